@@ -1,0 +1,1 @@
+"""Channel adapters: one per platform, all behind the Channel protocol."""

@@ -1,0 +1,112 @@
+"""What every channel speaks: inbound and outbound messages and the Channel protocol."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a channel can show; the service and formatters degrade to fit."""
+
+    buttons: bool = True
+    audio: bool = False
+    max_length: int = 4096
+    markup: Literal["none", "html", "markdown"] = "none"
+    audio_format: Literal["ogg", "mp3"] = "mp3"
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A participant's message, translated from the platform's payload."""
+
+    channel: str
+    address: str
+    external_id: str
+    text: str | None = None
+    choice: str | None = None
+    step: str | None = None
+    keys: tuple[str, ...] = ()
+    start_flow: str | None = None
+    audio_ref: str | None = None
+    assisted: bool = False
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ButtonView:
+    """A button to show: the key sent back when pressed, a label and a pictogram."""
+
+    key: str
+    label: str
+    icon: str
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """A message to deliver, independent of the platform."""
+
+    text: str
+    spoken: str = ""
+    buttons: tuple[ButtonView, ...] = ()
+    expects: str = "none"
+    step: str | None = None
+    run_id: int | None = None
+    selected: tuple[str, ...] = ()
+    optional: bool = False
+    role: str = "prompt"
+    easy: bool = False
+    audio: bool = False
+    lang: str = "fr"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_payload(self) -> dict[str, Any]:
+        """Serialise for the outbox (never holds an address)."""
+        return {
+            "text": self.text,
+            "spoken": self.spoken,
+            "buttons": [[b.key, b.label, b.icon] for b in self.buttons],
+            "expects": self.expects,
+            "step": self.step,
+            "run_id": self.run_id,
+            "selected": list(self.selected),
+            "optional": self.optional,
+            "role": self.role,
+            "easy": self.easy,
+            "audio": self.audio,
+            "lang": self.lang,
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> OutboundMessage:
+        """Load from an outbox payload."""
+        values = dict(data)
+        values["buttons"] = tuple(ButtonView(*b) for b in values.get("buttons", []))
+        values["selected"] = tuple(values.get("selected", []))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What the platform said about one send."""
+
+    ok: bool
+    external_id: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+    blocked: bool = False
+    segments: int | None = None
+
+
+class Channel(Protocol):
+    """A platform adapter: declares capabilities and sends outbound messages."""
+
+    name: str
+    capabilities: Capabilities
+
+    async def send(self, address: str, message: OutboundMessage) -> SendResult:
+        """Deliver one message to an address."""
+        ...

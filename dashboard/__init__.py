@@ -1,0 +1,1 @@
+"""The facilitators' web app."""

@@ -1,0 +1,1 @@
+"""Conversation flows: model, YAML loader, validator, linter and the pure engine."""

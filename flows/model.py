@@ -1,0 +1,124 @@
+"""The flow model: what a conversation is made of, independent of any channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SPEC_VERSION = 2
+
+StepKind = Literal["message", "choice", "multi", "text", "scale", "yesno", "consent", "end"]
+ASKING_KINDS: frozenset[str] = frozenset({"choice", "multi", "text", "scale", "yesno", "consent"})
+CHOICE_KINDS: frozenset[str] = frozenset({"choice", "multi", "scale", "yesno", "consent"})
+PrefName = Literal["reading", "audio"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """One message in one language: standard text, easy-read text, optional spoken script."""
+
+    text: str
+    easy: str
+    audio: str | None = None
+
+    def pick(self, easy: bool) -> str:
+        """Return the text in the chosen register."""
+        return self.easy if easy else self.text
+
+    def spoken(self, easy: bool) -> str:
+        """Return what a voice should say: the script, else the easy-read text when easy."""
+        if self.audio:
+            return self.audio
+        return self.pick(easy)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message in every language of its flow."""
+
+    by_lang: dict[str, Text]
+
+    def get(self, lang: str) -> Text:
+        """Return the text for a language, falling back to the first language."""
+        if lang in self.by_lang:
+            return self.by_lang[lang]
+        return next(iter(self.by_lang.values()))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button: a key saved as the answer, a short label, a pictogram, an optional branch."""
+
+    key: str
+    label: Message
+    icon: str
+    next: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a flow."""
+
+    id: str
+    kind: StepKind
+    say: Message
+    result: str | None = None
+    choices: tuple[Choice, ...] = ()
+    next: str | None = None
+    optional: bool = False
+    help: Message | None = None
+    sets: PrefName | None = None
+    feeling: bool = False
+    max_length: int = 1000
+
+    @property
+    def asks(self) -> bool:
+        """Say whether the step waits for an answer."""
+        return self.kind in ASKING_KINDS
+
+    def choice(self, key: str) -> Choice | None:
+        """Return the choice with this key, if any."""
+        for choice in self.choices:
+            if choice.key == key:
+                return choice
+        return None
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A versioned conversation: ordered steps plus system messages."""
+
+    id: str
+    version: int
+    title: str
+    languages: tuple[str, ...]
+    steps: tuple[Step, ...]
+    system: dict[str, Message] = field(default_factory=dict)
+    source: str = "<memory>"
+
+    def step(self, step_id: str) -> Step:
+        """Return the step with this id (KeyError when unknown)."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def has_step(self, step_id: str) -> bool:
+        """Say whether the flow has a step with this id."""
+        return any(step.id == step_id for step in self.steps)
+
+    def next_of(self, step: Step, choice: Choice | None = None) -> str | None:
+        """Return the id of the step after this one (branch, explicit next, or the following)."""
+        if choice is not None and choice.next:
+            return choice.next
+        if step.next:
+            return step.next
+        index = self.steps.index(step)
+        if index + 1 < len(self.steps):
+            return self.steps[index + 1].id
+        return None
+
+    def results(self) -> list[Step]:
+        """Return the steps that save a result, in flow order (drives export columns)."""
+        return [step for step in self.steps if step.result]

@@ -1,0 +1,100 @@
+"""Structural validation of a flow: problems that make a flow unusable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.model import CHOICE_KINDS, Flow
+
+MAX_CHOICES = 5
+SCALE_CHOICES = 3
+PREF_KEYS = {"reading": {"standard", "facile"}, "audio": {"oui", "non"}}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a flow, located by file and step."""
+
+    source: str
+    step: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}: step '{self.step}'" if self.step else self.source
+        return f"{where}: {self.reason}"
+
+
+class FlowError(ValueError):
+    """A flow was refused; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def validate(flow: Flow) -> list[Problem]:
+    """Return the structural problems of a flow (empty when it is usable)."""
+    problems: list[Problem] = []
+
+    def add(step: str | None, reason: str) -> None:
+        problems.append(Problem(flow.source, step, reason))
+
+    seen_ids: set[str] = set()
+    seen_results: dict[str, str] = {}
+    for step in flow.steps:
+        if step.id in seen_ids:
+            add(step.id, "duplicate step id")
+        seen_ids.add(step.id)
+        if step.result:
+            if step.result in seen_results:
+                add(step.id, f"duplicate result name '{step.result}' "
+                             f"(also saved by step '{seen_results[step.result]}')")  # fmt: skip
+            seen_results[step.result] = step.id
+        if step.kind in CHOICE_KINDS and not step.choices:
+            add(step.id, f"a '{step.kind}' step needs choices")
+        if step.kind not in CHOICE_KINDS and step.choices:
+            add(step.id, f"a '{step.kind}' step cannot have choices")
+        if len(step.choices) > MAX_CHOICES:
+            add(step.id, f"{len(step.choices)} choices (at most {MAX_CHOICES})")
+        if step.kind == "scale" and len(step.choices) != SCALE_CHOICES:
+            add(step.id, f"a scale has exactly {SCALE_CHOICES} pictured choices")
+        if step.kind in ("yesno", "consent") and {c.key for c in step.choices} != {"oui", "non"}:
+            add(step.id, f"a '{step.kind}' step has exactly the keys oui and non")
+        if step.asks and not step.result and not step.sets:
+            add(step.id, "a step that asks must name its result")
+        if step.sets and step.sets not in PREF_KEYS:
+            add(step.id, f"sets: '{step.sets}' is not a preference (reading or audio)")
+        elif step.sets and {c.key for c in step.choices} != PREF_KEYS[step.sets]:
+            keys = " and ".join(sorted(PREF_KEYS[step.sets]))
+            add(step.id, f"a step that sets {step.sets} has exactly the keys {keys}")
+        keys = [c.key for c in step.choices]
+        if len(set(keys)) != len(keys):
+            add(step.id, "duplicate choice key")
+        for target in [step.next] + [c.next for c in step.choices]:
+            if target and not flow.has_step(target):
+                add(step.id, f"unknown target step '{target}'")
+    if not flow.steps:
+        add(None, "a flow needs at least one step")
+        return problems
+    for step_id in _unreachable(flow):
+        add(step_id, "unreachable step (no path leads to it)")
+    return problems
+
+
+def _unreachable(flow: Flow) -> list[str]:
+    """Return the ids of steps no path from the first step reaches."""
+    reached: set[str] = set()
+    todo = [flow.steps[0].id]
+    while todo:
+        step_id = todo.pop()
+        if step_id in reached or not flow.has_step(step_id):
+            continue
+        reached.add(step_id)
+        step = flow.step(step_id)
+        if step.kind == "end":
+            continue
+        targets = {flow.next_of(step, c) for c in step.choices} | {flow.next_of(step)}
+        if step.choices and all(c.next for c in step.choices):
+            targets = {c.next for c in step.choices}
+        todo.extend(t for t in targets if t)
+    return [s.id for s in flow.steps if s.id not in reached]
