@@ -1,0 +1,1 @@
+"""Root conftest: puts the repository on sys.path for the tests."""
