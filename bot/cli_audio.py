@@ -23,7 +23,9 @@ def _settings(ctx: click.Context) -> Settings:
     obj: Any = ctx.find_root().obj
     if isinstance(obj, Settings):
         return obj
-    found = getattr(obj, "settings", None) or (obj.get("settings") if isinstance(obj, dict) else None)
+    found = getattr(obj, "settings", None) or (
+        obj.get("settings") if isinstance(obj, dict) else None
+    )
     return found if isinstance(found, Settings) else load_settings()
 
 
@@ -63,9 +65,10 @@ def render(ctx: click.Context, flow_id: str | None, jobs: int) -> None:
     rendered = cached = 0
     failed: list[tuple[Utterance, str]] = []
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=jobs) as pool, click.progressbar(
-        length=len(utterances), label="Rendering audio", show_pos=True
-    ) as bar:
+    with (
+        ThreadPoolExecutor(max_workers=jobs) as pool,
+        click.progressbar(length=len(utterances), label="Rendering audio", show_pos=True) as bar,
+    ):
         futures: dict[Future[Rendering], Utterance] = {
             pool.submit(service.render, u.text, u.lang): u for u in utterances
         }

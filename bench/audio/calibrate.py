@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot.audio.cache import AudioCache  # noqa: E402
-from bot.audio.catalog import Utterance, flow_utterances, system_utterances, unique  # noqa: E402
-from bot.audio.engines import EspeakEngine, VoiceChoice  # noqa: E402
-from bot.audio.service import AudioService  # noqa: E402
-from bot.audio.text import count_words  # noqa: E402
-from flows.loader import DEFINITIONS, load_directory  # noqa: E402
+from bot.audio.cache import AudioCache
+from bot.audio.catalog import Utterance, flow_utterances, system_utterances, unique
+from bot.audio.engines import EspeakEngine, VoiceChoice
+from bot.audio.service import AudioService
+from bot.audio.text import count_words
+from flows.loader import DEFINITIONS, load_directory
 
 MIN_WORDS = 4
 SENTENCE_END = re.compile(r"[.!?]\s*$")
@@ -66,8 +66,10 @@ def main() -> None:
     texts, origin = corpus()
     words = sum(count_words(u.text) for u in texts)
     print(f"corpus: {len(texts)} easy-read messages, {words} words, from {origin}")
-    print(f"{'-s':>4} {'pause':>6} {'fitted':>7} {'overall':>8} {'median':>7} {'min':>6} "
-          f"{'max':>6} {'in 130-150':>11}")
+    print(
+        f"{'-s':>4} {'pause':>6} {'fitted':>7} {'overall':>8} {'median':>7} {'min':>6} "
+        f"{'max':>6} {'in 130-150':>11}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for pause in (int(p) for p in args.pauses.split(",")):
             for rate in (int(r) for r in args.rates.split(",")):
@@ -82,8 +84,10 @@ def row(rate: int, pause: int, target: int | None, results: list[tuple[int, floa
     overall = sum(w for w, _ in results) * 60 / sum(s for _, s in results)
     inside = sum(1 for v in per_text if 130 <= v <= 150)
     fitted = f"to {target}" if target else "no"
-    print(f"{rate:>4} {pause:>6} {fitted:>7} {overall:>8.1f} {statistics.median(per_text):>7.1f} "
-          f"{min(per_text):>6.1f} {max(per_text):>6.1f} {inside:>5}/{len(per_text)}")
+    print(
+        f"{rate:>4} {pause:>6} {fitted:>7} {overall:>8.1f} {statistics.median(per_text):>7.1f} "
+        f"{min(per_text):>6.1f} {max(per_text):>6.1f} {inside:>5}/{len(per_text)}"
+    )
 
 
 if __name__ == "__main__":

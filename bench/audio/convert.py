@@ -23,8 +23,8 @@ import soxr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot.audio.convert import Encoding, decoded_duration, encode  # noqa: E402
-from bot.audio.engines import EspeakEngine, Speech, VoiceChoice  # noqa: E402
+from bot.audio.convert import Encoding, decoded_duration, encode
+from bot.audio.engines import EspeakEngine, Speech, VoiceChoice
 
 TEXTS = [
     "Merci.\nNous avons votre message vocal.",
@@ -74,8 +74,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     engine = EspeakEngine(VoiceChoice("fr", "fr", {}), target_wpm=None)
-    print(f"{'method':<10} {'audio s':>7} {'wall ms':>8} {'cpu ms':>7} {'ogg KiB':>8} "
-          f"{'ogg kbps':>8} {'mp3 KiB':>8} {'mp3 kbps':>8}")
+    print(
+        f"{'method':<10} {'audio s':>7} {'wall ms':>8} {'cpu ms':>7} {'ogg KiB':>8} "
+        f"{'ogg kbps':>8} {'mp3 KiB':>8} {'mp3 kbps':>8}"
+    )
     for text in TEXTS:
         speech = engine.synthesize(text, "fr")
         for name, method in (("ffmpeg", with_ffmpeg), ("soundfile", with_soundfile)):
@@ -83,9 +85,11 @@ def main() -> None:
             seconds = decoded_duration(out["ogg"])
             sizes = {fmt: path.stat().st_size for fmt, path in out.items()}
             kbps = {fmt: size * 8 / seconds / 1000 for fmt, size in sizes.items()}
-            print(f"{name:<10} {seconds:>7.2f} {wall:>8.0f} {used:>7.0f} "
-                  f"{sizes['ogg'] / 1024:>8.1f} {kbps['ogg']:>8.1f} "
-                  f"{sizes['mp3'] / 1024:>8.1f} {kbps['mp3']:>8.1f}")
+            print(
+                f"{name:<10} {seconds:>7.2f} {wall:>8.0f} {used:>7.0f} "
+                f"{sizes['ogg'] / 1024:>8.1f} {kbps['ogg']:>8.1f} "
+                f"{sizes['mp3'] / 1024:>8.1f} {kbps['mp3']:>8.1f}"
+            )
 
 
 if __name__ == "__main__":

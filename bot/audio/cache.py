@@ -95,8 +95,8 @@ class AudioCache:
             for temp in temps.values():
                 with suppress(FileNotFoundError):
                     temp.unlink()
-        meta = {"engine": engine, "words": words, "durations": durations,
-                "sizes": {fmt: self.path(digest, fmt).stat().st_size for fmt in FORMATS}}  # fmt: skip
+        sizes = {fmt: self.path(digest, fmt).stat().st_size for fmt in FORMATS}
+        meta = {"engine": engine, "words": words, "durations": durations, "sizes": sizes}
         meta_temp = shard / f".{digest}.{token}.json.tmp"
         meta_temp.write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
         os.replace(meta_temp, self.path(digest, "json"))

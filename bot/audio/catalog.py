@@ -48,8 +48,8 @@ def flow_utterances(flow: Flow) -> list[Utterance]:
             for step in flow.steps:
                 state = RunState(flow.id, flow.version, step.id, prefs=prefs)
                 where = f"{flow.id}/{step.id}/{lang}/{register}"
-                for message in engine.repeat(flow, state).messages():
-                    found.append(Utterance(lang, message.spoken, where))
+                for created in engine.repeat(flow, state).messages():
+                    found.append(Utterance(lang, created.spoken, where))
                 if step.asks:
                     helped = engine.resume(flow, state, Input.command("aide")).messages()
                     found.append(Utterance(lang, helped[0].spoken, f"{where}/help"))

@@ -36,8 +36,15 @@ class Speech:
 class Engine(Protocol):
     """A text-to-speech engine: renders one text in one language."""
 
-    name: str
-    native_rate: bool  # False: the service fits the rendering to words_per_minute
+    @property
+    def name(self) -> str:
+        """Return the engine's name (espeak, gtts, piper), part of the cache key."""
+        ...
+
+    @property
+    def native_rate(self) -> bool:
+        """Say whether the engine meets words_per_minute itself (else the service fits it)."""
+        ...
 
     def identity(self, lang: str) -> dict[str, Any]:
         """Return what, besides the text, changes this engine's output (voice, rate, pause)."""
