@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.audio.service import AudioService
 from bot.channels.base import Channel
 from bot.channels.kiosk import KioskChannel
 from bot.flowstore import FlowStore
@@ -53,7 +54,7 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
                                   identity=identity_of)
     channels: dict[str, Channel] = {"kiosk": KioskChannel()}
-    audio = None
+    audio = AudioService.from_settings(settings)
     dispatcher = Dispatcher(db, crypto, channels, audio)
     limits = settings.section("throttle")
     throttle = Throttle(
