@@ -23,9 +23,7 @@ def _settings(ctx: click.Context) -> Settings:
     obj: Any = ctx.find_root().obj
     if isinstance(obj, Settings):
         return obj
-    found = getattr(obj, "settings", None) or (
-        obj.get("settings") if isinstance(obj, dict) else None
-    )
+    found = getattr(obj, "settings", None) or (obj.get("settings") if isinstance(obj, dict) else None)
     return found if isinstance(found, Settings) else load_settings()
 
 

@@ -78,9 +78,7 @@ class AudioCache:
         with lock:
             yield
 
-    def store(
-        self, digest: str, engine: str, words: int, write: Callable[[dict[str, Path]], None]
-    ) -> Entry:
+    def store(self, digest: str, engine: str, words: int, write: Callable[[dict[str, Path]], None]) -> Entry:
         """Write every format through `write(temporary paths)`, measure, then publish."""
         shard = self.root / digest[:2]
         shard.mkdir(parents=True, exist_ok=True)

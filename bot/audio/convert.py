@@ -66,9 +66,7 @@ def encode(
             command += ["-af", f"atempo={tempo:.4f}"]
         command += [*encoding.arguments(fmt), str(path)]
     try:
-        done = subprocess.run(
-            command, input=speech.data, capture_output=True, timeout=timeout, check=False
-        )
+        done = subprocess.run(command, input=speech.data, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
         raise ConversionError(f"ffmpeg took more than {timeout:.0f} s") from exc
     if done.returncode != 0:

@@ -152,9 +152,7 @@ class EspeakEngine:
         """Run espeak-ng once at a rate (text on stdin, never on the command line)."""
         program = shutil.which(self.program)
         if program is None:
-            raise EngineNotConfigured(
-                f"{self.program} is not installed (Debian: apt-get install espeak-ng)"
-            )
+            raise EngineNotConfigured(f"{self.program} is not installed (Debian: apt-get install espeak-ng)")
         if not sentences(text):
             raise EngineError("nothing to say: the text has no words")
         voice = self.voices.voice(lang)

@@ -80,9 +80,7 @@ class GttsEngine:
         from gtts import gTTS
 
         buffer = io.BytesIO()
-        gTTS(text, tld=self.tld, lang=lang, slow=self.slow, timeout=self.timeout).write_to_fp(
-            buffer
-        )
+        gTTS(text, tld=self.tld, lang=lang, slow=self.slow, timeout=self.timeout).write_to_fp(buffer)
         return buffer.getvalue()
 
     def synthesize(self, text: str, lang: str) -> Speech:
@@ -104,9 +102,7 @@ class GttsEngine:
                 if status is not None and status not in RETRYABLE:
                     raise EngineError(f"Google TTS refused the request ({what})") from exc
                 if attempt == self.retries:
-                    raise EngineError(
-                        f"Google TTS failed after {attempt + 1} attempts ({what})"
-                    ) from exc
+                    raise EngineError(f"Google TTS failed after {attempt + 1} attempts ({what})") from exc
                 delay = _retry_after(response)
                 delay = self.backoff * 2**attempt if delay is None else delay
                 delay = min(delay, self.max_delay)

@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 import requests
 import responses
 
-ENDPOINT = re.compile(
-    r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute"
-)
+ENDPOINT = re.compile(r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute")
 
 
 def mp3_of(text: str, rate: int = 185) -> bytes:

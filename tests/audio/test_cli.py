@@ -48,9 +48,7 @@ def flow_settings(tmp_path: Path) -> Settings:
     flows.mkdir()
     (flows / "essai.yml").write_text(FLOW, encoding="utf-8")
     config = tmp_path / "config.yml"
-    config.write_text(
-        f"flows_dir: {flows}\ndata_dir: {tmp_path / 'data'}\naudio:\n  engine: espeak\n"
-    )
+    config.write_text(f"flows_dir: {flows}\ndata_dir: {tmp_path / 'data'}\naudio:\n  engine: espeak\n")
     return load_settings({}, config_path=config)
 
 

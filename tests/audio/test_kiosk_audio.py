@@ -14,9 +14,9 @@ import pytest
 import soundfile
 
 from bot.app import create_app
+from bot.audio.text import words_per_minute
 from bot.container import build_services
 from bot.settings import Settings
-from bot.audio.text import words_per_minute
 from storage.db import Database
 from tests.live import live_server
 

@@ -49,9 +49,7 @@ def test_french_sentence_decodes_as_opus_and_mp3_at_a_calm_rate(service: AudioSe
         "Qui fait le ménage chez vous ?\nMoi. Mon conjoint. Nous deux.",
     ],
 )
-def test_short_and_long_sentences_all_land_in_the_calm_band(
-    service: AudioService, text: str
-) -> None:
+def test_short_and_long_sentences_all_land_in_the_calm_band(service: AudioService, text: str) -> None:
     clip = service.clip(text, "fr", "ogg")
     assert 130 <= words_per_minute(text, decoded_duration(clip.path)) <= 150
 
@@ -66,9 +64,7 @@ def test_sentences_are_separated_by_the_configured_pause(tmp_path: Path) -> None
     assert 0.8 < gained < 1.2  # one sentence break, one second longer
 
 
-def test_a_cache_hit_does_not_call_the_engine(
-    service: AudioService, counting: CountingEngine
-) -> None:
+def test_a_cache_hit_does_not_call_the_engine(service: AudioService, counting: CountingEngine) -> None:
     first = service.render(FRENCH)
     again = service.render(FRENCH)
     clip = service.clip(FRENCH, fmt="ogg")
