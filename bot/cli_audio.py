@@ -13,7 +13,7 @@ from bot.audio.catalog import Utterance, flow_utterances, system_utterances, uni
 from bot.audio.engines import EngineError
 from bot.audio.service import AudioService, Rendering
 from bot.audio.text import words_per_minute
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from flows.loader import load_directory
 from flows.validate import FlowError
 
@@ -24,7 +24,12 @@ def _settings(ctx: click.Context) -> Settings:
     if isinstance(obj, Settings):
         return obj
     found = getattr(obj, "settings", None) or (obj.get("settings") if isinstance(obj, dict) else None)
-    return found if isinstance(found, Settings) else load_settings()
+    if isinstance(found, Settings):
+        return found
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _utterances(settings: Settings, flow_id: str | None) -> tuple[list[Utterance], str]:
@@ -86,6 +91,28 @@ def render(ctx: click.Context, flow_id: str | None, jobs: int) -> None:
         click.echo(f"failed: {utterance.source}: {reason}", err=True)
     if failed:
         ctx.exit(1)
+
+
+@audio.command("prune")
+@click.option("--days", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Keep other clips younger than this.")  # fmt: skip
+@click.pass_context
+def prune(ctx: click.Context, days: float) -> None:
+    """Delete cached clips that are not a message of an installed flow (read-backs, old texts)."""
+    settings = _settings(ctx)
+    service = AudioService.from_settings(settings)
+    utterances, origin = _utterances(settings, None)
+    engines = [service.engine, *([service.fallback] if service.fallback else [])]
+    keep = {service.digest(u.text, u.lang, engine) for u in utterances for engine in engines}
+    cutoff = time.time() - days * 86400
+    removed = kept = 0
+    for digest, written in list(service.cache.entries()):
+        if digest in keep or written > cutoff:
+            kept += 1
+        else:
+            service.cache.remove(digest)
+            removed += 1
+    click.echo(f"removed {removed} clips, kept {kept} ({origin})")
 
 
 @audio.command("say")

@@ -79,7 +79,9 @@ def main() -> None:
     print(f"{len(texts)} messages from {origin}; engine espeak (sequential, cold cache)")
     print(f"{'message':<44} {'words':>5} {'audio s':>7} {'wpm':>5} {'render ms':>9} "
           f"{'ogg KiB':>7} {'mp3 KiB':>7}")  # fmt: skip
-    renders, urls, sizes = [], [], {"ogg": [], "mp3": []}
+    renders: list[float] = []
+    urls: list[str] = []
+    sizes: dict[str, list[float]] = {"ogg": [], "mp3": []}
     with tempfile.TemporaryDirectory() as tmp:
         service = AudioService(build_engine("espeak", config), AudioCache(Path(tmp)))
         for utterance in texts:

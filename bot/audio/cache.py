@@ -70,6 +70,19 @@ class AudioCache:
             return None
         return Entry(digest, meta["engine"], meta["words"], meta["durations"], paths)
 
+    def entries(self) -> Iterator[tuple[str, float]]:
+        """Yield (digest, time it was written) for every complete entry."""
+        for meta in self.root.glob("??/*.json"):
+            if DIGEST.fullmatch(meta.stem):
+                with suppress(FileNotFoundError):
+                    yield meta.stem, meta.stat().st_mtime
+
+    def remove(self, digest: str) -> None:
+        """Delete an entry: its sidecar first, so it never looks complete half-deleted."""
+        for fmt in ("json", *FORMATS):
+            with suppress(FileNotFoundError):
+                self.path(digest, fmt).unlink()
+
     @contextmanager
     def locked(self, digest: str) -> Iterator[None]:
         """Hold this process's lock for one digest, so a text is rendered once at a time."""

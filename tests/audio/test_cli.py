@@ -102,3 +102,19 @@ def test_say_prints_both_files(flow_settings: Settings) -> None:
     assert set(paths) == {"mp3", "ogg"}
     assert all(decoded_duration(Path(p)) > 1 for p in paths.values())
     assert "rendered by espeak" in result.output
+
+
+def test_prune_keeps_flow_messages_and_drops_other_clips(flow_settings: Settings) -> None:
+    runner = CliRunner()
+    runner.invoke(audio, ["say", "Vous avez dit : « mon voisin me fait peur ». C'est juste ?"],
+                  obj=flow_settings)  # fmt: skip
+    runner.invoke(audio, ["say", "Merci pour vos réponses."], obj=flow_settings)  # a flow message
+    cache = flow_settings.data_dir / "audio"
+    assert len(list(cache.rglob("*.json"))) == 2
+
+    young = runner.invoke(audio, ["prune"], obj=flow_settings)
+    assert "removed 0 clips, kept 2" in young.output
+    result = runner.invoke(audio, ["prune", "--days", "0"], obj=flow_settings)
+    assert result.exit_code == 0, result.output
+    assert "removed 1 clips, kept 1" in result.output
+    assert len(list(cache.rglob("*.mp3"))) == 1 and len(list(cache.rglob("*.ogg"))) == 1
