@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,7 +138,7 @@ class AudioService:
             tempo = None
             if not engine.native_rate:
                 self.cache.root.mkdir(parents=True, exist_ok=True)
-                scratch = self.cache.root / f".{digest}.probe.{speech.container}"
+                scratch = self.cache.root / f".{digest}.{uuid.uuid4().hex[:12]}.{speech.container}"
                 seconds = speech_duration(speech, scratch)
                 tempo = fit_tempo(words, seconds, self.target_wpm)
 

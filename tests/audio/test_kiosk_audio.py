@@ -14,8 +14,11 @@ import pytest
 import soundfile
 
 from bot.app import create_app
+from bot.audio.cache import AudioCache
+from bot.audio.engines import EspeakEngine, VoiceChoice
+from bot.audio.service import AudioService
 from bot.audio.text import words_per_minute
-from bot.container import build_services
+from bot.container import Services, build_services
 from bot.settings import Settings
 from storage.db import Database
 from tests.live import live_server
@@ -24,10 +27,16 @@ TEST_FLOWS = Path(__file__).resolve().parent.parent / "data" / "flows"
 
 
 @pytest.fixture
-def kiosk(settings: Settings, sqlite_database: Database) -> Iterator[httpx.Client]:
-    """A browser-like client on a real server running the demo flow, audio wired in."""
+def demo(settings: Settings, sqlite_database: Database) -> Services:
+    """Services on the demo flow, with the audio service config.yml describes."""
     demo = dataclasses.replace(settings, flows_dir=TEST_FLOWS, default_flow="demo")
-    app = create_app(demo, build_services(demo, sqlite_database))
+    return build_services(demo, sqlite_database)
+
+
+@pytest.fixture
+def kiosk(demo: Services) -> Iterator[httpx.Client]:
+    """A browser-like client on a real server running the demo flow."""
+    app = create_app(demo.settings, demo)
     with live_server(app) as url, httpx.Client(base_url=url, follow_redirects=True) as http:
         yield http
 
@@ -74,3 +83,15 @@ def test_audio_mode_plays_each_message_after_a_tap(kiosk: httpx.Client) -> None:
 
     script = kiosk.get("/static/kiosk.js").text
     assert "button.replay" in script and ".play()" in script
+
+
+def test_without_a_working_voice_the_page_keeps_the_text_and_says_so(
+    demo: Services, kiosk: httpx.Client, tmp_path: Path
+) -> None:
+    broken = EspeakEngine(VoiceChoice("fr", "fr", {}), program="espeak-ng-not-installed")
+    demo.audio = AudioService(broken, AudioCache(tmp_path / "audio"))
+    page = post(kiosk, kiosk.get("/kiosk").text, "/kiosk/start", flow="demo")
+    page = post(kiosk, page, "/kiosk/answer", choice="cmd:audio")
+    assert "<audio" not in page
+    assert "Le son n'est pas encore disponible" in page
+    assert "Comment voulez-vous lire ?" in page
