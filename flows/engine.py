@@ -95,7 +95,7 @@ class _Sprinter:
         elif step.kind == "multi":
             expects = "multi"
             selected = tuple((self.state.pending or {}).get("selected", []))
-            choices = choices + (ChoiceView(DONE, self.label("label_done"), "✔️"),)
+            choices = (*choices, ChoiceView(DONE, self.label("label_done"), "✔️"))
         elif step.asks:
             expects = "choice"
         if choices:
@@ -270,7 +270,7 @@ class _Sprinter:
             selected = list(inp.keys)
         elif inp.value != DONE:
             key = inp.value
-            selected = [k for k in selected if k != key] if key in selected else selected + [key]
+            selected = [k for k in selected if k != key] if key in selected else [*selected, key]
         done = bool(inp.keys) or inp.value == DONE
         self.state.pending = {"kind": "multi", "selected": selected}
         if not done:

@@ -65,8 +65,8 @@ def validate(flow: Flow) -> list[Problem]:
         if step.sets and step.sets not in PREF_KEYS:
             add(step.id, f"sets: '{step.sets}' is not a preference (reading or audio)")
         elif step.sets and {c.key for c in step.choices} != PREF_KEYS[step.sets]:
-            keys = " and ".join(sorted(PREF_KEYS[step.sets]))
-            add(step.id, f"a step that sets {step.sets} has exactly the keys {keys}")
+            expected = " and ".join(sorted(PREF_KEYS[step.sets]))
+            add(step.id, f"a step that sets {step.sets} has exactly the keys {expected}")
         keys = [c.key for c in step.choices]
         if len(set(keys)) != len(keys):
             add(step.id, "duplicate choice key")
