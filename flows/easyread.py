@@ -40,29 +40,11 @@ BIG_NUMBER = re.compile(r"(?<![\d-])(?:\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d{5,})
 _PARTNERS = "pas plus jamais rien personne aucun aucune guère point nullement ni"
 NEGATION_PARTNERS = frozenset(_PARTNERS.split())
 # Likely inflection -> base form, tried when a word itself is rare.
-BASE_FORMS = (
-    ("issez", "ir"),
-    ("erons", "er"),
-    ("rons", "re"),
-    ("ons", "er"),
-    ("ons", "re"),
-    ("ons", "ir"),
-    ("ez", "er"),
-    ("ez", "re"),
-    ("ez", "ir"),
-    ("ées", "er"),
-    ("ée", "er"),
-    ("és", "er"),
-    ("é", "er"),
-    ("ent", "er"),
-    ("aient", "er"),
-    ("ait", "er"),
-    ("es", "e"),
-    ("es", ""),
-    ("s", ""),
-    ("e", ""),
-    ("x", ""),
+_BASE_FORMS = (
+    "issez:ir erons:er rons:re rons:r ront:r rez:r ons:er ons:re ons:ir ez:er ez:re ez:ir "
+    "ées:er ée:er és:er é:er ent:er aient:er ait:er es:e es: s: e: x:"
 )
+BASE_FORMS = tuple(tuple(pair.split(":")) for pair in _BASE_FORMS.split())
 
 
 @dataclass(frozen=True)
@@ -227,11 +209,19 @@ def check_negations(text: str) -> list[Finding]:
     return found
 
 
+INVERSION = re.compile(r"(?:-t)?-(?:je|tu|il|elle|on|nous|vous|ils|elles|moi|toi|le|la|les|en|y)$")
+
+
 @lru_cache(maxsize=4096)
 def commonness(word: str, lang: str = "fr") -> float:
     """Return the Zipf frequency of a word or, if higher, of a likely base form."""
     from wordfreq import zipf_frequency
 
+    word = INVERSION.sub("", word)  # habitez-vous -> habitez
+    if "-" in word:  # a compound is as common as its rarest part
+        parts = [p for p in word.split("-") if len(p) >= 3]
+        whole = zipf_frequency(word, lang)
+        return max(whole, min((commonness(p, lang) for p in parts), default=whole))
     best = zipf_frequency(word, lang)
     for ending, base in BASE_FORMS:
         if word.endswith(ending) and len(word) - len(ending) + len(base) >= 3:
