@@ -45,7 +45,7 @@ class SmsFigure:
     register: Register
     encoding: str
     segments: int
-    with_choices: int
+    with_choices: int  # segments with the numbered choices appended; 0 without choices
 
 
 def is_pictogram(icon: str) -> bool:
@@ -249,27 +249,26 @@ def overridden_system(flow: Flow, defaults: Flow) -> list[str]:
     return [k for k, m in flow.system.items() if defaults.system.get(k) != m]
 
 
+def sms_figure(
+    name: str, register: Register, message: Message, lang: str, labels: list[Message] | None = None
+) -> SmsFigure:
+    """Return what one message costs as an SMS, alone and with its numbered choices."""
+    easy = register == "easy"
+    prompt = sms_text(message.get(lang), easy)
+    cost = budget(prompt)
+    shown = [label.get(lang).pick(easy) for label in labels or []]
+    full = budget(with_choices(prompt, shown)).segments if shown else 0
+    return SmsFigure(name, register, cost.encoding, cost.segments, full)
+
+
 def sms_figures(flow: Flow) -> list[SmsFigure]:
-    """Return the SMS cost of every step's prompt, alone and with its numbered choices."""
-    figures = []
-    for step in flow.steps:
-        registers: tuple[tuple[Register, bool], ...] = (("easy", True), ("standard", False))
-        for register, easy in registers:
-            text = step.say.get(flow.languages[0])
-            prompt = sms_text(text, easy)
-            labels = [c.label.get(flow.languages[0]).pick(easy) for c in step.choices]
-            cost = budget(prompt)
-            full = budget(with_choices(prompt, labels)) if labels else cost
-            figures.append(
-                SmsFigure(
-                    step.id,
-                    register,
-                    cost.encoding,
-                    cost.segments,
-                    full.segments,
-                )
-            )
-    return figures
+    """Return the SMS cost of every step's prompt in both registers."""
+    lang = flow.languages[0]
+    return [
+        sms_figure(step.id, register, step.say, lang, [c.label for c in step.choices])
+        for step in flow.steps
+        for register in ("easy", "standard")
+    ]
 
 
 def audio_coverage(flow: Flow) -> dict[str, str]:
