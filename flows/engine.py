@@ -147,10 +147,19 @@ class _Sprinter:
         self.enter(self.flow.next_of(step, step.choice(key) if key else None))
 
     def finish(self, status: str) -> None:
-        """End the run."""
+        """End the run; a run that ends after consent was refused ends as declined."""
+        if status == "completed" and self.refused_consent():
+            status = "declined"
         self.state.status = status  # type: ignore[assignment]
         self.state.pending = None
         self.events.append(RunEnded(status=status))  # type: ignore[arg-type]
+
+    def refused_consent(self) -> bool:
+        """Say whether the participant answered no at a consent step of this run."""
+        return any(
+            step.kind == "consent" and step.result and self.state.results.get(step.result) == NO
+            for step in self.flow.steps
+        )
 
     def fail(self, reason: str) -> None:
         """End the run as failed instead of looping."""
@@ -306,8 +315,12 @@ class _Sprinter:
             self.prompt(step)
             return
         self.state.pending = {"kind": "readback", "text": text, "theme": inp.theme}
-        if inp.theme and f"theme_{inp.theme}" in self.flow.system:
-            theme_label = self.system(f"theme_{inp.theme}")[0]
+        self.ask_readback(text, inp.theme)
+
+    def ask_readback(self, text: str, theme: object) -> None:
+        """Read free text back (with its theme when known) and ask whether it is right."""
+        if theme and f"theme_{theme}" in self.flow.system:
+            theme_label = self.system(f"theme_{theme}")[0]
             self.confirm("readback_theme", text=text, theme=theme_label)
         else:
             self.confirm("readback", text=text)
@@ -330,7 +343,7 @@ class _Sprinter:
             self.prompt(step)
         else:
             self.say_system("not_understood")
-            self.confirm("readback", text=str(pending["text"]))
+            self.ask_readback(str(pending["text"]), pending.get("theme"))
 
 
 def _speak_choices(spoken: str, choices: tuple[ChoiceView, ...]) -> str:
