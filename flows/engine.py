@@ -122,12 +122,14 @@ class _Sprinter:
 
     def enter(self, step_id: str | None) -> None:
         """Go to a step and run through non-asking steps until one waits or the flow ends."""
+        mark = len(self.events)
         while True:
             if step_id is None:
                 self.finish("completed")
                 return
             self.visited += 1
             if self.visited > MAX_STEPS_PER_SPRINT:
+                del self.events[mark:]  # never send the participant a runaway loop's messages
                 self.fail(f"step limit {MAX_STEPS_PER_SPRINT} passed at step {step_id}")
                 return
             step = self.flow.step(step_id)
@@ -209,6 +211,9 @@ class _Sprinter:
         elif name == "passer" and step.optional:
             self.state.pending = None
             self.advance(step)
+        elif name == "passer":
+            self.say_system("needs_answer")
+            self.prompt(step)
         elif name in ("facile", "standard"):
             self.set_pref("reading", name == "facile")
             self.prompt(step)
@@ -228,6 +233,10 @@ class _Sprinter:
         previous = self.flow.step(self.state.history.pop())
         self.state.step = previous.id
         self.state.pending = None
+        saved = self.state.results.get(previous.result or "")
+        if previous.kind == "multi" and saved:
+            # Show the saved selection again, as a form would, so it can be changed.
+            self.state.pending = {"kind": "multi", "selected": saved.split(",")}
         self.prompt(previous)
 
     def set_pref(self, name: str, value: bool) -> None:
