@@ -218,3 +218,22 @@ def test_consent_refusal_branches_to_a_polite_end() -> None:
     refusal = flow.step(flow.next_of(consent, consent.choice("non")) or "")
     assert refusal.kind == "end"
     assert flow.next_of(consent, consent.choice("oui")) != refusal.id
+
+
+def test_steps_that_loop_without_asking_are_refused() -> None:
+    steps = (
+        "  - {id: q1, kind: text, result: r, say: {text: A, easy: A}}\n"
+        "  - {id: ping, kind: message, say: {text: P, easy: P}, next: pong}\n"
+        "  - {id: pong, kind: message, say: {text: Q, easy: Q}, next: ping}\n"
+    )
+    error = refused(flow_yaml(steps))
+    assert "campagne.yml: step 'ping': steps loop without waiting for an answer: " in error
+    assert "ping -> pong -> ping" in error
+
+
+def test_a_loop_through_a_question_is_allowed() -> None:
+    steps = (
+        "  - {id: q1, kind: text, result: r, say: {text: A, easy: A}}\n"
+        "  - {id: info, kind: message, say: {text: B, easy: B}, next: q1}\n"
+    )
+    assert load_text(flow_yaml(steps), SOURCE).step("info").next == "q1"
