@@ -47,7 +47,7 @@ def test_full_journey_saves_every_answer(services: Services, send: Send) -> None
     send(choice="_valider", step="sujets")
     send(choice="cmd:passer", step="age")
     readback = send(text="Des horaires de crèche plus longs")
-    assert "Vous avez dit : « Des horaires de crèche plus longs »" in readback.replies[-1].text
+    assert 'Vous avez dit : "Des horaires de crèche plus longs"' in readback.replies[-1].text
     end = send(text="oui")
     assert end.replies[-1].text == "Merci !"
     assert answers(services) == {
