@@ -43,7 +43,7 @@ class CountingEngine:
 
 def espeak(**kwargs: Any) -> EspeakEngine:
     """Build the default espeak-ng engine, as config.yml configures it."""
-    return EspeakEngine(VoiceChoice("fr", "fr", {}), rate=160, pause_ms=450, **kwargs)
+    return EspeakEngine(VoiceChoice("fr", "fr", {}), rate=140, pause_ms=450, **kwargs)
 
 
 def probe(path: Path) -> dict[str, Any]:

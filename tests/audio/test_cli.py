@@ -80,12 +80,14 @@ def test_render_then_render_again_then_change_one_sentence(flow_settings: Settin
 
 
 def test_the_spoken_prompt_carries_the_choice_labels() -> None:
-    texts = {u.text for u in flow_utterances(load_text(FLOW, "essai.yml"))}
+    flow = load_text(FLOW, "essai.yml")
+    texts = {u.text for u in flow_utterances(flow)}
     assert "Qui fait le ménage chez vous ? Moi. Une autre personne." in texts
     assert "Qui nettoie le plus ?" in texts  # the step's help
     assert "Bonjour.\nMerci de participer." in texts  # easy register
     assert "Bonjour, merci de participer à cette consultation." in texts  # standard register
-    assert any(t.startswith("Vous êtes en danger ?") for t in texts)  # system messages
+    danger = flow.system["danger"].get("fr")
+    assert {danger.easy, danger.text} <= texts  # system messages, both registers
     assert not any("{text}" in t for t in texts)  # read-backs hold participant text
 
 
