@@ -6,10 +6,10 @@ import os
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, insert
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.concurrency import run_in_threadpool
 
 metadata = MetaData()
 rows = Table(
