@@ -163,7 +163,8 @@ class Kiosk:
         try:
             await receive(self.services, inbound)
         except Flooded:
-            return self.page(self.session(request), 429, "Trop de messages d'un coup. Attendez un peu.")
+            error = "Trop de messages d'un coup. Attendez un peu."
+            return await anyio.to_thread.run_sync(self.page, self.session(request), 429, error)
         return RedirectResponse("/kiosk", status_code=303)
 
     async def start(self, request: Request) -> Response:
