@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.channels import telephony
 from bot.channels.base import Channel
 from bot.channels.kiosk import KioskChannel
+from bot.channels.phone import identity_family
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
 from bot.service import ConversationService
@@ -43,8 +45,10 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     crypto = Crypto(settings.secret_key)
     flows = FlowStore.from_directory(settings.flows_dir)
     interpreter = build_interpreter(settings)
-    service = ConversationService(db, flows, interpreter, crypto, settings.default_flow)
+    service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
+                                  identity=identity_family)  # fmt: skip
     channels: dict[str, Channel] = {"kiosk": KioskChannel()}
+    channels.update(telephony.channels(settings))
     audio = None
     dispatcher = Dispatcher(db, crypto, channels, audio)
     return Services(settings, db, crypto, flows, interpreter, service, dispatcher, channels, audio)

@@ -16,6 +16,11 @@ SAY_DONE = "Quand vous avez fini, tapez dièse."
 SAY_SELECTED = "Vous avez choisi : {labels}."
 SAY_NAV = "Pour l'aide, tapez 0. Pour réécouter, tapez étoile."
 SAY_RECORD = "Parlez après le bip. Quand vous avez fini, tapez dièse."
+SAY_HELP = (
+    "Pour répondre, tapez le chiffre de votre réponse. "
+    "Pour une question ouverte, parlez après le bip. "
+    "Pour réécouter la question, tapez étoile. Vos réponses sont gardées."
+)
 
 
 @dataclass(frozen=True)

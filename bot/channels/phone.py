@@ -8,7 +8,7 @@ DEFAULT_REGION = "FR"
 # SMS (Twilio or the Android gateway) and calls from one number are one participant: the
 # pseudonymous key is derived from this family and the E.164 number, not the channel name.
 PHONE_FAMILY = "phone"
-PHONE_CHANNELS = frozenset({"sms", "voice", "sms_gateway"})
+PHONE_CHANNELS = frozenset({"sms", "voice", "sms-gateway"})
 
 
 class PhoneNumberError(ValueError):

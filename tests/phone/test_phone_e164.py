@@ -28,5 +28,5 @@ def test_unusable_numbers_are_refused_without_echoing_them(raw: str) -> None:
 
 
 def test_sms_and_calls_share_one_identity_family() -> None:
-    assert identity_family("sms") == identity_family("voice") == identity_family("sms_gateway")
+    assert identity_family("sms") == identity_family("voice") == identity_family("sms-gateway")
     assert identity_family("telegram") == "telegram"

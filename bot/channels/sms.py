@@ -1,0 +1,118 @@
+"""Twilio SMS webhooks: inbound messages answered in TwiML, and delivery status callbacks."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+import anyio
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.channels.base import InboundMessage, OutboundMessage
+from bot.channels.phone import PhoneNumberError, to_e164
+from bot.channels.sms_reply import parse_reply
+from bot.channels.sms_text import pack, segments_by_reply
+from bot.channels.twilio_api import STATUS_PATH, TwilioConfig
+from bot.channels.twilio_web import require, signed_form, twiml
+from storage import delivery
+
+if TYPE_CHECKING:
+    from bot.container import Services
+    from bot.service import HandleResult
+
+log = logging.getLogger(__name__)
+CHANNEL = "sms"
+# Twilio's MessageStatus values worth keeping; queued/accepted/sending say nothing new.
+RECORDED_STATUSES = {"sent", "delivered", "undelivered", "failed", "read"}
+UNSUBSCRIBED = "21610"
+
+
+class TwilioSmsWebhooks:
+    """The routes Twilio calls for SMS, bound to the services."""
+
+    def __init__(self, services: Services, config: TwilioConfig) -> None:
+        self.services = services
+        self.config = config
+
+    async def _form(self, request: Request):  # type: ignore[no-untyped-def]
+        return await signed_form(request, self.config.auth_token, self.config.public_base_url,
+                                 self.config.max_body_bytes)  # fmt: skip
+
+    async def inbound(self, request: Request) -> Response:
+        """Handle one inbound SMS and answer with the service's replies in TwiML."""
+        form = await self._form(request)
+        sid, sender = require(form, "MessageSid", "From")
+        if "Body" not in form:
+            raise HTTPException(400, "missing Body")
+        try:
+            address = to_e164(sender, self.config.region)
+        except PhoneNumberError as exc:
+            raise HTTPException(400, "From is not a phone number") from exc
+        result = await anyio.to_thread.run_sync(self._handle, address, sid, str(form["Body"]))
+        return twiml(await anyio.to_thread.run_sync(self._reply, result))
+
+    def _handle(self, address: str, sid: str, body: str) -> HandleResult:
+        """Read the reply against the last question, then hand it to the service."""
+        key = self.services.service.participant_key(CHANNEL, address)
+        with self.services.db.sessions() as session:
+            payload = delivery.latest_prompt(session, key)
+        prompt = OutboundMessage.from_payload(payload) if payload else None
+        reply = parse_reply(body, prompt)
+        inbound = InboundMessage(channel=CHANNEL, address=address, external_id=sid,
+                                 text=reply.text, choice=reply.choice, step=reply.step,
+                                 keys=reply.keys)  # fmt: skip
+        return self.services.service.handle(inbound)
+
+    def _reply(self, result: HandleResult) -> MessagingResponse:
+        """Claim the replies for this response, pack them into SMS and record their cost."""
+        response = MessagingResponse()
+        with self.services.db.transaction() as session:
+            claimed = set(delivery.claim_replies(session, result.outbox_ids))
+            kept = [(row_id, message) for row_id, message
+                    in zip(result.outbox_ids, result.replies, strict=True) if row_id in claimed]  # fmt: skip
+            parts = pack([message for _, message in kept], self.config.accents)
+            costs = segments_by_reply(parts, len(kept))
+            delivery.set_segments(session, {row: costs[i] for i, (row, _) in enumerate(kept)}, None)
+        for part in parts:
+            ids = ",".join(str(kept[i][0]) for i in part.replies)
+            action = self.config.public_base_url + STATUS_PATH + "?" + urlencode({"outbox": ids})
+            response.message(part.body, action=action, method="POST")
+        return response
+
+    async def status(self, request: Request) -> Response:
+        """Record a delivery report (delivered, failed, undelivered) on the outbox."""
+        form = await self._form(request)
+        sid = require(form, "MessageSid")[0]
+        status = str(form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+        if not status:
+            raise HTTPException(400, "missing MessageStatus")
+        try:
+            ids = [int(v) for v in request.query_params.get("outbox", "").split(",") if v]
+        except ValueError as exc:
+            raise HTTPException(400, "outbox must list row ids") from exc
+        if status in RECORDED_STATUSES:
+            code = str(form.get("ErrorCode") or "")
+            error = f"twilio code {code}" if code and status != "delivered" else None
+            await anyio.to_thread.run_sync(self._record, sid, status, ids, error, code == UNSUBSCRIBED)
+        return Response(status_code=204)
+
+    def _record(self, sid: str, status: str, ids: list[int], error: str | None, opt_out: bool) -> None:
+        with self.services.db.transaction() as session:
+            count = delivery.record_status(session, ("sms", "voice"), status, sid, ids, error, opt_out)
+        if not count:
+            log.info("twilio status %s for an unknown message", status)
+
+
+def routes(services: Services, config: TwilioConfig | None = None) -> list[BaseRoute]:
+    """Return the Twilio SMS webhook routes."""
+    config = config or getattr(services.channels.get(CHANNEL), "config", None)
+    hooks = TwilioSmsWebhooks(services, config or TwilioConfig.load(services.settings))
+    return [
+        Route("/webhooks/twilio/sms", hooks.inbound, methods=["POST"]),
+        Route(STATUS_PATH, hooks.status, methods=["POST"]),
+    ]

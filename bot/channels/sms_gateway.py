@@ -1,0 +1,189 @@
+"""The "SMS Gateway for Android" app: signed webhook events in, its HTTP API out."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+import anyio
+import httpx
+from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, SendResult
+from bot.channels.phone import PhoneNumberError, to_e164
+from bot.channels.signatures import (
+    GATEWAY_SIGNATURE,
+    GATEWAY_TIMESTAMP,
+    SignatureError,
+    check_gateway,
+)
+from bot.channels.sms_reply import parse_reply
+from bot.channels.sms_text import AccentPolicy, pack
+from bot.channels.twilio_web import read_body
+from bot.settings import Settings
+from storage import delivery
+
+if TYPE_CHECKING:
+    from bot.container import Services
+    from bot.service import HandleResult
+
+log = logging.getLogger(__name__)
+CHANNEL = "sms-gateway"
+WEBHOOK_PATH = "/webhooks/sms-gateway"
+STATUS_EVENTS = {"sms:sent": "sent", "sms:delivered": "delivered", "sms:failed": "failed"}
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """Where the phone's API is and how to trust its webhooks: config.yml `sms_gateway:` + env."""
+
+    url: str = ""
+    send_path: str = "/message"
+    username: str = ""
+    password: str = ""
+    signing_key: str = ""
+    max_age: float = 300.0
+    sim_number: int | None = None
+    region: str = "FR"
+    accents: AccentPolicy = "auto"
+    max_body_bytes: int = 64 * 1024
+
+    @classmethod
+    def load(cls, settings: Settings, env: Mapping[str, str] | None = None) -> GatewayConfig:
+        """Read the phone's address from config.yml and its credentials from the environment."""
+        env = os.environ if env is None else env
+        section, sms = settings.section("sms_gateway"), settings.section("sms")
+        sim = section.get("sim_number")
+        return cls(
+            url=str(env.get("SMS_GATEWAY_URL") or section.get("url") or "").rstrip("/"),
+            send_path=str(section.get("send_path", "/message")),
+            username=env.get("SMS_GATEWAY_USERNAME", ""),
+            password=env.get("SMS_GATEWAY_PASSWORD", ""),
+            signing_key=env.get("SMS_GATEWAY_SIGNING_KEY", ""),
+            max_age=float(section.get("max_age_seconds", 300)),
+            sim_number=int(sim) if sim else None,
+            region=str(sms.get("region", "FR")),
+            accents=cast(AccentPolicy, str(sms.get("accents", "auto"))),
+            max_body_bytes=int(sms.get("max_body_bytes", 64 * 1024)),
+        )
+
+
+class SmsGatewayChannel:
+    """Send SMS through the Android phone's API (basic auth, JSON)."""
+
+    name = CHANNEL
+    capabilities = Capabilities(buttons=False, audio=False, max_length=1600, markup="none")
+
+    def __init__(self, config: GatewayConfig, client: httpx.AsyncClient | None = None) -> None:
+        self.config = config
+        self.client = client or httpx.AsyncClient(timeout=20.0)
+
+    async def send(self, address: str, message: OutboundMessage) -> SendResult:
+        """Ask the phone to send one message; its id comes back in delivery events."""
+        if not self.config.url:
+            return SendResult(ok=False, error="sms gateway is not configured", retry_after=300)
+        parts = pack([message], self.config.accents)
+        text, segments = "\n\n".join(p.body for p in parts), sum(p.segments for p in parts)
+        body: dict[str, Any] = {"textMessage": {"text": text}, "phoneNumbers": [address],
+                                "withDeliveryReport": True}  # fmt: skip
+        if self.config.sim_number:
+            body["simNumber"] = self.config.sim_number
+        try:
+            response = await self.client.post(
+                self.config.url + self.config.send_path, json=body,
+                auth=(self.config.username, self.config.password),
+            )  # fmt: skip
+        except httpx.HTTPError as exc:
+            return SendResult(ok=False, error=f"gateway unreachable: {type(exc).__name__}",
+                              retry_after=60)  # fmt: skip
+        if response.status_code in (200, 201, 202):
+            try:
+                sent_id = str(response.json().get("id") or "") or None
+            except ValueError:
+                sent_id = None
+            return SendResult(ok=True, external_id=sent_id, segments=segments)
+        error = f"gateway {response.status_code}"
+        if response.status_code in (401, 403, 429) or response.status_code >= 500:
+            return SendResult(ok=False, error=error, retry_after=60)
+        return SendResult(ok=False, error=error)
+
+
+class GatewayWebhook:
+    """The route the phone posts its events to."""
+
+    def __init__(self, services: Services, config: GatewayConfig) -> None:
+        self.services = services
+        self.config = config
+
+    async def event(self, request: Request) -> Response:
+        """Check the signature and freshness, then apply one event."""
+        body = await read_body(request, self.config.max_body_bytes)
+        try:
+            check_gateway(self.config.signing_key, body, request.headers.get(GATEWAY_TIMESTAMP),
+                          request.headers.get(GATEWAY_SIGNATURE), max_age=self.config.max_age)  # fmt: skip
+        except SignatureError as exc:
+            log.warning("sms gateway event refused: %s signature", exc.reason)
+            raise HTTPException(403, f"{exc.reason} signature") from exc
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise HTTPException(400, "body is not JSON") from exc
+        event, event_id, payload = _fields(data)
+        if event == "sms:received":
+            result = await anyio.to_thread.run_sync(self._received, event_id, payload)
+            task = BackgroundTask(self.services.dispatcher.dispatch, result.outbox_ids)
+            return JSONResponse({"ok": True, "duplicate": result.duplicate}, background=task)
+        if event in STATUS_EVENTS:
+            message_id = str(payload.get("messageId") or "")
+            if not message_id:
+                raise HTTPException(400, "missing payload.messageId")
+            reason = str(payload.get("reason") or "")[:120]
+            await anyio.to_thread.run_sync(self._status, message_id, STATUS_EVENTS[event], reason)
+        return JSONResponse({"ok": True})
+
+    def _received(self, event_id: str, payload: dict[str, Any]) -> HandleResult:
+        sender, text = payload.get("phoneNumber") or payload.get("sender"), payload.get("message")
+        if not sender or not isinstance(text, str):
+            raise HTTPException(400, "missing payload.phoneNumber or payload.message")
+        try:
+            address = to_e164(str(sender), self.config.region)
+        except PhoneNumberError as exc:
+            raise HTTPException(400, "phoneNumber is not a phone number") from exc
+        key = self.services.service.participant_key(CHANNEL, address)
+        with self.services.db.sessions() as session:
+            prompt = delivery.latest_prompt(session, key)
+        reply = parse_reply(text, OutboundMessage.from_payload(prompt) if prompt else None)
+        inbound = InboundMessage(channel=CHANNEL, address=address, external_id=event_id,
+                                 text=reply.text, choice=reply.choice, step=reply.step,
+                                 keys=reply.keys)  # fmt: skip
+        return self.services.service.handle(inbound)
+
+    def _status(self, message_id: str, status: str, reason: str) -> None:
+        error = f"gateway: {reason}" if reason and status == "failed" else None
+        with self.services.db.transaction() as session:
+            delivery.record_status(session, (CHANNEL,), status, message_id, error=error)
+
+
+def _fields(data: Any) -> tuple[str, str, dict[str, Any]]:
+    """Return (event, event id, payload) of a webhook body, or refuse it (400)."""
+    if not isinstance(data, dict):
+        raise HTTPException(400, "body must be a JSON object")
+    event, event_id, payload = data.get("event"), data.get("id"), data.get("payload")
+    if not event or not event_id or not isinstance(payload, dict):
+        raise HTTPException(400, "missing event, id or payload")
+    return str(event), str(event_id)[:128], payload
+
+
+def routes(services: Services, config: GatewayConfig | None = None) -> list[BaseRoute]:
+    """Return the Android gateway's webhook route."""
+    channel = services.channels.get(CHANNEL)
+    config = config or getattr(channel, "config", None) or GatewayConfig.load(services.settings)
+    return [Route(WEBHOOK_PATH, GatewayWebhook(services, config).event, methods=["POST"])]
