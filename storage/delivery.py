@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -18,18 +19,23 @@ STATUS_RANK = {
 }  # fmt: skip
 
 
-def claim_replies(session: Session, ids: Iterable[int]) -> list[int]:
-    """Mark pending rows as sent in a webhook's reply; return the ids this call claimed.
+def claim_replies(session: Session, ids: Iterable[int], status: str = "sent") -> list[int]:
+    """Claim pending rows for a webhook's own reply; return the ids this call claimed.
 
-    A row the outbox dispatcher claimed first is left to it, so no message goes out twice.
+    "sent" when the reply travels in the HTTP response (TwiML), "sending" when the webhook
+    sends it itself next. A row the outbox dispatcher claimed first is left to it, so no
+    message goes out twice.
     """
     claimed = []
     now = utcnow()
     for row_id in ids:
+        values: dict[str, Any] = {"status": status, "attempts": OutboxMessage.attempts + 1}
+        if status == "sent":
+            values["sent_at"] = now
         result = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
-            .values(status="sent", sent_at=now, attempts=OutboxMessage.attempts + 1)
+            .values(**values)
         )
         if getattr(result, "rowcount", 0):
             claimed.append(row_id)
@@ -43,6 +49,26 @@ def set_segments(session: Session, segments: Mapping[int, int], external_id: str
         if external_id:
             values["external_id"] = external_id
         session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+
+def mark_sent(session: Session, segments: Mapping[int, int], external_id: str | None) -> None:
+    """Record that claimed rows went out as one SMS, with their cost and the platform's id."""
+    set_segments(session, segments, external_id)
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(segments)), OutboxMessage.status == "sending")
+        .values(status="sent", sent_at=utcnow())
+    )
+
+
+def release(session: Session, ids: Collection[int], error: str, retry_after: float | None) -> None:
+    """Give claimed rows back to the outbox dispatcher, to be retried later."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.status == "sending")
+        .values(status="pending", error=error[:255],
+                next_attempt_at=utcnow() + timedelta(seconds=retry_after or 60))
+    )  # fmt: skip
 
 
 def record_status(

@@ -51,8 +51,7 @@ def spoken_menu(message: OutboundMessage) -> list[str]:
     """Say which digit picks which choice, what is selected already, and how to validate."""
     labels = {b.key: b.label for b in message.buttons}
     lines = [
-        SAY_CHOICE.format(label=labels[key], digit=digit)
-        for digit, key in enumerate(menu_keys(message), 1)
+        SAY_CHOICE.format(label=labels[key], digit=digit) for digit, key in enumerate(menu_keys(message), 1)
     ]
     if message.expects == "multi":
         chosen = [labels[key] for key in message.selected if key in labels]

@@ -32,6 +32,18 @@ RECORDED_STATUSES = {"sent", "delivered", "undelivered", "failed", "read"}
 UNSUBSCRIBED = "21610"
 
 
+def read_sms(services: Services, channel: str, address: str, external_id: str, body: str) -> InboundMessage:
+    """Read an SMS against the last question sent to that number, as an inbound message."""
+    key = services.service.participant_key(channel, address)
+    with services.db.sessions() as session:
+        payload = delivery.latest_prompt(session, key)
+    prompt = OutboundMessage.from_payload(payload) if payload else None
+    reply = parse_reply(body, prompt, services.flows.ids())
+    return InboundMessage(channel=channel, address=address, external_id=external_id,
+                          text=reply.text, choice=reply.choice, step=reply.step, keys=reply.keys,
+                          start_flow=reply.start_flow)  # fmt: skip
+
+
 class TwilioSmsWebhooks:
     """The routes Twilio calls for SMS, bound to the services."""
 
@@ -57,16 +69,7 @@ class TwilioSmsWebhooks:
         return twiml(await anyio.to_thread.run_sync(self._reply, result))
 
     def _handle(self, address: str, sid: str, body: str) -> HandleResult:
-        """Read the reply against the last question, then hand it to the service."""
-        key = self.services.service.participant_key(CHANNEL, address)
-        with self.services.db.sessions() as session:
-            payload = delivery.latest_prompt(session, key)
-        prompt = OutboundMessage.from_payload(payload) if payload else None
-        reply = parse_reply(body, prompt)
-        inbound = InboundMessage(channel=CHANNEL, address=address, external_id=sid,
-                                 text=reply.text, choice=reply.choice, step=reply.step,
-                                 keys=reply.keys)  # fmt: skip
-        return self.services.service.handle(inbound)
+        return self.services.service.handle(read_sms(self.services, CHANNEL, address, sid, body))
 
     def _reply(self, result: HandleResult) -> MessagingResponse:
         """Claim the replies for this response, pack them into SMS and record their cost."""

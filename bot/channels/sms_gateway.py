@@ -6,7 +6,7 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 import anyio
@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, SendResult
+from bot.channels.base import Capabilities, OutboundMessage, SendResult
 from bot.channels.phone import PhoneNumberError, to_e164
 from bot.channels.signatures import (
     GATEWAY_SIGNATURE,
@@ -25,8 +25,8 @@ from bot.channels.signatures import (
     SignatureError,
     check_gateway,
 )
-from bot.channels.sms_reply import parse_reply
-from bot.channels.sms_text import AccentPolicy, pack
+from bot.channels.sms import read_sms
+from bot.channels.sms_text import AccentPolicy, pack, segments_by_reply
 from bot.channels.twilio_web import read_body
 from bot.settings import Settings
 from storage import delivery
@@ -88,10 +88,14 @@ class SmsGatewayChannel:
 
     async def send(self, address: str, message: OutboundMessage) -> SendResult:
         """Ask the phone to send one message; its id comes back in delivery events."""
+        parts = pack([message], self.config.accents)
+        result = await self.send_text(address, "\n\n".join(p.body for p in parts))
+        return replace(result, segments=sum(p.segments for p in parts)) if result.ok else result
+
+    async def send_text(self, address: str, text: str) -> SendResult:
+        """POST one SMS text to the phone's API."""
         if not self.config.url:
             return SendResult(ok=False, error="sms gateway is not configured", retry_after=300)
-        parts = pack([message], self.config.accents)
-        text, segments = "\n\n".join(p.body for p in parts), sum(p.segments for p in parts)
         body: dict[str, Any] = {"textMessage": {"text": text}, "phoneNumbers": [address],
                                 "withDeliveryReport": True}  # fmt: skip
         if self.config.sim_number:
@@ -109,7 +113,7 @@ class SmsGatewayChannel:
                 sent_id = str(response.json().get("id") or "") or None
             except ValueError:
                 sent_id = None
-            return SendResult(ok=True, external_id=sent_id, segments=segments)
+            return SendResult(ok=True, external_id=sent_id)
         error = f"gateway {response.status_code}"
         if response.status_code in (401, 403, 429) or response.status_code >= 500:
             return SendResult(ok=False, error=error, retry_after=60)
@@ -119,9 +123,10 @@ class SmsGatewayChannel:
 class GatewayWebhook:
     """The route the phone posts its events to."""
 
-    def __init__(self, services: Services, config: GatewayConfig) -> None:
+    def __init__(self, services: Services, config: GatewayConfig, channel: SmsGatewayChannel) -> None:
         self.services = services
         self.config = config
+        self.channel = channel
 
     async def event(self, request: Request) -> Response:
         """Check the signature and freshness, then apply one event."""
@@ -138,8 +143,8 @@ class GatewayWebhook:
             raise HTTPException(400, "body is not JSON") from exc
         event, event_id, payload = _fields(data)
         if event == "sms:received":
-            result = await anyio.to_thread.run_sync(self._received, event_id, payload)
-            task = BackgroundTask(self.services.dispatcher.dispatch, result.outbox_ids)
+            address, result = await anyio.to_thread.run_sync(self._received, event_id, payload)
+            task = BackgroundTask(self._reply, address, result)
             return JSONResponse({"ok": True, "duplicate": result.duplicate}, background=task)
         if event in STATUS_EVENTS:
             message_id = str(payload.get("messageId") or "")
@@ -149,7 +154,7 @@ class GatewayWebhook:
             await anyio.to_thread.run_sync(self._status, message_id, STATUS_EVENTS[event], reason)
         return JSONResponse({"ok": True})
 
-    def _received(self, event_id: str, payload: dict[str, Any]) -> HandleResult:
+    def _received(self, event_id: str, payload: dict[str, Any]) -> tuple[str, HandleResult]:
         sender, text = payload.get("phoneNumber") or payload.get("sender"), payload.get("message")
         if not sender or not isinstance(text, str):
             raise HTTPException(400, "missing payload.phoneNumber or payload.message")
@@ -157,14 +162,28 @@ class GatewayWebhook:
             address = to_e164(str(sender), self.config.region)
         except PhoneNumberError as exc:
             raise HTTPException(400, "phoneNumber is not a phone number") from exc
-        key = self.services.service.participant_key(CHANNEL, address)
-        with self.services.db.sessions() as session:
-            prompt = delivery.latest_prompt(session, key)
-        reply = parse_reply(text, OutboundMessage.from_payload(prompt) if prompt else None)
-        inbound = InboundMessage(channel=CHANNEL, address=address, external_id=event_id,
-                                 text=reply.text, choice=reply.choice, step=reply.step,
-                                 keys=reply.keys)  # fmt: skip
-        return self.services.service.handle(inbound)
+        inbound = read_sms(self.services, CHANNEL, address, event_id, text)
+        return address, self.services.service.handle(inbound)
+
+    async def _reply(self, address: str, result: HandleResult) -> None:
+        """Send the replies to one SMS as few SMS, in order; failures go back to the outbox."""
+        with self.services.db.transaction() as session:
+            claimed = set(delivery.claim_replies(session, result.outbox_ids, status="sending"))
+        kept = [(row_id, message) for row_id, message
+                in zip(result.outbox_ids, result.replies, strict=True) if row_id in claimed]  # fmt: skip
+        parts = pack([message for _, message in kept], self.config.accents)
+        costs = segments_by_reply(parts, len(kept))
+        for number, part in enumerate(parts):
+            sent = await self.channel.send_text(address, part.body)
+            rows = {kept[i][0]: costs[i] for i in part.replies}
+            with self.services.db.transaction() as session:
+                if sent.ok:
+                    delivery.mark_sent(session, rows, sent.external_id)
+                    continue
+                rest = [kept[i][0] for p in parts[number:] for i in p.replies]
+                delivery.release(session, rest, sent.error or "send failed", sent.retry_after)
+            log.warning("sms gateway reply failed: %s", sent.error)
+            return
 
     def _status(self, message_id: str, status: str, reason: str) -> None:
         error = f"gateway: {reason}" if reason and status == "failed" else None
@@ -185,5 +204,7 @@ def _fields(data: Any) -> tuple[str, str, dict[str, Any]]:
 def routes(services: Services, config: GatewayConfig | None = None) -> list[BaseRoute]:
     """Return the Android gateway's webhook route."""
     channel = services.channels.get(CHANNEL)
-    config = config or getattr(channel, "config", None) or GatewayConfig.load(services.settings)
-    return [Route(WEBHOOK_PATH, GatewayWebhook(services, config).event, methods=["POST"])]
+    if not isinstance(channel, SmsGatewayChannel):
+        channel = SmsGatewayChannel(config or GatewayConfig.load(services.settings))
+    hooks = GatewayWebhook(services, config or channel.config, channel)
+    return [Route(WEBHOOK_PATH, hooks.event, methods=["POST"])]

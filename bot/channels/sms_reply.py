@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.channels.base import OutboundMessage
 from bot.channels.sms_text import sms_choices
+from nlu.commands import normalise
 
 MAX_REPLY = 1600
 _ONE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
@@ -21,11 +23,19 @@ class Reply:
     choice: str | None = None
     keys: tuple[str, ...] = ()
     step: str | None = None
+    start_flow: str | None = None
 
 
-def parse_reply(body: str, prompt: OutboundMessage | None) -> Reply:
-    """Map a reply onto the prompt's numbered choices; anything else goes on as text."""
+def parse_reply(body: str, prompt: OutboundMessage | None, keywords: Collection[str] = ()) -> Reply:
+    """Map a reply onto the prompt's numbered choices, or a campaign keyword; else it is text.
+
+    A keyword (a flow id such as EGALITE, any case or accents) starts or resumes that flow,
+    except as the answer to an open question, where it is the participant's words.
+    """
     text = body.strip()[:MAX_REPLY]
+    keyword = normalise(text)
+    if keyword in keywords and (prompt is None or prompt.expects != "text"):
+        return Reply(text=text, start_flow=keyword)
     choices = sms_choices(prompt) if prompt is not None else ()
     if prompt is None or not choices or not text:
         return Reply(text=text)

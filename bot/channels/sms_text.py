@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -13,6 +14,8 @@ DONE_KEY = "_valider"
 # Twilio refuses a body over 1600 characters; the Android gateway splits like a phone does.
 MAX_BODY = 1600
 AccentPolicy = Literal["auto", "keep", "fold"]
+# French guillemets carry inner spaces (« oui »); straight quotes do not ("oui").
+_GUILLEMETS = re.compile(r"«[\s\u00a0\u202f]*|[\s\u00a0\u202f]*»")
 
 HELP_HINT = {False: "Besoin d'aide ? Envoyez AIDE", True: "Besoin d'aide ?\nEnvoyez AIDE"}
 MULTI_HINT = {
@@ -56,7 +59,7 @@ def compose(message: OutboundMessage) -> str:
 
 def fit(text: str, accents: AccentPolicy = "auto") -> str:
     """Normalise typography to GSM-7; fold accents and drop emoji when that saves segments."""
-    typographic = to_gsm7(text, typographic_only=True)
+    typographic = to_gsm7(_GUILLEMETS.sub('"', text), typographic_only=True)
     if accents == "keep":
         return typographic
     folded = to_gsm7(strip_pictographs(typographic))

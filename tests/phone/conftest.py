@@ -141,7 +141,9 @@ def twiml(response: httpx.Response) -> ET.Element:
     return ET.fromstring(response.text)
 
 
-def signed_event(event: dict[str, Any], key: str = GW_KEY, at: float | None = None) -> tuple[bytes, dict[str, str]]:
+def signed_event(
+    event: dict[str, Any], key: str = GW_KEY, at: float | None = None
+) -> tuple[bytes, dict[str, str]]:
     """Return a gateway webhook body and its signature headers."""
     body = json.dumps(event).encode()
     timestamp = str(int(time.time() if at is None else at))

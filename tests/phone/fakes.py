@@ -8,6 +8,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+import phonenumbers
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -53,7 +54,7 @@ class FakeTwilio:
                                 status_code=429, headers={"Retry-After": "7"})  # fmt: skip
         form = {k: str(v) for k, v in (await request.form()).items()}
         to = form.get("To", "")
-        if not to.startswith("+") or not to[1:].isdigit():
+        if not _possible(to):
             return _error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if to in self.unsubscribed:
             return _error(400, 21610, "Attempt to send to unsubscribed recipient")
@@ -63,6 +64,14 @@ class FakeTwilio:
         self.sent.append({**form, "sid": sid})
         return JSONResponse({"sid": sid, "status": "queued", "to": to, "body": form["Body"],
                              "num_segments": "1"}, status_code=201)  # fmt: skip
+
+
+def _possible(number: str) -> bool:
+    """Say whether a number is a possible E.164 number, as Twilio checks it."""
+    try:
+        return number.startswith("+") and phonenumbers.is_possible_number(phonenumbers.parse(number))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def _error(status: int, code: int, message: str) -> JSONResponse:

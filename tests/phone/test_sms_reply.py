@@ -46,3 +46,13 @@ def test_several_numbers_answer_a_multiple_choice() -> None:
         assert parse_reply(body, MULTI) == expected, body
     assert parse_reply("1 4", MULTI) == Reply(text="1 4")
     assert parse_reply("le 1", MULTI) == Reply(text="le 1")
+
+
+def test_a_campaign_keyword_starts_its_flow_in_any_case_and_accents() -> None:
+    assert parse_reply("Égalité !", None, {"egalite"}) == Reply(text="Égalité !", start_flow="egalite")
+    assert parse_reply("EGALITE", CHOICE, {"egalite"}).start_flow == "egalite"
+
+
+def test_a_keyword_answering_an_open_question_is_the_participants_words() -> None:
+    open_question = OutboundMessage(text="Qu'est-ce qui compte ?", step="idee", expects="text")
+    assert parse_reply("Égalité", open_question, {"egalite"}) == Reply(text="Égalité")

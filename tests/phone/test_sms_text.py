@@ -40,6 +40,12 @@ def test_typographic_apostrophes_and_spaces_are_normalised() -> None:
     assert budget(body).encoding == "GSM-7"
 
 
+def test_guillemets_become_straight_quotes_without_inner_spaces() -> None:
+    assert render(OutboundMessage(text="Vous avez dit : « oui\u00a0». C’est juste ?")) == (
+        'Vous avez dit : "oui". C\'est juste ?'
+    )
+
+
 def test_accents_fold_only_when_that_saves_a_segment() -> None:
     short = "On y va ? Ça va ? Très bien, ça roule."
     assert fit(short) == short  # one UCS-2 segment either way: keep the spelling
