@@ -146,5 +146,10 @@ def chat(flow_id: str, easy: bool) -> None:
         sprint = engine.resume(flow, sprint.state, inp)
 
 
+from bot.cli_privacy import erase_command, purge_command  # noqa: E402
+
+main.add_command(purge_command)
+main.add_command(erase_command)
+
 if __name__ == "__main__":
     main()

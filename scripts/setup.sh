@@ -16,6 +16,7 @@ command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 if [ "$DEV" = 1 ]; then
   command -v chromium >/dev/null || need+=(chromium)
+  [ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-color-emoji)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

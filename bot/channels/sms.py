@@ -19,6 +19,7 @@ from bot.channels.sms_reply import parse_reply
 from bot.channels.sms_text import pack, segments_by_reply
 from bot.channels.twilio_api import STATUS_PATH, TwilioConfig
 from bot.channels.twilio_web import require, signed_form, twiml
+from bot.intake import Flooded, receive
 from storage import delivery
 
 if TYPE_CHECKING:
@@ -65,11 +66,13 @@ class TwilioSmsWebhooks:
             address = to_e164(sender, self.config.region)
         except PhoneNumberError as exc:
             raise HTTPException(400, "From is not a phone number") from exc
-        result = await anyio.to_thread.run_sync(self._handle, address, sid, str(form["Body"]))
+        inbound = await anyio.to_thread.run_sync(read_sms, self.services, CHANNEL, address, sid,
+                                                 str(form["Body"]))  # fmt: skip
+        try:
+            result = await receive(self.services, inbound, dispatch=False)
+        except Flooded as exc:
+            raise HTTPException(429, "too many messages from this number", {"Retry-After": "10"}) from exc
         return twiml(await anyio.to_thread.run_sync(self._reply, result))
-
-    def _handle(self, address: str, sid: str, body: str) -> HandleResult:
-        return self.services.service.handle(read_sms(self.services, CHANNEL, address, sid, body))
 
     def _reply(self, result: HandleResult) -> MessagingResponse:
         """Claim the replies for this response, pack them into SMS and record their cost."""

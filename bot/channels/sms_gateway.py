@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.base import Capabilities, OutboundMessage, SendResult
+from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, SendResult
 from bot.channels.phone import PhoneNumberError, to_e164
 from bot.channels.signatures import (
     GATEWAY_SIGNATURE,
@@ -28,6 +28,7 @@ from bot.channels.signatures import (
 from bot.channels.sms import read_sms
 from bot.channels.sms_text import AccentPolicy, pack, segments_by_reply
 from bot.channels.twilio_web import read_body
+from bot.intake import Flooded, receive
 from bot.settings import Settings
 from storage import delivery
 
@@ -143,8 +144,12 @@ class GatewayWebhook:
             raise HTTPException(400, "body is not JSON") from exc
         event, event_id, payload = _fields(data)
         if event == "sms:received":
-            address, result = await anyio.to_thread.run_sync(self._received, event_id, payload)
-            task = BackgroundTask(self._reply, address, result)
+            inbound = await anyio.to_thread.run_sync(self._received, event_id, payload)
+            try:
+                result = await receive(self.services, inbound, dispatch=False)
+            except Flooded as exc:  # the phone retries later: nothing is lost
+                raise HTTPException(429, "too many messages from this number") from exc
+            task = BackgroundTask(self._reply, inbound.address, result)
             return JSONResponse({"ok": True, "duplicate": result.duplicate}, background=task)
         if event in STATUS_EVENTS:
             message_id = str(payload.get("messageId") or "")
@@ -154,7 +159,7 @@ class GatewayWebhook:
             await anyio.to_thread.run_sync(self._status, message_id, STATUS_EVENTS[event], reason)
         return JSONResponse({"ok": True})
 
-    def _received(self, event_id: str, payload: dict[str, Any]) -> tuple[str, HandleResult]:
+    def _received(self, event_id: str, payload: dict[str, Any]) -> InboundMessage:
         sender, text = payload.get("phoneNumber") or payload.get("sender"), payload.get("message")
         if not sender or not isinstance(text, str):
             raise HTTPException(400, "missing payload.phoneNumber or payload.message")
@@ -162,8 +167,7 @@ class GatewayWebhook:
             address = to_e164(str(sender), self.config.region)
         except PhoneNumberError as exc:
             raise HTTPException(400, "phoneNumber is not a phone number") from exc
-        inbound = read_sms(self.services, CHANNEL, address, event_id, text)
-        return address, self.services.service.handle(inbound)
+        return read_sms(self.services, CHANNEL, address, event_id, text)
 
     async def _reply(self, address: str, result: HandleResult) -> None:
         """Send the replies to one SMS as few SMS, in order; failures go back to the outbox."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import anyio
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -28,6 +29,7 @@ from bot.channels.voice_twiml import (
     record_now,
     render,
 )
+from bot.intake import Flooded, receive
 from storage import delivery
 
 if TYPE_CHECKING:
@@ -77,15 +79,17 @@ class VoiceWebhooks:
             address = ANONYMOUS + call_sid  # a withheld number takes part for this call only
         return form, call_sid, address, CallState.parse(request.query_params)
 
-    def _handle(self, inbound: InboundMessage) -> HandleResult:
-        result = self.services.service.handle(inbound)
+    def _claim(self, result: HandleResult) -> None:
         with self.services.db.transaction() as session:
             delivery.claim_replies(session, result.outbox_ids)
-        return result
 
     async def _answer(self, inbound: InboundMessage, state: CallState,
                       before: tuple[str, ...] = ()) -> Response:  # fmt: skip
-        result = await anyio.to_thread.run_sync(self._handle, inbound)
+        try:
+            result = await receive(self.services, inbound, dispatch=False)
+        except Flooded as exc:
+            raise HTTPException(429, "too many callbacks for this call") from exc
+        await anyio.to_thread.run_sync(self._claim, result)
         return twiml(await render(result.replies, state, self.options, self.speaker, before))
 
     async def incoming(self, request: Request) -> Response:

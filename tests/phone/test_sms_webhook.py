@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.container import Services
+from bot.throttle import Throttle
 from flows.gsm7 import budget
 from storage.models import InboundEvent, Participant, Run
 from tests.phone.conftest import PUBLIC, Twilio, messages, outbox, stored_answers
@@ -184,3 +185,15 @@ async def test_a_status_callback_must_be_signed_and_complete(twilio: Twilio) -> 
     assert (await twilio.post("/webhooks/twilio/status", {"MessageSid": "SM1"})).status_code == 400
     bad = await twilio.post("/webhooks/twilio/status?outbox=1;drop", params)
     assert bad.status_code == 400
+
+
+async def test_a_flood_from_one_number_is_slowed_down_with_429(
+    twilio: Twilio, phone_services: Services
+) -> None:
+    phone_services.throttle = Throttle(rate=0.01, burst=2, max_wait=0)
+    assert len(messages(await twilio.sms("DEMO"))) == 1
+    assert len(messages(await twilio.sms("1"))) == 1
+    flooded = await twilio.sms("1")
+    assert flooded.status_code == 429
+    other = await twilio.sms("DEMO", sender="+33698765432")
+    assert len(messages(other)) == 1
