@@ -19,7 +19,7 @@ _GUILLEMETS = re.compile(r"«[\s\u00a0\u202f]*|[\s\u00a0\u202f]*»")
 
 HELP_HINT = {False: "Besoin d'aide ? Envoyez AIDE", True: "Besoin d'aide ?\nEnvoyez AIDE"}
 MULTI_HINT = {
-    False: "Vous pouvez choisir plusieurs réponses : envoyez leurs numéros, par exemple 1 3",
+    False: "Envoyez un ou plusieurs numéros, par exemple : 1 3",
     True: "Vous pouvez choisir plusieurs réponses.\nEnvoyez les numéros.\nExemple : 1 3",
 }
 

@@ -62,7 +62,7 @@ def test_multiple_choice_explains_sending_several_numbers() -> None:
     body = compose(prompt("Quels sujets ?", buttons=buttons, expects="multi"))
     assert "1 - Travail\n2 - Maison" in body
     assert "Valider" not in body
-    assert "par exemple 1 3" in body
+    assert "plusieurs numéros, par exemple : 1 3" in body
 
 
 def test_replies_are_packed_into_one_sms_in_order() -> None:
