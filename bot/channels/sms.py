@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import anyio
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -52,7 +53,7 @@ class TwilioSmsWebhooks:
         self.services = services
         self.config = config
 
-    async def _form(self, request: Request):  # type: ignore[no-untyped-def]
+    async def _form(self, request: Request) -> FormData:
         return await signed_form(request, self.config.auth_token, self.config.public_base_url,
                                  self.config.max_body_bytes)  # fmt: skip
 

@@ -171,23 +171,32 @@ class GatewayWebhook:
 
     async def _reply(self, address: str, result: HandleResult) -> None:
         """Send the replies to one SMS as few SMS, in order; failures go back to the outbox."""
-        with self.services.db.transaction() as session:
-            claimed = set(delivery.claim_replies(session, result.outbox_ids, status="sending"))
+        claimed = set(await anyio.to_thread.run_sync(self._claim, result.outbox_ids))
         kept = [(row_id, message) for row_id, message
                 in zip(result.outbox_ids, result.replies, strict=True) if row_id in claimed]  # fmt: skip
         parts = pack([message for _, message in kept], self.config.accents)
         costs = segments_by_reply(parts, len(kept))
         for number, part in enumerate(parts):
             sent = await self.channel.send_text(address, part.body)
-            rows = {kept[i][0]: costs[i] for i in part.replies}
-            with self.services.db.transaction() as session:
-                if sent.ok:
-                    delivery.mark_sent(session, rows, sent.external_id)
-                    continue
+            if not sent.ok:
                 rest = [kept[i][0] for p in parts[number:] for i in p.replies]
-                delivery.release(session, rest, sent.error or "send failed", sent.retry_after)
-            log.warning("sms gateway reply failed: %s", sent.error)
-            return
+                await anyio.to_thread.run_sync(self._release, rest, sent)
+                log.warning("sms gateway reply failed: %s", sent.error)
+                return
+            rows = {kept[i][0]: costs[i] for i in part.replies}
+            await anyio.to_thread.run_sync(self._sent, rows, sent.external_id)
+
+    def _claim(self, ids: list[int]) -> list[int]:
+        with self.services.db.transaction() as session:
+            return delivery.claim_replies(session, ids, status="sending")
+
+    def _sent(self, rows: dict[int, int], external_id: str | None) -> None:
+        with self.services.db.transaction() as session:
+            delivery.mark_sent(session, rows, external_id)
+
+    def _release(self, ids: list[int], sent: SendResult) -> None:
+        with self.services.db.transaction() as session:
+            delivery.release(session, ids, sent.error or "send failed", sent.retry_after)
 
     def _status(self, message_id: str, status: str, reason: str) -> None:
         error = f"gateway: {reason}" if reason and status == "failed" else None

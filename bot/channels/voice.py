@@ -79,6 +79,11 @@ class VoiceWebhooks:
             address = ANONYMOUS + call_sid  # a withheld number takes part for this call only
         return form, call_sid, address, CallState.parse(request.query_params)
 
+    def _running(self, address: str) -> bool:
+        key = self.services.service.participant_key(CHANNEL, address)
+        with self.services.db.sessions() as session:
+            return delivery.has_open_run(session, key)
+
     def _claim(self, result: HandleResult) -> None:
         with self.services.db.transaction() as session:
             delivery.claim_replies(session, result.outbox_ids)
@@ -95,9 +100,7 @@ class VoiceWebhooks:
     async def incoming(self, request: Request) -> Response:
         """Answer a call: continue the caller's run where it is, or start the flow."""
         _, call_sid, address, _ = await self._call(request)
-        key = self.services.service.participant_key(CHANNEL, address)
-        with self.services.db.sessions() as session:
-            running = delivery.has_open_run(session, key)
+        running = await anyio.to_thread.run_sync(self._running, address)
         inbound = InboundMessage(channel=CHANNEL, address=address, external_id=f"{call_sid}:start",
                                  choice="cmd:repeter" if running else None,
                                  start_flow=None if running else self.flow)  # fmt: skip

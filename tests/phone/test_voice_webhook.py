@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from bot.container import Services
@@ -197,3 +198,19 @@ async def test_the_campaign_keyword_by_sms_resumes_a_run_begun_by_phone(twilio: 
     await Call(twilio).start()
     [resumed] = messages(await twilio.sms("Demo"))
     assert resumed.startswith("Comment voulez-vous lire ?")
+
+
+async def test_a_call_plays_real_audio_from_the_cache(
+    twilio: Twilio, phone_services: Services, client: httpx.AsyncClient
+) -> None:
+    if phone_services.audio is None:
+        pytest.skip("no audio service in the container yet: calls fall back to <Say>")
+    doc = await Call(twilio).start()
+    plays = [e.text or "" for e in doc.iter("Play")]
+    assert plays and not list(doc.iter("Say"))
+    for url in plays:
+        assert url.startswith(PUBLIC + "/")
+        response = await client.get(url)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("audio/mpeg")
+        assert response.content[:3] == b"ID3" or response.content[0] == 0xFF
