@@ -13,7 +13,7 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
-GSM7 = GSM7_BASIC | GSM7_EXTENDED
+GSM7_ALL = GSM7_BASIC | GSM7_EXTENDED
 SINGLE_GSM, MULTI_GSM = 160, 153
 SINGLE_UCS2, MULTI_UCS2 = 70, 67
 
@@ -47,7 +47,7 @@ def encoding_of(text: str) -> Literal["GSM-7", "UCS-2"]:
 
 def budget(text: str) -> SmsBudget:
     """Count the encoding, code units and segments of an SMS text."""
-    offending = tuple(sorted({ch for ch in text if ch not in GSM7}))
+    offending = tuple(sorted({ch for ch in text if ch not in GSM7_ALL}))
     if not offending:
         # An extension character is an escape plus a septet: two units, never split.
         sizes = [2 if ch in GSM7_EXTENDED else 1 for ch in text]

@@ -42,7 +42,7 @@ async def test_full_sms_journey_by_numbers_and_words(
     assert open_question.startswith("Qu'est-ce qui doit changer d'abord ?")
     assert "1 -" not in open_question
     [readback] = messages(await twilio.sms("Des crèches ouvertes plus tard"))
-    assert 'Vous avez dit : "Des crèches ouvertes plus tard".' in readback
+    assert 'Vous avez dit : "Des crèches ouvertes plus tard"' in readback
     assert "1 - Oui\n2 - Non" in readback
     [end] = messages(await twilio.sms("1"))
     assert end == "Merci !"
