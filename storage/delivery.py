@@ -19,12 +19,14 @@ STATUS_RANK = {
 }  # fmt: skip
 
 
-def claim_replies(session: Session, ids: Iterable[int], status: str = "sent") -> list[int]:
+def claim_replies(
+    session: Session, ids: Iterable[int], status: str = "sent", segments: Mapping[int, int] | None = None
+) -> list[int]:
     """Claim pending rows for a webhook's own reply; return the ids this call claimed.
 
     "sent" when the reply travels in the HTTP response (TwiML), "sending" when the webhook
-    sends it itself next. A row the outbox dispatcher claimed first is left to it, so no
-    message goes out twice.
+    sends it itself next; `segments` records each row's cost in the same statement. A row the
+    outbox dispatcher claimed first is left to it, so no message goes out twice.
     """
     claimed = []
     now = utcnow()
@@ -32,6 +34,8 @@ def claim_replies(session: Session, ids: Iterable[int], status: str = "sent") ->
         values: dict[str, Any] = {"status": status, "attempts": OutboxMessage.attempts + 1}
         if status == "sent":
             values["sent_at"] = now
+        if segments is not None and row_id in segments:
+            values["segments"] = segments[row_id]
         result = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
@@ -105,12 +109,10 @@ def record_status(
 
 def latest_prompt(session: Session, key: str) -> dict[str, Any] | None:
     """Return the payload of the last message sent to a participant, if it asked something."""
-    participant_id = session.scalar(select(Participant.id).where(Participant.key == key))
-    if participant_id is None:
-        return None
     payload = session.scalar(
         select(OutboxMessage.payload)
-        .where(OutboxMessage.participant_id == participant_id)
+        .join(Participant, Participant.id == OutboxMessage.participant_id)
+        .where(Participant.key == key)
         .order_by(OutboxMessage.id.desc())
         .limit(1)
     )

@@ -16,8 +16,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.base import InboundMessage, OutboundMessage
 from bot.channels.phone import PhoneNumberError, to_e164
-from bot.channels.sms_reply import parse_reply
-from bot.channels.sms_text import pack, segments_by_reply
+from bot.channels.sms_reply import needs_prompt, parse_reply
+from bot.channels.sms_text import SmsPart, pack, segments_by_reply
 from bot.channels.twilio_api import STATUS_PATH, TwilioConfig
 from bot.channels.twilio_web import require, signed_form, twiml
 from bot.intake import Flooded, receive
@@ -36,11 +36,14 @@ UNSUBSCRIBED = "21610"
 
 def read_sms(services: Services, channel: str, address: str, external_id: str, body: str) -> InboundMessage:
     """Read an SMS against the last question sent to that number, as an inbound message."""
-    key = services.service.participant_key(channel, address)
-    with services.db.sessions() as session:
-        payload = delivery.latest_prompt(session, key)
-    prompt = OutboundMessage.from_payload(payload) if payload else None
-    reply = parse_reply(body, prompt, services.flows.ids())
+    keywords = services.flows.ids()
+    prompt = None
+    if needs_prompt(body, keywords):
+        key = services.service.participant_key(channel, address)
+        with services.db.sessions() as session:
+            payload = delivery.latest_prompt(session, key)
+        prompt = OutboundMessage.from_payload(payload) if payload else None
+    reply = parse_reply(body, prompt, keywords)
     return InboundMessage(channel=channel, address=address, external_id=external_id,
                           text=reply.text, choice=reply.choice, step=reply.step, keys=reply.keys,
                           start_flow=reply.start_flow)  # fmt: skip
@@ -77,14 +80,15 @@ class TwilioSmsWebhooks:
 
     def _reply(self, result: HandleResult) -> MessagingResponse:
         """Claim the replies for this response, pack them into SMS and record their cost."""
-        response = MessagingResponse()
+        kept = list(zip(result.outbox_ids, result.replies, strict=True))
+        parts = pack([message for _, message in kept], self.config.accents)
         with self.services.db.transaction() as session:
-            claimed = set(delivery.claim_replies(session, result.outbox_ids))
-            kept = [(row_id, message) for row_id, message
-                    in zip(result.outbox_ids, result.replies, strict=True) if row_id in claimed]  # fmt: skip
-            parts = pack([message for _, message in kept], self.config.accents)
-            costs = segments_by_reply(parts, len(kept))
-            delivery.set_segments(session, {row: costs[i] for i, (row, _) in enumerate(kept)}, None)
+            claimed = delivery.claim_replies(session, result.outbox_ids, segments=_costs(kept, parts))
+            if len(claimed) < len(kept):  # the repair loop took some first: it sends those
+                kept = [(row_id, message) for row_id, message in kept if row_id in claimed]
+                parts = pack([message for _, message in kept], self.config.accents)
+                delivery.set_segments(session, _costs(kept, parts), None)
+        response = MessagingResponse()
         for part in parts:
             ids = ",".join(str(kept[i][0]) for i in part.replies)
             action = self.config.public_base_url + STATUS_PATH + "?" + urlencode({"outbox": ids})
@@ -113,6 +117,12 @@ class TwilioSmsWebhooks:
             count = delivery.record_status(session, ("sms", "voice"), status, sid, ids, error, opt_out)
         if not count:
             log.info("twilio status %s for an unknown message", status)
+
+
+def _costs(kept: list[tuple[int, OutboundMessage]], parts: list[SmsPart]) -> dict[int, int]:
+    """Return each outbox row's share of the SMS segments."""
+    costs = segments_by_reply(parts, len(kept))
+    return {row_id: costs[i] for i, (row_id, _) in enumerate(kept)}
 
 
 def routes(services: Services, config: TwilioConfig | None = None) -> list[BaseRoute]:

@@ -51,6 +51,12 @@ def parse_reply(body: str, prompt: OutboundMessage | None, keywords: Collection[
     return Reply(text=text)
 
 
+def needs_prompt(body: str, keywords: Collection[str] = ()) -> bool:
+    """Say whether reading a reply needs the last question (numbers, or a campaign keyword)."""
+    text = body.strip()
+    return bool(re.search(r"\d", text) and _NUMBERS.match(text)) or normalise(text) in keywords
+
+
 def _numbers(text: str, count: int) -> list[int]:
     """Read a list of choice numbers ("1 3", "1,3", "1 et 3", "13"); empty when not one."""
     if not _NUMBERS.match(text) or not re.search(r"\d", text):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.channels.base import ButtonView, OutboundMessage
-from bot.channels.sms_reply import Reply, parse_reply
+from bot.channels.sms_reply import Reply, needs_prompt, parse_reply
 
 CHOICE = OutboundMessage(
     text="Êtes-vous ?",
@@ -56,3 +56,9 @@ def test_a_campaign_keyword_starts_its_flow_in_any_case_and_accents() -> None:
 def test_a_keyword_answering_an_open_question_is_the_participants_words() -> None:
     open_question = OutboundMessage(text="Qu'est-ce qui compte ?", step="idee", expects="text")
     assert parse_reply("Égalité", open_question, {"egalite"}) == Reply(text="Égalité")
+
+
+def test_only_numbers_and_keywords_need_the_last_question() -> None:
+    assert needs_prompt("2") and needs_prompt("1 et 3") and needs_prompt("Égalité", {"egalite"})
+    assert not needs_prompt("Des crèches le soir") and not needs_prompt("aide")
+    assert not needs_prompt("J'ai 3 enfants")
