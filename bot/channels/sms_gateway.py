@@ -85,7 +85,18 @@ class SmsGatewayChannel:
 
     def __init__(self, config: GatewayConfig, client: httpx.AsyncClient | None = None) -> None:
         self.config = config
-        self.client = client or httpx.AsyncClient(timeout=20.0)
+        self._client = client
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """Return the HTTP client, made on first use (building services opens no connection)."""
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=20.0)
+        return self._client
+
+    @client.setter
+    def client(self, value: httpx.AsyncClient) -> None:
+        self._client = value
 
     async def send(self, address: str, message: OutboundMessage) -> SendResult:
         """Ask the phone to send one message; its id comes back in delivery events."""

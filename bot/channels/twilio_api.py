@@ -71,7 +71,18 @@ class TwilioSmsChannel:
 
     def __init__(self, config: TwilioConfig, client: httpx.AsyncClient | None = None) -> None:
         self.config = config
-        self.client = client or httpx.AsyncClient(timeout=15.0)
+        self._client = client
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """Return the HTTP client, made on first use (building services opens no connection)."""
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=15.0)
+        return self._client
+
+    @client.setter
+    def client(self, value: httpx.AsyncClient) -> None:
+        self._client = value
 
     @property
     def messages_url(self) -> str:
