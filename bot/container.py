@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.audio.service import AudioService
+from bot.channels import telephony
 from bot.channels.base import Channel
 from bot.channels.kiosk import KioskChannel
+from bot.channels.phone import identity_family
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
 from bot.service import ConversationService
@@ -37,7 +39,7 @@ class Services:
 
 def identity_of(channel: str) -> str:
     """Return the identity family of a channel (the same person across related channels)."""
-    return channel
+    return identity_family(channel)
 
 
 def build_interpreter(settings: Settings) -> Interpreter:
@@ -54,6 +56,7 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
                                   identity=identity_of)
     channels: dict[str, Channel] = {"kiosk": KioskChannel()}
+    channels.update(telephony.channels(settings))
     audio = AudioService.from_settings(settings)
     dispatcher = Dispatcher(db, crypto, channels, audio)
     limits = settings.section("throttle")
