@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from bot.audio.service import AudioService
@@ -47,6 +48,18 @@ def build_interpreter(settings: Settings) -> Interpreter:
     return CommandInterpreter()
 
 
+def build_dispatcher(settings: Settings, db: Database, crypto: Crypto, channels: dict[str, Channel],
+                     audio: Any = None) -> Dispatcher:  # fmt: skip
+    """Return the outbox dispatcher with config.yml `outbox:` (poll, grace, lease)."""
+    section = settings.section("outbox")
+    return Dispatcher(
+        db, crypto, channels, audio,
+        lease=timedelta(seconds=float(section.get("lease_seconds", 300))),
+        grace=timedelta(seconds=float(section.get("reply_grace_seconds", 15))),
+        poll=float(section.get("poll_seconds", 2)),
+    )  # fmt: skip
+
+
 def build_services(settings: Settings, db: Database | None = None) -> Services:
     """Build every part of the service from settings."""
     db = db or Database(settings.database_url)
@@ -58,7 +71,7 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     channels: dict[str, Channel] = {"kiosk": KioskChannel()}
     channels.update(telephony.channels(settings))
     audio = AudioService.from_settings(settings)
-    dispatcher = Dispatcher(db, crypto, channels, audio)
+    dispatcher = build_dispatcher(settings, db, crypto, channels, audio)
     limits = settings.section("throttle")
     throttle = Throttle(
         rate=float(limits.get("messages_per_second", 5)),

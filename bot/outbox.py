@@ -1,15 +1,25 @@
-"""Deliver outbox rows through their channels, after the transaction that wrote them."""
+"""Deliver outbox rows through their channels, after the transaction that wrote them.
+
+Delivery is at least once, and exactly once short of one window. A row is claimed ("sending",
+with claimed_at and its attempt number) in one transaction, sent, then recorded in another.
+A process that dies between the claim and the record leaves the row "sending": after the lease
+it goes back to "pending" and is sent again, unless the platform's status report (which names
+the row: see OutboundMessage.extra["outbox_id"]) said it went out. So a message is sent twice
+only when the process dies after the platform accepted it and before both our record and the
+platform's report: the platforms we use (Twilio, the Android gateway) take no idempotency key.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
 import anyio
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from bot.channels.base import Channel, OutboundMessage, SendResult
 from storage.db import Database
@@ -19,10 +29,27 @@ from storage.privacy import Crypto
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 CLAIM_BATCH = 50
+DONE = ("sent", "delivered", "undelivered", "failed", "read", "cancelled")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row taken for sending: what to send, and the attempt that owns it."""
+
+    row_id: int
+    channel: str
+    address: str
+    payload: dict[str, Any]
+    attempt: int
+
+    def message(self) -> OutboundMessage:
+        """Return the message, carrying its row id for the platform's status reports."""
+        message = OutboundMessage.from_payload(self.payload)
+        return replace(message, extra={**message.extra, "outbox_id": self.row_id})
 
 
 class Dispatcher:
-    """Send pending outbox rows; each row is claimed once, so it is sent once."""
+    """Send pending outbox rows; each row is claimed once per attempt, so it is sent once."""
 
     def __init__(
         self,
@@ -30,14 +57,20 @@ class Dispatcher:
         crypto: Crypto,
         channels: dict[str, Channel],
         audio: Any = None,
+        lease: timedelta = timedelta(minutes=5),
+        grace: timedelta = timedelta(seconds=15),
+        poll: float = 2.0,
     ) -> None:
         self.db = db
         self.crypto = crypto
         self.channels = channels
         self.audio = audio
+        self.lease = lease
+        self.grace = grace
+        self.poll = poll
 
-    def _claim(self, ids: Iterable[int] | None) -> list[tuple[int, str, str, dict[str, Any]]]:
-        """Mark pending rows as sending and return (id, channel, address, payload)."""
+    def _claim(self, ids: Iterable[int] | None, settled: timedelta = timedelta(0)) -> list[Claim]:
+        """Mark due pending rows as sending (rows younger than `settled` are left alone)."""
         now = utcnow()
         with self.db.transaction() as session:
             query = (
@@ -51,6 +84,8 @@ class Dispatcher:
             )
             if ids is not None:
                 query = query.where(OutboxMessage.id.in_(list(ids)))
+            if settled:
+                query = query.where(OutboxMessage.created_at <= now - settled)
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True, of=OutboxMessage)
             claimed = []
@@ -58,22 +93,29 @@ class Dispatcher:
                 if participant.opted_out_at is not None and row.payload.get("role") != "system":
                     row.status = "cancelled"
                     continue
-                row.status = "sending"
+                row.status, row.claimed_at, row.via = "sending", now, "api"
                 row.attempts += 1
                 address = self.crypto.decrypt(participant.address_enc)
-                claimed.append((row.id, row.channel, address, row.payload))
+                claimed.append(Claim(row.id, row.channel, address, row.payload, row.attempts))
             return claimed
 
-    def _record(self, row_id: int, result: SendResult, participant_id: int | None = None) -> None:
-        """Store what the platform said about one send."""
+    def _record(self, claim: Claim, result: SendResult) -> None:
+        """Store what the platform said about one send, unless another attempt owns the row."""
         with self.db.transaction() as session:
-            row = session.get(OutboxMessage, row_id)
+            row = session.get(OutboxMessage, claim.row_id, with_for_update=True)
             if row is None:
                 return
+            if row.attempts != claim.attempt:
+                if result.ok:
+                    log.warning("outbox %s was sent by two attempts (lease too short?)", row.id)
+                return
             if result.ok:
-                row.status, row.sent_at = "sent", utcnow()
-                row.external_id = result.external_id
+                if row.status in ("pending", "sending"):
+                    row.status, row.sent_at = "sent", utcnow()
+                row.external_id = row.external_id or result.external_id
                 row.segments = result.segments or row.segments
+                return
+            if row.status in DONE:  # a status report settled it while we waited
                 return
             row.error = (result.error or "send failed")[:255]
             if result.blocked:
@@ -90,44 +132,57 @@ class Dispatcher:
                 row.status = "pending"
                 row.next_attempt_at = utcnow() + timedelta(seconds=delay)
 
-    async def dispatch(self, ids: Iterable[int] | None = None) -> int:
+    async def _send(self, claim: Claim) -> SendResult:
+        """Send one claimed row through its channel; a channel's bug is a failed send."""
+        channel = self.channels.get(claim.channel)
+        if channel is None:
+            return SendResult(ok=False, error=f"no channel {claim.channel}")
+        try:
+            return await channel.send(claim.address, claim.message())
+        except Exception as exc:  # a channel bug must not lose the row
+            log.exception("channel %s failed to send outbox %s", claim.channel, claim.row_id)
+            return SendResult(ok=False, error=type(exc).__name__)
+
+    async def dispatch(self, ids: Iterable[int] | None = None, settled: timedelta = timedelta(0)) -> int:
         """Send the given pending rows (or every due row); return how many were sent."""
-        claimed = await anyio.to_thread.run_sync(self._claim, ids)
+        claimed = await anyio.to_thread.run_sync(self._claim, ids, settled)
         sent = 0
-        for row_id, channel_name, address, payload in claimed:
-            channel = self.channels.get(channel_name)
-            if channel is None:
-                result = SendResult(ok=False, error=f"no channel {channel_name}")
-            else:
-                try:
-                    result = await channel.send(address, OutboundMessage.from_payload(payload))
-                except Exception as exc:  # a channel bug must not lose the row
-                    log.exception("channel %s failed to send outbox %s", channel_name, row_id)
-                    result = SendResult(ok=False, error=type(exc).__name__)
-            await anyio.to_thread.run_sync(self._record, row_id, result)
+        for claim in claimed:
+            result = await self._send(claim)
+            await anyio.to_thread.run_sync(self._record, claim, result)
             sent += int(result.ok)
         return sent
 
-    def requeue_stale(self, older_than: timedelta = timedelta(minutes=5)) -> int:
-        """Put rows stuck in 'sending' (a crash mid-send) back in the queue."""
+    def requeue_stale(self, lease: timedelta | None = None) -> int:
+        """Put rows claimed longer than the lease ago back in the queue (their sender died)."""
+        cutoff = utcnow() - (self.lease if lease is None else lease)
         with self.db.transaction() as session:
             result = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.status == "sending")
-                .where(OutboxMessage.created_at < utcnow() - older_than)
-                .values(status="pending")
+                .where(or_(OutboxMessage.claimed_at < cutoff,
+                           and_(OutboxMessage.claimed_at.is_(None),
+                                OutboxMessage.created_at < cutoff)))  # fmt: skip
+                .values(status="pending", next_attempt_at=None)
             )
-            return int(getattr(result, "rowcount", 0) or 0)
+            count = int(getattr(result, "rowcount", 0) or 0)
+        if count:
+            log.warning("requeued %d outbox rows whose sender stopped mid-send", count)
+        return count
 
-    async def run_forever(self, interval: float = 2.0) -> None:
-        """Repair loop: send whatever is due, forever (cancelled on shutdown)."""
+    async def run_forever(self, interval: float | None = None) -> None:
+        """Repair loop: send whatever is due and settled, forever (cancelled on shutdown).
+
+        Rows younger than the grace are left to the webhook that wrote them, which answers
+        them inline (TwiML) or sends them itself; the loop picks up what a crash left behind.
+        """
         while True:
             try:
                 await anyio.to_thread.run_sync(self.requeue_stale)
-                while await self.dispatch() > 0:
+                while await self.dispatch(settled=self.grace) > 0:
                     pass
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox loop error")
-            await asyncio.sleep(interval)
+            await asyncio.sleep(self.poll if interval is None else interval)

@@ -155,6 +155,10 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]
+    # When a sender last took the row; a "sending" row older than the lease is sent again.
+    claimed_at: Mapped[datetime | None]
+    # How it left: "reply" inside a webhook's HTTP answer, "api" through the platform's API.
+    via: Mapped[str | None] = mapped_column(String(8))
 
 
 class SafetyFlag(Base):

@@ -84,6 +84,9 @@ class TwilioSmsWebhooks:
         parts = pack([message for _, message in kept], self.config.accents)
         with self.services.db.transaction() as session:
             claimed = delivery.claim_replies(session, result.outbox_ids, segments=_costs(kept, parts))
+            if result.duplicate and len(claimed) < len(kept):  # our first answer was lost
+                rest = [row_id for row_id in result.outbox_ids if row_id not in claimed]
+                claimed += delivery.answered_inline(session, rest)
             if len(claimed) < len(kept):  # the repair loop took some first: it sends those
                 kept = [(row_id, message) for row_id, message in kept if row_id in claimed]
                 parts = pack([message for _, message in kept], self.config.accents)

@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import urlencode
 
 import httpx
 
@@ -95,18 +96,21 @@ class TwilioSmsChannel:
         if not self.config.can_send:
             return SendResult(ok=False, error="twilio is not configured", retry_after=300)
         segments, sid = 0, None
+        callback = self.config.public_base_url + STATUS_PATH
+        row = message.extra.get("outbox_id")
+        if row is not None:  # reports then name the row even before its sid is recorded
+            callback += "?" + urlencode({"outbox": str(row)})
         for part in pack([message], self.config.accents):
-            result = await self._post(address, part.body)
+            result = await self._post(address, part.body, callback)
             if not result.ok:
                 return result
             segments += part.segments
             sid = result.external_id
         return SendResult(ok=True, external_id=sid, segments=segments)
 
-    async def _post(self, address: str, body: str) -> SendResult:
+    async def _post(self, address: str, body: str, callback: str) -> SendResult:
         """Create one Message resource and read Twilio's answer."""
-        data = {"To": address, "Body": body,
-                "StatusCallback": self.config.public_base_url + STATUS_PATH}  # fmt: skip
+        data = {"To": address, "Body": body, "StatusCallback": callback}
         if self.config.messaging_service_sid:
             data["MessagingServiceSid"] = self.config.messaging_service_sid
         else:
