@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from storage import repo
 from storage.models import OutboxMessage, Participant, utcnow
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # PostgreSQL refuses NUL in text
 # A status report never moves a row backwards (a late "sent" after "delivered" is ignored).
 STATUS_RANK = {
     "pending": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3,
@@ -105,6 +107,9 @@ def record_status(
     opt_out: bool = False,
 ) -> int:
     """Apply a delivery report to the rows it names (by outbox id, else by external id)."""
+    if external_id is not None and (len(external_id) > 128 or _CONTROL.search(external_id)):
+        external_id = None  # no platform's id looks like that: it matches and stores nothing
+    error = _CONTROL.sub("", error) if error else error
     query = select(OutboxMessage).where(OutboxMessage.channel.in_(list(channels)))
     if outbox_ids:
         query = query.where(OutboxMessage.id.in_(list(outbox_ids)))

@@ -152,7 +152,7 @@ class Kiosk:
         request._body = body  # let Starlette parse the form from what we already read
         form = await request.form()
         token = str(form.get("csrf", ""))
-        if session.fresh or not hmac.compare_digest(token, session.csrf):
+        if session.fresh or not hmac.compare_digest(token.encode(), session.csrf.encode()):
             return self.page(
                 session, 403, "La page a expiré. Rien n'a été enregistré. Recommencez ici."
             )

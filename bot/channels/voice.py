@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CHANNEL = "voice"
 ANONYMOUS = "anonymous:"  # a withheld number: the participant lives for one call
+MAX_RECORDING_URL = 255  # answers.audio_ref
 
 
 class VoiceChannel:
@@ -129,6 +130,8 @@ class VoiceWebhooks:
         """Keep a spoken answer: the recording's URL becomes the answer's audio."""
         form, call_sid, address, state = await self._call(request)
         url = require(form, "RecordingUrl")[0]
+        if len(url) > MAX_RECORDING_URL or not url.startswith("http") or not url.isprintable():
+            raise HTTPException(400, "RecordingUrl is not a recording's URL")
         if str(form.get("RecordingDuration") or "1").strip() in ("0", ""):
             return await self._silent(call_sid, address, state, (SAY_NO_AUDIO,))
         inbound = InboundMessage(channel=CHANNEL, address=address, external_id=self._id(call_sid, state),
