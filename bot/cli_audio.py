@@ -99,19 +99,11 @@ def render(ctx: click.Context, flow_id: str | None, jobs: int) -> None:
 @click.pass_context
 def prune(ctx: click.Context, days: float) -> None:
     """Delete cached clips that are not a message of an installed flow (read-backs, old texts)."""
+    from bot.retention_files import prune_clips
+
     settings = _settings(ctx)
-    service = AudioService.from_settings(settings)
-    utterances, origin = _utterances(settings, None)
-    engines = [service.engine, *([service.fallback] if service.fallback else [])]
-    keep = {service.digest(u.text, u.lang, engine) for u in utterances for engine in engines}
-    cutoff = time.time() - days * 86400
-    removed = kept = 0
-    for digest, written in list(service.cache.entries()):
-        if digest in keep or written > cutoff:
-            kept += 1
-        else:
-            service.cache.remove(digest)
-            removed += 1
+    removed, kept = prune_clips(settings, days)
+    _, origin = _utterances(settings, None)
     click.echo(f"removed {removed} clips, kept {kept} ({origin})")
 
 

@@ -8,12 +8,15 @@ from datetime import timedelta
 
 import click
 
+from bot.audit import audit
+from bot.channels.twilio_api import TwilioConfig
+from bot.retention_files import delete_recordings, forget_clips, prune_clips
 from bot.settings import load_settings
 from storage.db import Database
 from storage.models import utcnow
 from storage.privacy import Crypto
 from storage.repo import find_participant
-from storage.retention import erase, purge
+from storage.retention import erase, message_texts, purge, recordings_of, stale_recordings
 
 log = logging.getLogger(__name__)
 _DURATION = re.compile(r"^(\d+)([dhw])$")
@@ -33,17 +36,29 @@ def parse_duration(text: str) -> timedelta:
               help="Remove personal data of people last seen before this (default: retention_days).")
 @click.option("--by", "actor", default="cli", show_default=True, help="Who asks (for the audit log).")
 def purge_command(older_than: str | None, actor: str) -> None:
-    """Anonymise participants past retention; keep their anonymous answers."""
+    """Anonymise participants past retention; keep their anonymous answers; prune read-backs."""
     settings = load_settings()
-    days = int(settings.section("privacy").get("retention_days", 180))
+    privacy = settings.section("privacy")
+    days = int(privacy.get("retention_days", 180))
     age = parse_duration(older_than) if older_than else timedelta(days=days)
+    cutoff = utcnow() - age
     db = Database(settings.database_url)
+    with db.sessions() as session:
+        refs = stale_recordings(session, cutoff)
+    removal = delete_recordings(refs, TwilioConfig.load(settings), settings.data_dir / "recordings")
+    clips, _ = prune_clips(settings, float(privacy.get("readback_audio_days", 1)))
     with db.transaction() as session:
-        report = purge(session, utcnow() - age, settings.data_dir / "recordings")
-        audit(session, actor, "purge", {"older_than_days": age.days, **report.__dict__})
+        report = purge(session, cutoff, keep_refs=removal.failed)
+        audit(session, actor, "purge", {"older_than_days": age.days, "audio_clips": clips,
+                                        **report.__dict__})  # fmt: skip
     click.echo(f"purged: {report.participants} participants anonymised, {report.verbatims} "
                f"verbatims, {report.recordings} recordings, {report.messages} messages, "
-               f"{report.inbound} inbound records, {report.flags} handled flags")  # fmt: skip
+               f"{report.inbound} inbound records, {report.flags} handled flags, "
+               f"{clips} audio read-backs")  # fmt: skip
+    if removal.failed:
+        click.echo(f"{len(removal.failed)} recordings could not be deleted at Twilio: "
+                   "kept for the next purge", err=True)  # fmt: skip
+        raise SystemExit(1)
 
 
 @click.command("erase")
@@ -52,22 +67,27 @@ def purge_command(older_than: str | None, actor: str) -> None:
               help="The participant's address on that channel (asked for when omitted).")
 @click.option("--by", "actor", required=True, help="The admin who asks (for the audit log).")
 def erase_command(channel: str, address: str, actor: str) -> None:
-    """Erase one participant and all their answers (on an admin's request)."""
+    """Erase one participant, all their answers, recordings and read-backs (on an admin's request)."""
     settings = load_settings()
     db = Database(settings.database_url)
     crypto = Crypto(settings.secret_key)
     from bot.container import identity_of
 
     key = crypto.participant_key(identity_of(channel), address.strip())
-    with db.transaction() as session:
+    with db.sessions() as session:
         participant = find_participant(session, key)
         if participant is None:
             raise click.ClickException("no participant with that address on that channel")
-        answers = erase(session, participant, settings.data_dir / "recordings")
-        audit(session, actor, "erase", {"answers": answers})
-    click.echo(f"erased one participant and {answers} answers")
-
-
-def audit(session: object, actor: str, action: str, detail: dict[str, object]) -> None:
-    """Record an administrative action (no personal data in detail)."""
-    log.warning("audit: %s by %s: %s", action, actor, detail)
+        refs, texts = recordings_of(session, [participant.id]), message_texts(session, participant.id)
+    removal = delete_recordings(refs, TwilioConfig.load(settings), settings.data_dir / "recordings")
+    if removal.failed:
+        raise click.ClickException(f"{len(removal.failed)} recordings could not be deleted at "
+                                   "Twilio; nothing was erased: try again")  # fmt: skip
+    clips = forget_clips(settings, texts)
+    with db.transaction() as session:
+        participant = find_participant(session, key)
+        answers = erase(session, participant) if participant is not None else 0
+        audit(session, actor, "erase", {"answers": answers, "recordings": removal.deleted,
+                                        "audio_clips": clips})  # fmt: skip
+    click.echo(f"erased one participant, {answers} answers, {removal.deleted} recordings "
+               f"and {clips} audio read-backs")  # fmt: skip

@@ -1,11 +1,16 @@
-"""Retention and erasure: what personal data is removed, and when."""
+"""Retention and erasure: what personal data is removed, and when.
+
+Files and remote copies (recordings at Twilio, audio read-backs) are the caller's: these
+functions say which references go, and keep those the caller could not delete, so the next
+purge tries again (bot/cli_privacy.py).
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -22,34 +27,58 @@ class PurgeReport:
     participants: int = 0
     verbatims: int = 0
     recordings: int = 0
+    recordings_kept: int = 0
     messages: int = 0
     inbound: int = 0
     flags: int = 0
 
 
-def _remove_recording(ref: str | None, audio_root: Path | None) -> bool:
-    """Delete a recorded answer's file when it is a local file under audio_root."""
-    if not ref or audio_root is None:
-        return False
-    path = (audio_root / ref).resolve()
-    if audio_root.resolve() in path.parents and path.is_file():
-        path.unlink()
-        return True
-    return False
+def _stale(session: Session, cutoff: datetime) -> list[Participant]:
+    """Return the participants last seen before cutoff who still have an address."""
+    return list(session.scalars(
+        select(Participant).where(Participant.last_seen_at < cutoff, Participant.address_enc != b"")
+    ))  # fmt: skip
 
 
-def purge(session: Session, cutoff: datetime, audio_root: Path | None = None) -> PurgeReport:
+def _aged(session: Session, cutoff: datetime) -> list[int]:
+    """Return the ids of everyone last seen before cutoff (already anonymised or not)."""
+    return list(session.scalars(select(Participant.id).where(Participant.last_seen_at < cutoff)))
+
+
+def stale_recordings(session: Session, cutoff: datetime) -> list[str]:
+    """Return the recording references a purge at this cutoff removes (and earlier leftovers)."""
+    return recordings_of(session, _aged(session, cutoff))
+
+
+def recordings_of(session: Session, participant_ids: Collection[int]) -> list[str]:
+    """Return the recording references of some participants' answers."""
+    if not participant_ids:
+        return []
+    return [ref for ref in session.scalars(
+        select(Answer.audio_ref).where(Answer.participant_id.in_(list(participant_ids)),
+                                       Answer.audio_ref.is_not(None))
+    ) if ref]  # fmt: skip
+
+
+def message_texts(session: Session, participant_id: int) -> set[str]:
+    """Return every text sent to a participant (its audio clips are read-backs of them)."""
+    texts: set[str] = set()
+    for payload in session.scalars(select(OutboxMessage.payload)
+                                   .where(OutboxMessage.participant_id == participant_id)):  # fmt: skip
+        texts.update(str(payload.get(k) or "") for k in ("text", "spoken"))
+    return texts - {""}
+
+
+def purge(session: Session, cutoff: datetime, keep_refs: Collection[str] = ()) -> PurgeReport:
     """Anonymise everyone last seen before cutoff and drop old messages.
 
     Kept: the structured answers (choice keys, themes) that no longer point to anyone.
-    Removed: addresses, the link between key and address, verbatim texts, recordings,
-    message payloads, inbound records and handled safety flags older than the cutoff.
+    Removed: addresses, the link between key and address, verbatim texts, recording
+    references (but those in keep_refs, whose file could not be deleted yet), every message
+    sent to them, inbound records and handled safety flags older than the cutoff.
     """
     report = PurgeReport()
-    stale = list(session.scalars(
-        select(Participant).where(Participant.last_seen_at < cutoff,
-                                  Participant.address_enc != b"")
-    ))  # fmt: skip
+    stale = _stale(session, cutoff)
     ids = [p.id for p in stale]
     for participant in stale:
         participant.address_enc = b""
@@ -62,12 +91,10 @@ def purge(session: Session, cutoff: datetime, audio_root: Path | None = None) ->
             select(Answer).where(Answer.participant_id.in_(ids),
                                  (Answer.raw_text.is_not(None)) | (Answer.audio_ref.is_not(None)))
         ):  # fmt: skip
-            report.recordings += int(_remove_recording(answer.audio_ref, audio_root))
             report.verbatims += 1
             scrub.setdefault(answer.run_id, set()).add(answer.result)
             answer.value = ERASED_TEXT if answer.raw_text is not None else answer.value
             answer.raw_text = None
-            answer.audio_ref = None
         session.execute(
             update(SafetyFlag).where(SafetyFlag.participant_id.in_(ids)).values(excerpt="")
         )
@@ -77,7 +104,17 @@ def purge(session: Session, cutoff: datetime, audio_root: Path | None = None) ->
             for name in scrub.get(run.id, ()):
                 results[name] = ERASED_TEXT
             run.state = {**state, "results": results, "pending": None}
-    report.messages = _count(session.execute(delete(OutboxMessage).where(OutboxMessage.created_at < cutoff)))
+        theirs = delete(OutboxMessage).where(OutboxMessage.participant_id.in_(ids))
+        report.messages += _count(session.execute(theirs))
+    aged = _aged(session, cutoff)
+    for answer in session.scalars(select(Answer).where(Answer.participant_id.in_(aged),
+                                                       Answer.audio_ref.is_not(None))):  # fmt: skip
+        if answer.audio_ref in keep_refs:
+            report.recordings_kept += 1
+        else:
+            report.recordings += 1
+            answer.audio_ref = None
+    report.messages += _count(session.execute(delete(OutboxMessage).where(OutboxMessage.created_at < cutoff)))
     report.inbound = _count(session.execute(delete(InboundEvent).where(InboundEvent.received_at < cutoff)))
     report.flags = _count(session.execute(
         delete(SafetyFlag).where(SafetyFlag.created_at < cutoff, SafetyFlag.handled_at.is_not(None))
@@ -85,12 +122,10 @@ def purge(session: Session, cutoff: datetime, audio_root: Path | None = None) ->
     return report
 
 
-def erase(session: Session, participant: Participant, audio_root: Path | None = None) -> int:
+def erase(session: Session, participant: Participant) -> int:
     """Remove one participant and everything linked to them; return the answers removed."""
-    answers = list(session.scalars(select(Answer).where(Answer.participant_id == participant.id)))
-    for answer in answers:
-        _remove_recording(answer.audio_ref, audio_root)
     pid = participant.id
+    answers = len(list(session.scalars(select(Answer.id).where(Answer.participant_id == pid))))
     session.execute(delete(Answer).where(Answer.participant_id == pid))
     session.execute(delete(SafetyFlag).where(SafetyFlag.participant_id == pid))
     session.execute(delete(OutboxMessage).where(OutboxMessage.participant_id == pid))
@@ -98,7 +133,7 @@ def erase(session: Session, participant: Participant, audio_root: Path | None = 
     session.execute(delete(Run).where(Run.participant_id == pid))
     session.execute(delete(Participant).where(Participant.id == pid))
     session.expunge(participant)
-    return len(answers)
+    return answers
 
 
 def _count(result: object) -> int:

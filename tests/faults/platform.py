@@ -145,6 +145,9 @@ class FakeTwilioApi:
         self.callback_retries = callback_retries
         self.sent: list[Sent] = []
         self.reports: dict[str, int] = {}
+        self.recordings: set[str] = set()  # recording sids that exist
+        self.deleted: list[str] = []
+        self.down = False  # answer 503 to deletions (an outage)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server: uvicorn.Server | None = None
@@ -160,7 +163,20 @@ class FakeTwilioApi:
         """Return the fake as an ASGI app."""
         return Starlette(routes=[
             Route("/2010-04-01/Accounts/{sid}/Messages.json", self.create, methods=["POST"]),
+            Route("/2010-04-01/Accounts/{sid}/Recordings/{rec}.json", self.delete_recording,
+                  methods=["DELETE"]),
         ])  # fmt: skip
+
+    async def delete_recording(self, request: Request) -> Response:
+        """Delete a Recording: 204, or 404 when there is no such recording."""
+        if self.down:
+            return JSONResponse({"code": 20500, "message": "Internal error", "status": 503}, status_code=503)
+        rec = request.path_params["rec"]
+        if request.path_params["sid"] != ACCOUNT_SID or rec not in self.recordings:
+            return JSONResponse({"code": 20404, "message": "not found", "status": 404}, status_code=404)
+        self.recordings.discard(rec)
+        self.deleted.append(rec)
+        return Response(status_code=204)
 
     async def create(self, request: Request) -> Response:
         """Create a Message: check the account, record it, answer 201, report it later."""

@@ -1,0 +1,104 @@
+"""What retention removes outside the database: recordings at Twilio, audio read-backs."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bot.audio.catalog import flow_utterances, system_utterances
+from bot.audio.service import AudioService
+from bot.channels.twilio_api import TwilioConfig
+from bot.settings import Settings
+from flows.loader import load_directory
+
+log = logging.getLogger(__name__)
+# A Twilio RecordingUrl: https://api.twilio.com/2010-04-01/Accounts/AC.../Recordings/RE...[.mp3]
+_TWILIO_RECORDING = re.compile(r"^https?://[^/]+/2010-04-01/Accounts/(AC\w+)/Recordings/(RE\w+)")
+
+
+@dataclass
+class Removal:
+    """Which references were deleted where they live, and which must be tried again."""
+
+    deleted: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def delete_recordings(refs: Iterable[str], config: TwilioConfig, local_root: Path | None = None) -> Removal:
+    """Delete recordings at Twilio (DELETE Recording) or on disk; 404 counts as gone."""
+    removal = Removal()
+    with httpx.Client(timeout=15, auth=(config.account_sid, config.auth_token)) as http:
+        for ref in set(refs):
+            match = _TWILIO_RECORDING.match(ref)
+            if match:
+                account, recording = match.groups()
+                url = f"{config.api_base}/2010-04-01/Accounts/{account}/Recordings/{recording}.json"
+                try:
+                    status = http.delete(url).status_code
+                except httpx.HTTPError as exc:
+                    status = 0
+                    log.warning("twilio unreachable to delete a recording: %s", type(exc).__name__)
+                if status in (200, 204, 404):
+                    removal.deleted += 1
+                else:
+                    removal.failed.append(ref)
+            elif local_root is not None and _remove_local(ref, local_root):
+                removal.deleted += 1
+            elif ref.startswith(("http://", "https://")):
+                removal.failed.append(ref)  # somewhere we cannot delete: keep the reference
+            else:
+                removal.deleted += 1  # a local reference whose file is already gone
+    return removal
+
+
+def _remove_local(ref: str, root: Path) -> bool:
+    """Delete a recorded answer's file when it is under root."""
+    path = (root / ref).resolve()
+    if root.resolve() in path.parents and path.is_file():
+        path.unlink()
+        return True
+    return False
+
+
+def _flow_clips(settings: Settings, audio: AudioService) -> set[str]:
+    """Return the digests of every message of the installed flows (never personal)."""
+    flows = load_directory(settings.flows_dir) if settings.flows_dir.is_dir() else {}
+    utterances = [u for flow in flows.values() for u in flow_utterances(flow)] + system_utterances()
+    engines = [audio.engine, *([audio.fallback] if audio.fallback else [])]
+    return {audio.digest(u.text, u.lang, engine) for u in utterances for engine in engines}
+
+
+def prune_clips(settings: Settings, days: float) -> tuple[int, int]:
+    """Delete cached clips that are no flow's message and older than `days` (read-backs)."""
+    audio = AudioService.from_settings(settings)
+    keep = _flow_clips(settings, audio)
+    cutoff = time.time() - days * 86400
+    removed = kept = 0
+    for digest, written in list(audio.cache.entries()):
+        if digest in keep or written > cutoff:
+            kept += 1
+        else:
+            audio.cache.remove(digest)
+            removed += 1
+    return removed, kept
+
+
+def forget_clips(settings: Settings, texts: Iterable[str], lang: str = "fr") -> int:
+    """Delete the cached clips of these texts (what a participant was read back), not flow clips."""
+    audio = AudioService.from_settings(settings)
+    keep = _flow_clips(settings, audio)
+    engines = [audio.engine, *([audio.fallback] if audio.fallback else [])]
+    removed = 0
+    for text in texts:
+        for engine in engines:
+            digest = audio.digest(text, lang, engine)
+            if digest not in keep and audio.cache.lookup(digest) is not None:
+                audio.cache.remove(digest)
+                removed += 1
+    return removed
