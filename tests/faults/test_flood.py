@@ -66,9 +66,12 @@ async def test_a_flood_of_100_per_second_is_slowed_and_other_numbers_are_not(ser
           f"{len(calm_latency)} answered, median {statistics.median(calm_latency) * 1000:.0f} ms, "
           f"max {max(calm_latency) * 1000:.0f} ms")  # fmt: skip
     assert set(statuses) == {200, 429}
-    # Slowed: about the burst plus RATE per second for as long as the flood lasted and waited.
-    assert BURST < len(admitted) <= BURST + RATE * (FLOOD_SECONDS + MAX_WAIT) + 2
-    assert statistics.median(slowed) > 10 * statistics.median(calm_latency)
+    # Slowed: past the burst, no faster than RATE per second (a token bucket's promise)...
+    last = max(at for _, at in admitted)
+    assert BURST < len(admitted) <= BURST + RATE * (last - started) + 1
+    assert statuses.count(429) > len(statuses) / 2  # ... then refused
+    # The flood's messages waited their turn; the other numbers' did not.
+    assert statistics.median(slowed) > 3 * statistics.median(calm_latency)
     # The others: every message answered, all of them while the flood was still being slowed.
     assert all(d.status == 200 for run in others for d, _, _ in run)
     assert max(at for run in others for _, _, at in run) < max(at for _, at in admitted)
