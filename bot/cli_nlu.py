@@ -101,6 +101,5 @@ def eval_(file: Path, backend: str, rasa_url: str | None, timeout: float) -> Non
     click.echo(report.summary())
 
 
-
 if __name__ == "__main__":
     nlu()

@@ -33,8 +33,23 @@ FILLERS = frozenset({"le", "la", "les", "l", "numero", "num", "no", "n", "choix"
 _YES = frozenset(canonical(w) for w in YES_WORDS)
 _NO = frozenset(canonical(w) for w in NO_WORDS)
 _DONT_KNOW = frozenset(canonical(w) for w in DONT_KNOW_WORDS)
-_YES_STARTS = frozenset({"oui", "ouais", "ouii", "ouep", "yes", "ok", "exact", "exactement",
-                         "carrement", "absolument", "evidemment", "volontiers", "voila"})
+_YES_STARTS = frozenset(
+    {
+        "oui",
+        "ouais",
+        "ouii",
+        "ouep",
+        "yes",
+        "ok",
+        "exact",
+        "exactement",
+        "carrement",
+        "absolument",
+        "evidemment",
+        "volontiers",
+        "voila",
+    }
+)
 _NO_STARTS = frozenset({"non", "no", "nope", "jamais", "negatif"})
 
 
@@ -68,7 +83,7 @@ def _polar_keys(expects: Expectation) -> dict[str, str]:
 def _number(tokens: list[str], count: int) -> int | None:
     """Return the 1-based position a text names ("2", "le 2", "la deuxieme"), if any."""
     named = [t for t in tokens if t not in FILLERS or t in ("un", "une")]
-    if len(named) != 1 or len(tokens) > 4:
+    if len(named) != 1 or len(tokens) > 4 or "les" in tokens:  # "les deux" is not "2"
         return None
     token = named[0]
     value = int(token) if token.isdigit() else ORDINALS.get(token)

@@ -21,12 +21,14 @@ _PERSON = (r"(?:il|elle|ils|elles|on|lui|mon (?:mari|copain|conjoint|compagnon|e
 _HURT_NOW = (r"(?:frap+e?\w*|bat|bats|battu\w*|tap+e(?! sur les nerfs)\w*|viol\w*|menace\w*|"
              r"etrangl\w*|tabass\w*|cogn\w*|brutalis\w*|agress\w*|harcel\w*|enferm\w*|"
              r"sequestr\w*|touche|tripote|pouss\w* dans l escalier|brul\w*|gifl\w*|"
-             r"insulte et me \w+|suit partout|etouf\w*|mord\w*|attach\w*)")  # fmt: skip
+             r"insulte et me \w+|suit partout|etouf\w*|mord\w*|attach\w*|forc\w*)")  # fmt: skip
 _HURT_DONE = (r"(?:frapp?e+e?|battue?|violee?|menacee?|etranglee?|tabassee?|agressee?|"
               r"giflee?|brulee?|enfermee?|sequestree?|poussee?|blessee?|cognee?|"
               r"mise? dehors|touchee?|attachee?)")  # fmt: skip
 DANGER_PATTERNS: tuple[str, ...] = (
     rf"\b{_PERSON} (?:me|m) {_HURT_NOW}\b",
+    rf"\b{_PERSON} (?:\w+ ){{0,3}}(?:et|puis|qui) (?:me|m) {_HURT_NOW}\b",
+    rf"\b{_PERSON} (?:est|devient) violente? (?:avec|contre|envers) (?:moi|nous|mes enfants)\b",
     rf"\b{_PERSON} (?:m a|ma) {_HURT_DONE}\b",
     rf"\bje (?:me )?(?:fais|suis|me suis fait|me suis faite|ai ete) {_HURT_DONE}\b",
     r"\bj ai (?:tres )?peur (?:de|pour) (?:rentrer|ma vie|mes enfants|moi|lui|mon \w+|"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import re
 import tempfile
 import threading
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 # Bump when the features or the model change, so cached models are retrained.
 MODEL_VERSION = "char-wb-1-5-logreg-c30-v1"
 _REPEATS = re.compile(r"([a-z])\1{2,}")
+# What unpickling a truncated or foreign file raises.
+_UNREADABLE = (OSError, EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+               ImportError, pickle.UnpicklingError)  # fmt: skip
 
 
 def prepare(text: str) -> str:
@@ -103,7 +107,7 @@ class EmbeddedClassifier:
                 path = train_cached(self.cache_dir, self.data_path)
                 try:
                     self._pipeline = joblib.load(path)
-                except (OSError, EOFError, ValueError, AttributeError, ImportError) as exc:
+                except _UNREADABLE as exc:
                     log.warning("cached NLU model unreadable (%s); retraining", type(exc).__name__)
                     self._pipeline = joblib.load(train_cached(self.cache_dir, self.data_path, True))
             return self._pipeline

@@ -68,8 +68,19 @@ def train_model(venv: Path, models_dir: Path, data_path: Path = TRAINING_DATA,
     if model.exists() and not force:
         return model
     models_dir.mkdir(parents=True, exist_ok=True)
-    command = [str(venv / "bin" / "rasa"), "train", "nlu", "--config", str(CONFIG),
-               "--nlu", str(data_path), "--out", str(models_dir), "--fixed-model-name", name]
+    command = [
+        str(venv / "bin" / "rasa"),
+        "train",
+        "nlu",
+        "--config",
+        str(CONFIG),
+        "--nlu",
+        str(data_path),
+        "--out",
+        str(models_dir),
+        "--fixed-model-name",
+        name,
+    ]
     started = time.perf_counter()
     result = subprocess.run(command, cwd=models_dir, env=rasa_environ(models_dir.parent),
                             check=False)  # fmt: skip

@@ -9,7 +9,7 @@ import unicodedata
 SMS: dict[str, str] = {
     "pa": "pas", "pk": "pourquoi", "pq": "pourquoi", "koi": "quoi", "kwa": "quoi",
     "ki": "qui", "ke": "que", "tjr": "toujours", "tjrs": "toujours", "bcp": "beaucoup",
-    "g": "j ai", "jai": "j ai", "c": "c est", "cest": "c est", 
+    "g": "j ai", "jai": "j ai", "c": "c est", "cest": "c est",
     "chui": "je suis", "chuis": "je suis", "jsuis": "je suis", "jsui": "je suis",
     "jsp": "je sais pas", "chai": "je sais", "chais": "je sais", "jsais": "je sais",
     "jsai": "je sais", "sai": "sais", "sais": "sais", "peu": "peux", "veu": "veux",

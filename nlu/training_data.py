@@ -59,7 +59,7 @@ def load_examples(path: Path = TRAINING_DATA, labels: tuple[str, ...] = LABELS) 
     if not isinstance(doc, dict) or not isinstance(doc.get("nlu"), list):
         raise TrainingDataError(f"{path}: expected a mapping with an 'nlu:' list")
     if str(doc.get("version", "")) != "3.1":
-        raise TrainingDataError(f"{path}: expected version: \"3.1\"")
+        raise TrainingDataError(f'{path}: expected version: "3.1"')
     examples: list[Example] = []
     for entry in doc["nlu"]:
         if not isinstance(entry, dict) or "intent" not in entry:
