@@ -34,6 +34,10 @@ class NluInterpreter:
         self.classifier = classifier
         self.thresholds = thresholds or Thresholds()
 
+    def warm(self) -> None:
+        """Load (or train) the model now, so the first participant does not wait for it."""
+        self.classifier.classify("bonjour")
+
     def interpret(self, text: str, expects: Expectation) -> Interpretation:
         """Interpret one text given what the waiting step expects."""
         ruled = self.rules.interpret(text, expects)

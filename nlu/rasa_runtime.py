@@ -48,7 +48,7 @@ def rasa_environ(home: Path) -> dict[str, str]:
     """Return the environment Rasa runs with: no telemetry, caches kept out of the clone."""
     env = dict(os.environ)
     env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-                "RASA_CACHE_DIRECTORY": str(home / "rasa-cache"),
+                "RASA_CACHE_DIRECTORY": str(home / "rasa-cache"), "RASA_MAX_CACHE_SIZE": "200",
                 "SQLALCHEMY_SILENCE_UBER_WARNING": "1"})  # fmt: skip
     return env
 
@@ -87,7 +87,15 @@ def train_model(venv: Path, models_dir: Path, data_path: Path = TRAINING_DATA,
     if result.returncode != 0 or not model.exists():
         raise RasaRuntimeError(f"rasa train nlu failed with exit code {result.returncode}")
     log.info("Rasa NLU model trained in %.0fs: %s", time.perf_counter() - started, model)
+    prune_models(models_dir)
     return model
+
+
+def prune_models(models_dir: Path, keep: int = 3) -> None:
+    """Delete all but the `keep` most recent cached models."""
+    models = sorted(models_dir.glob("nlu-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in models[keep:]:
+        old.unlink(missing_ok=True)
 
 
 def serve_command(venv: Path, model: Path, port: int) -> list[str]:

@@ -14,7 +14,14 @@ venv="$home/rasa-3.6-py3.10"
 pip_pins="pip==24.0 setuptools==70.3.0 wheel==0.43.0"
 
 find_python310() {
-    if [[ -n "${PORTE_VOIX_PYTHON310:-}" ]]; then echo "$PORTE_VOIX_PYTHON310"; return; fi
+    if [[ -n "${PORTE_VOIX_PYTHON310:-}" ]]; then
+        if "$PORTE_VOIX_PYTHON310" -c 'import sys; assert sys.version_info[:2] == (3, 10)' \
+            2>/dev/null; then
+            echo "$PORTE_VOIX_PYTHON310"; return
+        fi
+        echo "rasa-env: PORTE_VOIX_PYTHON310=$PORTE_VOIX_PYTHON310 is not a Python 3.10" >&2
+        exit 2
+    fi
     local candidate
     for candidate in python3.10 \
         "$(command -v pyenv >/dev/null 2>&1 && pyenv root 2>/dev/null)/versions/"3.10*/bin/python3.10; do

@@ -101,6 +101,8 @@ def test_factory_builds_the_configured_backend(tmp_path: Path) -> None:
     assert isinstance(rasa, NluInterpreter) and isinstance(rasa.classifier, FallbackClassifier)
     assert rasa.thresholds == Thresholds(theme=0.4)
     assert list(tmp_path.iterdir()) == [], "models load lazily, not when built"
+    embedded.warm()
+    assert list(tmp_path.glob("embedded-*.joblib")), "warm() trains and caches the model"
 
 
 @pytest.mark.parametrize(
