@@ -12,8 +12,9 @@ def steps_seen(settings: Settings, database: Database, channel: str, address: st
     """Start egalite on a channel, pick the first reading mode, return the steps asked."""
     services = build_services(settings, database)
     first = services.service.handle(InboundMessage(channel, address, "a1", start_flow="egalite"))
-    second = services.service.handle(InboundMessage(channel, address, "a2", choice=first.replies[-1].buttons[0].key,
-                                                    step=first.replies[-1].step))  # fmt: skip
+    question = first.replies[-1]
+    pick = InboundMessage(channel, address, "a2", choice=question.buttons[0].key, step=question.step)
+    second = services.service.handle(pick)
     return [r.step for r in first.replies + second.replies if r.expects != "none"]
 
 
