@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.audio.service import AudioService
+from bot.channels import telephony
 from bot.channels.base import Channel
 from bot.channels.kiosk import KioskChannel
+from bot.channels.phone import identity_family
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
 from bot.service import ConversationService
@@ -36,7 +39,7 @@ class Services:
 
 def identity_of(channel: str) -> str:
     """Return the identity family of a channel (the same person across related channels)."""
-    return channel
+    return identity_family(channel)
 
 
 def build_interpreter(settings: Settings) -> Interpreter:
@@ -50,10 +53,16 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     crypto = Crypto(settings.secret_key)
     flows = FlowStore.from_directory(settings.flows_dir)
     interpreter = build_interpreter(settings)
-    service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
-                                  identity=identity_of)
     channels: dict[str, Channel] = {"kiosk": KioskChannel()}
-    audio = None
+    channels.update(telephony.channels(settings))
+
+    def audio_choice(name: str) -> bool:
+        channel = channels.get(name)
+        return channel is None or channel.capabilities.offers_audio_choice
+
+    service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
+                                  identity=identity_of, audio_choice=audio_choice)  # fmt: skip
+    audio = AudioService.from_settings(settings)
     dispatcher = Dispatcher(db, crypto, channels, audio)
     limits = settings.section("throttle")
     throttle = Throttle(
