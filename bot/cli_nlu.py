@@ -13,6 +13,7 @@ from bot.settings import load_settings
 from nlu import rasa_runtime
 from nlu.embedded import EmbeddedClassifier, train_cached
 from nlu.evaluation import evaluate
+from nlu.factory import default_cache_dir
 from nlu.prediction import Classifier
 from nlu.rasa_client import RasaClassifier, RasaUnavailable
 from nlu.training_data import TRAINING_DATA, TrainingDataError, load_examples
@@ -21,8 +22,8 @@ BACKEND = click.Choice(["embedded", "rasa"])
 
 
 def _cache_dir() -> Path:
-    """Return where the embedded model is cached: <data_dir>/nlu."""
-    return load_settings().data_dir / "nlu"
+    """Return where the embedded model is cached (the service's default, shared)."""
+    return default_cache_dir()
 
 
 def _models_dir(value: str | None) -> Path:

@@ -89,6 +89,23 @@ def train_cached(cache_dir: Path, data_path: Path = TRAINING_DATA, force: bool =
     return path
 
 
+# Models already loaded in this process, by path: every interpreter shares one copy.
+_LOADED: dict[Path, Any] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def load_model(path: Path, cache_dir: Path, data_path: Path) -> Any:
+    """Return the model at path, loading it once per process and retraining if unreadable."""
+    with _LOADED_LOCK:
+        if path not in _LOADED:
+            try:
+                _LOADED[path] = joblib.load(path)
+            except _UNREADABLE as exc:
+                log.warning("cached NLU model unreadable (%s); retraining", type(exc).__name__)
+                _LOADED[path] = joblib.load(train_cached(cache_dir, data_path, force=True))
+        return _LOADED[path]
+
+
 class EmbeddedClassifier:
     """The in-process backend; loads or trains its model lazily on first use."""
 
@@ -105,11 +122,7 @@ class EmbeddedClassifier:
         with self._lock:
             if self._pipeline is None:
                 path = train_cached(self.cache_dir, self.data_path)
-                try:
-                    self._pipeline = joblib.load(path)
-                except _UNREADABLE as exc:
-                    log.warning("cached NLU model unreadable (%s); retraining", type(exc).__name__)
-                    self._pipeline = joblib.load(train_cached(self.cache_dir, self.data_path, True))
+                self._pipeline = load_model(path, self.cache_dir, self.data_path)
             return self._pipeline
 
     def classify(self, text: str) -> Prediction:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,18 @@ def build_thresholds(section: dict[str, Any]) -> Thresholds:
         danger=float(given.get("danger", defaults.danger)),
         command_max_words=int(given.get("command_max_words", defaults.command_max_words)),
     )
+
+
+def default_cache_dir(env: dict[str, str] | None = None) -> Path:
+    """Return where models are cached by default: $PORTE_VOIX_CACHE_DIR or ~/.cache/porte-voix/nlu.
+
+    The embedded model depends only on the training data and the code, so one cache serves
+    every data directory (and every test) on the machine.
+    """
+    env = dict(os.environ if env is None else env)
+    if env.get("PORTE_VOIX_CACHE_DIR"):
+        return Path(env["PORTE_VOIX_CACHE_DIR"])
+    return Path(env.get("HOME") or Path.home()) / ".cache" / "porte-voix" / "nlu"
 
 
 def build_interpreter(section: dict[str, Any], cache_dir: Path) -> Interpreter:

@@ -17,20 +17,20 @@ SUMMARY = re.compile(r"^backend=embedded accuracy=0\.\d{3} macro_f1=0\.\d{3} n=1
 
 def test_eval_prints_per_label_scores_then_the_summary_line(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(nlu, ["eval", str(HELDOUT)], env={"PORTE_VOIX_DATA_DIR": str(tmp_path)})
+    result = runner.invoke(nlu, ["eval", str(HELDOUT)], env={"PORTE_VOIX_CACHE_DIR": str(tmp_path)})
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert SUMMARY.match(lines[-1]), lines[-1]
     assert lines[0].split() == ["label", "precision", "recall", "f1", "n"]
     assert any(line.startswith("taches_domestiques ") for line in lines)
-    assert list((tmp_path / "nlu").glob("embedded-*.joblib")), "the model is cached"
+    assert list(tmp_path.glob("embedded-*.joblib")), "the model is cached"
 
 
 def test_train_embedded_prints_the_cached_model_path(tmp_path: Path) -> None:
-    result = CliRunner().invoke(nlu, ["train"], env={"PORTE_VOIX_DATA_DIR": str(tmp_path)})
+    result = CliRunner().invoke(nlu, ["train"], env={"PORTE_VOIX_CACHE_DIR": str(tmp_path)})
     assert result.exit_code == 0, result.output
     path = Path(result.stdout.strip().splitlines()[-1])
-    assert path.exists() and path.parent == tmp_path / "nlu"
+    assert path.exists() and path.parent == tmp_path
 
 
 def test_eval_refuses_a_file_with_an_unknown_label(tmp_path: Path) -> None:

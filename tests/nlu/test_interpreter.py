@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nlu.embedded import EmbeddedClassifier
-from nlu.factory import NluConfigError, build_interpreter
+from nlu.factory import NluConfigError, build_interpreter, default_cache_dir
 from nlu.interpretation import Expectation
 from nlu.interpreter import NluInterpreter, Thresholds
 from nlu.prediction import Prediction
@@ -113,3 +113,8 @@ def test_factory_builds_the_configured_backend(tmp_path: Path) -> None:
 def test_factory_refuses_a_bad_section(tmp_path: Path, section: dict[str, object]) -> None:
     with pytest.raises(NluConfigError):
         build_interpreter(section, tmp_path)
+
+
+def test_default_cache_is_shared_and_outside_the_clone() -> None:
+    assert default_cache_dir({"HOME": "/home/ana"}) == Path("/home/ana/.cache/porte-voix/nlu")
+    assert default_cache_dir({"PORTE_VOIX_CACHE_DIR": "/srv/cache"}) == Path("/srv/cache")
