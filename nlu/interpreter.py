@@ -58,14 +58,23 @@ class NluInterpreter:
             choice = match_choice_exact(ANSWER_TEXT[label], expects)
             if choice is not None:
                 return replace(base, choice=choice, intent=label)
-        if label in NAVIGATION and self._command_allowed(label, confidence, text):
+        keys = {key for key, _ in expects.choices}
+        if label in keys and label in THEMES and confidence >= limits.intent:
+            return replace(base, choice=label, theme=label)  # a step whose choices are themes
+        if label in NAVIGATION and self._command_allowed(label, confidence, text, expects):
             return replace(base, command=label, intent=label)
         theme = self._theme(prediction)
         intent = label if label not in THEMES else None
         return replace(base, intent=intent, theme=theme)
 
-    def _command_allowed(self, label: str, confidence: float, text: str) -> bool:
-        """Say whether a predicted navigation intent is sure and short enough to act on."""
+    def _command_allowed(self, label: str, confidence: float, text: str, expects: Expectation) -> bool:
+        """Say whether a predicted navigation intent is sure and short enough to act on.
+
+        On a free-text step the model never stops or erases: "effacer les inégalités" is an
+        answer. Only the rules, which need the whole text to say it, do that there.
+        """
+        if label in DESTRUCTIVE and expects.kind == "text":
+            return False
         floor = self.thresholds.destructive if label in DESTRUCTIVE else self.thresholds.intent
         return confidence >= floor and len(words(text)) <= self.thresholds.command_max_words
 

@@ -70,13 +70,32 @@ def test_yes_no_and_dont_know_map_onto_choices(interpreter: NluInterpreter) -> N
     assert interpreter.interpret("je saurais pas trop vous dire", OPINION).choice == "nsp"
 
 
+def test_a_theme_picks_the_choice_keyed_by_that_theme(interpreter: NluInterpreter) -> None:
+    topics = Expectation("choice", (("travail", "Au travail"), ("sante", "La santé"),
+                                    ("espace_public", "Dans la rue")))  # fmt: skip
+    meaning = interpreter.interpret("les salaires des femmes sont trop bas", topics)
+    assert meaning.choice == "travail" and meaning.theme == "travail"
+    assert interpreter.interpret("les salaires des femmes sont trop bas", OPINION).choice is None
+
+
 def test_destructive_commands_need_more_confidence(interpreter: NluInterpreter) -> None:
     unsure = Prediction("stop", 0.6, (("stop", 0.6),), "embedded")
     sure = Prediction("stop", 0.8, (("stop", 0.8),), "embedded")
-    assert interpreter.map_prediction(unsure, "je veux en finir avec ça", TEXT).command is None
-    assert interpreter.map_prediction(sure, "je veux en finir avec ça", TEXT).command == "stop"
+    text = "vous pouvez cesser tout ça"
+    assert interpreter.map_prediction(unsure, text, OPINION).command is None
+    assert interpreter.map_prediction(sure, text, OPINION).command == "stop"
     long_text = "je veux plus qu'on me parle comme ça au travail, c'est fini ces remarques"
-    assert interpreter.map_prediction(sure, long_text, TEXT).command is None
+    assert interpreter.map_prediction(sure, long_text, OPINION).command is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["effacer les inégalités", "supprimez les stéréotypes", "stop aux violences",
+     "STOP au sexisme", "arrêter les violences", "plus de crèches"],
+)  # fmt: skip
+def test_opinions_with_command_words_are_answers(interpreter: NluInterpreter, text: str) -> None:
+    meaning = interpreter.interpret(text, TEXT)
+    assert meaning.command is None and not meaning.danger
 
 
 def test_unsure_theme_is_not_claimed(interpreter: NluInterpreter) -> None:
@@ -92,7 +111,10 @@ def test_rules_still_win_before_the_model(interpreter: NluInterpreter) -> None:
 
 
 def test_factory_builds_the_configured_backend(tmp_path: Path) -> None:
-    embedded = build_interpreter({"backend": "embedded"}, tmp_path)
+    data = tmp_path.parent / f"{tmp_path.name}-nlu.yml"
+    data.write_text('version: "3.1"\nnlu:\n- intent: merci\n  examples: |\n    - merci\n'
+                    "- intent: salutation\n  examples: |\n    - bonjour\n")  # fmt: skip
+    embedded = build_interpreter({"backend": "embedded", "training_data": str(data)}, tmp_path)
     assert isinstance(embedded, NluInterpreter)
     assert isinstance(embedded.classifier, EmbeddedClassifier)
     rasa = build_interpreter({"backend": "rasa", "rasa_url": "http://127.0.0.1:9",
