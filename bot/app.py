@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -43,6 +44,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if services.db.is_sqlite:
             services.db.upgrade()
+        warm = getattr(services.interpreter, "warm", None)
+        if warm is not None:  # load (or train) the NLU model before the first participant
+            await anyio.to_thread.run_sync(warm)
         loop = asyncio.create_task(services.dispatcher.run_forever())
         try:
             yield

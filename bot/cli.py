@@ -106,10 +106,10 @@ def export_answers(fmt: str, flow_id: str | None, output: Path | None) -> None:
 @click.option("--easy", is_flag=True, help="Read in easy-read French.")
 def chat(flow_id: str, easy: bool) -> None:
     """Talk through a flow in the terminal (for flow authors; nothing is saved)."""
+    from bot.container import build_interpreter
     from flows import engine
     from flows.events import Input, Prefs
     from flows.loader import load_directory
-    from nlu.commands import CommandInterpreter
     from nlu.interpretation import Expectation
 
     settings = _settings()
@@ -117,7 +117,7 @@ def chat(flow_id: str, easy: bool) -> None:
     if flow_id not in flows:
         raise click.ClickException(f"no flow '{flow_id}' (have: {', '.join(flows)})")
     flow = flows[flow_id]
-    interpreter = CommandInterpreter()
+    interpreter = build_interpreter(settings)
     sprint = engine.start(flow, Prefs(easy=easy))
     while True:
         expects = Expectation()
@@ -148,11 +148,13 @@ def chat(flow_id: str, easy: bool) -> None:
 
 from bot.cli_audio import audio  # noqa: E402
 from bot.cli_flows import flows  # noqa: E402
+from bot.cli_nlu import nlu  # noqa: E402
 from bot.cli_phone import phone_command  # noqa: E402
 from bot.cli_privacy import erase_command, purge_command  # noqa: E402
 
 main.add_command(audio)
 main.add_command(flows)
+main.add_command(nlu)
 main.add_command(purge_command)
 main.add_command(erase_command)
 main.add_command(phone_command)
