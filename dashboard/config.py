@@ -57,15 +57,19 @@ def dashboard_config(settings: Any) -> DashboardConfig:
     )
 
 
-def campaign_flows(services: Any) -> dict[str, Flow]:
-    """Return the flows of the campaign: the container's, else those of flows_dir."""
-    flows = getattr(services, "flows", None)
-    if isinstance(flows, dict):
-        return flows
-    directory = Path(services.settings.flows_dir)
+def load_flows(directory: Path) -> dict[str, Flow]:
+    """Load the flows of a directory (none when it is missing or holds a broken flow)."""
     if not directory.is_dir():
         return {}
     try:
         return load_directory(directory)
     except FlowError:
         return {}
+
+
+def campaign_flows(services: Any) -> dict[str, Flow]:
+    """Return the flows of the campaign: the container's, else those of flows_dir."""
+    flows = getattr(services, "flows", None)
+    if isinstance(flows, dict):
+        return flows
+    return load_flows(Path(services.settings.flows_dir))
