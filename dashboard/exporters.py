@@ -105,14 +105,15 @@ def xlsx_stream(sheets: Iterable[tuple[Layout, Iterable[dict[str, Any]]]]) -> It
     for layout, rows in sheets:
         sheet = book.create_sheet(title=layout.flow_id[:31])
         sheet.append(layout.columns)
+        columns = layout.columns
         for row in rows:
-            cells = []
-            for column in layout.columns:
-                cell = WriteOnlyCell(sheet, value=row.get(column, ""))
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
-                cells.append(cell)
-            sheet.append(cells)
+            values: list[Any] = [row.get(column, "") for column in columns]
+            for index, value in enumerate(values):
+                if isinstance(value, str) and value.startswith("="):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"  # text, never a formula
+                    values[index] = cell
+            sheet.append(values)
     with tempfile.TemporaryFile() as handle:
         book.save(handle)  # type: ignore[arg-type]
         handle.seek(0)
