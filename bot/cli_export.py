@@ -19,8 +19,12 @@ def export() -> None:
 
 @export.command("answers")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
-@click.option("--flow", "flow_ids", multiple=True,
-              help="Flow id (repeat for XLSX/JSON; default: the campaign flow).")
+@click.option(
+    "--flow",
+    "flow_ids",
+    multiple=True,
+    help="Flow id (repeat for XLSX/JSON; default: the campaign flow).",
+)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--actor", default="cli", show_default=True, help="Name written to the audit log.")
 def answers(fmt: str, flow_ids: tuple[str, ...], output: Path, actor: str) -> None:

@@ -59,8 +59,12 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         def apply() -> None:
             with app.db.transaction() as session:
                 accounts.set_disabled(session, target, disable)
-                audit.record(session, viewer.email,
-                             "account_disabled" if disable else "account_enabled", account=target)
+                audit.record(
+                    session,
+                    viewer.email,
+                    "account_disabled" if disable else "account_enabled",
+                    account=target,
+                )
 
         try:
             await app.run(apply)
@@ -77,8 +81,11 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                         for e in audit.recent(session)]  # fmt: skip
 
         entries = await app.run(load)
-        return app.render(request, "audit.html",
-                          {"title": "Journal des actions", "active": "/audit", "entries": entries})
+        return app.render(
+            request,
+            "audit.html",
+            {"title": "Journal des actions", "active": "/audit", "entries": entries},
+        )
 
     return [
         Route(PREFIX + "/accounts", show, methods=["GET"]),

@@ -31,7 +31,10 @@ def _short(label: str, limit: int = 28) -> str:
 
 
 def bar_chart(
-    title: str, bars: Sequence[Bar], series: Sequence[str] = ("Personnes",), hidden_text: str = "< 5"
+    title: str,
+    bars: Sequence[Bar],
+    series: Sequence[str] = ("Personnes",),
+    hidden_text: str = "< 5",
 ) -> Markup:
     """Draw horizontal bars, one group per label, with each value written at the bar's end."""
     peak = max((v for b in bars for v in b.values if v is not None), default=0) or 1

@@ -76,8 +76,9 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                     return out.getvalue()
                 for q in questions(session, flow, selection.people, k):
                     for cell in q.cells:
-                        writer.writerow([q.label, cell.label,
-                                         f"< {k}" if cell.count is None else cell.count])
+                        writer.writerow(
+                            [q.label, cell.label, f"< {k}" if cell.count is None else cell.count]
+                        )
             return out.getvalue()
 
         body = "\ufeff" + await app.run(build)
@@ -85,8 +86,8 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         def chunks() -> Iterator[bytes]:
             yield body.encode("utf-8")
 
-        headers = {**SECURITY_HEADERS,
-                   "Content-Disposition": f'attachment; filename="{filename("csv", [flow.id + "-chiffres"])}"'}  # fmt: skip
+        name = filename("csv", [flow.id + "-chiffres"])
+        headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
         return StreamingResponse(chunks(), media_type=exporters.MEDIA["csv"], headers=headers)
 
     return [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -32,7 +33,7 @@ class Selection:
     """The profile filter of a page and the people it selects."""
 
     filters: dict[str, str]
-    people: Select[tuple[int]] | None
+    people: Select[Any] | None
     size: int | None
     too_small: bool
 
@@ -47,7 +48,9 @@ def choice_labels(step: Step) -> dict[str, str]:
     return {c.key: c.label.get("fr").text for c in step.choices}
 
 
-def select_people(session: Session, config: DashboardConfig, params: Mapping[str, str]) -> Selection:
+def select_people(
+    session: Session, config: DashboardConfig, params: Mapping[str, Any]
+) -> Selection:
     """Read the profile filters of a request and count the people they select."""
     filters = {
         feature: str(params.get(feature, "")).strip()
@@ -64,7 +67,7 @@ def select_people(session: Session, config: DashboardConfig, params: Mapping[str
 
 
 def question(
-    session: Session, flow: Flow, step: Step, people: Select[tuple[int]] | None, k: int
+    session: Session, flow: Flow, step: Step, people: Select[Any] | None, k: int
 ) -> Question:
     """Count one question's answers, hiding small groups."""
     assert step.result is not None
@@ -78,10 +81,12 @@ def question(
 
 
 def questions(
-    session: Session, flow: Flow, people: Select[tuple[int]] | None, k: int
+    session: Session, flow: Flow, people: Select[Any] | None, k: int
 ) -> list[Question]:
     """Count every choice question of a flow."""
-    return [question(session, flow, s, people, k) for s in flow.results() if s.kind in COUNTED_KINDS]
+    return [
+        question(session, flow, s, people, k) for s in flow.results() if s.kind in COUNTED_KINDS
+    ]
 
 
 def profile_options(flow: Flow | None, config: DashboardConfig) -> dict[str, list[tuple[str, str]]]:

@@ -41,7 +41,8 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             "title": "Questions", "active": "/questions", "k": k, "flow": flow,
             "flows": sorted(flows), "flow_id": flow_id,
             "options": profile_options(flows.get(app.config.profile_flow), app.config),
-            "features": labels.FEATURES, "charted": list(zip(data["questions"], charts, strict=True)),
+            "features": labels.FEATURES,
+            "charted": list(zip(data["questions"], charts, strict=True)),
             **data,
         })  # fmt: skip
 

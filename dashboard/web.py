@@ -126,7 +126,9 @@ def guard(app: Dashboard, role: str = "facilitator") -> Callable[[Handler], Hand
             viewer = await app.run(app.viewer, request)
             if viewer is None:
                 if request.method in ("GET", "HEAD"):
-                    target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+                    target = quote(
+                        request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    )
                     return RedirectResponse(f"{PREFIX}/login?next={target}", status_code=303)
                 return forbidden(app, request, "Connectez-vous pour continuer.", 401)
             if role == "admin" and not viewer.admin:

@@ -110,11 +110,9 @@ def authenticate(session: Session, email: str, password: str, client: str) -> Lo
     ]
     if any(r.locked_until and _aware(r.locked_until) > now for r in rows):
         return Login(None, locked=True)
-    account = session.scalar(
-        select(Facilitator).where(Facilitator.email == normalise_email(email))
-    )
+    account = session.scalar(select(Facilitator).where(Facilitator.email == normalise_email(email)))
     try:
-        ok = _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+        ok: bool = _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         ok = False
     if ok and account is not None and account.disabled_at is None:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -35,7 +36,7 @@ def _day(value: date | datetime | str | None) -> str:
     return str(value)[:10]
 
 
-def latest_runs(flow_id: str) -> Select[tuple[int]]:
+def latest_runs(flow_id: str) -> Select[Any]:
     """Select the latest run of each participant in a flow (one answer set per person)."""
     return (
         select(func.max(Run.id).label("run_id"))
@@ -44,9 +45,9 @@ def latest_runs(flow_id: str) -> Select[tuple[int]]:
     )
 
 
-def people_matching(profile_flow: str, filters: Mapping[str, str]) -> Select[tuple[int]] | None:
+def people_matching(profile_flow: str, filters: Mapping[str, str]) -> Select[Any] | None:
     """Select the participants whose profile answers match every filter (None: no filter)."""
-    query: Select[tuple[int]] | None = None
+    query: Select[Any] | None = None
     for result, value in filters.items():
         if not value:
             continue
@@ -59,7 +60,7 @@ def people_matching(profile_flow: str, filters: Mapping[str, str]) -> Select[tup
     return query
 
 
-def count_people(session: Session, people: Select[tuple[int]] | None) -> int:
+def count_people(session: Session, people: Select[Any] | None) -> int:
     """Count the participants a filter selects (all participants when None)."""
     if people is None:
         return int(session.scalar(select(func.count(Participant.id))) or 0)
@@ -91,7 +92,9 @@ def overview(session: Session) -> Overview:
         finished[_day(day)] += int(n)
     days = [(d, joined[d], finished[d]) for d in sorted(set(joined) | set(finished)) if d]
     by_channel = dict(
-        session.execute(select(Participant.channel, func.count()).group_by(Participant.channel)).all()
+        session.execute(
+            select(Participant.channel, func.count()).group_by(Participant.channel)
+        ).all()
     )
     done_channel = dict(
         session.execute(
@@ -117,7 +120,7 @@ def distribution(
     session: Session,
     flow_id: str,
     result: str,
-    people: Select[tuple[int]] | None = None,
+    people: Select[Any] | None = None,
     multi: bool = False,
 ) -> tuple[int, Counter[str]]:
     """Count people per answer of one result: (respondents, count per key)."""
@@ -149,3 +152,43 @@ def result_names(session: Session, flow_id: str) -> list[str]:
 def flow_ids(session: Session) -> list[str]:
     """Return every flow that has runs."""
     return sorted(session.scalars(select(Run.flow_id).distinct()))
+
+
+def theme_counts(
+    session: Session, flow_id: str, results: list[str], people: Select[Any] | None = None
+) -> Counter[str]:
+    """Count people per theme of their free-text answers ('' for no theme)."""
+    query = (
+        select(Answer.theme, func.count(func.distinct(Answer.participant_id)))
+        .where(Answer.run_id.in_(latest_runs(flow_id)), Answer.result.in_(results))
+        .group_by(Answer.theme)
+    )
+    if people is not None:
+        query = query.where(Answer.participant_id.in_(people))
+    return Counter({str(theme or ""): int(n) for theme, n in session.execute(query)})
+
+
+def theme_texts(
+    session: Session,
+    flow_id: str,
+    results: list[str],
+    theme: str,
+    people: Select[Any] | None = None,
+    limit: int = 400,
+) -> list[str]:
+    """Return the latest free texts of one theme (the transcript for a recording)."""
+    query = (
+        select(Answer.value, Answer.raw_text)
+        .where(Answer.run_id.in_(latest_runs(flow_id)), Answer.result.in_(results))
+        .where(Answer.theme.is_(None) if not theme else Answer.theme == theme)
+        .order_by(Answer.id.desc())
+        .limit(limit)
+    )
+    if people is not None:
+        query = query.where(Answer.participant_id.in_(people))
+    texts = []
+    for value, raw in session.execute(query):
+        text = raw if value == "audio" and raw else value
+        if text and text != "audio":
+            texts.append(str(text))
+    return texts

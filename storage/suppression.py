@@ -25,9 +25,7 @@ def is_small(count: int, k: int) -> bool:
     return 0 < count < k
 
 
-def suppress(
-    counts: Iterable[tuple[str, str, int]], k: int, exclusive: bool = True
-) -> list[Cell]:
+def suppress(counts: Iterable[tuple[str, str, int]], k: int, exclusive: bool = True) -> list[Cell]:
     """Hide the small groups of (key, label, count) rows.
 
     When the categories are exclusive (each person counted once) and exactly one cell

@@ -28,7 +28,7 @@ FLOW = ROOT / "tests" / "dashboard" / "seed.py"
 RESULTS = [("age", "30-44"), ("commune", "creteil"), ("genre", "femme"),
            ("egalite_travail", "non"), ("lieux", "travail,rue"), ("volontaire", "oui"),
            ("suivi", "oui"),
-           ("priorite", "Des crèches ouvertes plus tard et des horaires de travail souples.")]  # fmt: skip
+           ("priorite", "Des crèches ouvertes plus tard, des horaires souples.")]  # fmt: skip
 
 
 def seed(db: Database, answers: int) -> None:
@@ -36,14 +36,38 @@ def seed(db: Database, answers: int) -> None:
     runs = answers // len(RESULTS)
     start = datetime(2026, 3, 1, tzinfo=UTC)
     with db.transaction() as session:
-        session.execute(insert(Participant), [
-            {"id": i + 1, "key": f"{i:064d}", "channel": "sms", "address_enc": b"x",
-             "created_at": start, "last_seen_at": start} for i in range(runs)])
-        session.execute(insert(Run), [
-            {"id": i + 1, "participant_id": i + 1, "flow_id": "egalite", "flow_version": 1,
-             "channel": "sms", "state": {}, "status": "completed", "started_at": start,
-             "updated_at": start, "ended_at": start + timedelta(minutes=5)}
-            for i in range(runs)])
+        session.execute(
+            insert(Participant),
+            [
+                {
+                    "id": i + 1,
+                    "key": f"{i:064d}",
+                    "channel": "sms",
+                    "address_enc": b"x",
+                    "created_at": start,
+                    "last_seen_at": start,
+                }
+                for i in range(runs)
+            ],
+        )
+        session.execute(
+            insert(Run),
+            [
+                {
+                    "id": i + 1,
+                    "participant_id": i + 1,
+                    "flow_id": "egalite",
+                    "flow_version": 1,
+                    "channel": "sms",
+                    "state": {},
+                    "status": "completed",
+                    "started_at": start,
+                    "updated_at": start,
+                    "ended_at": start + timedelta(minutes=5),
+                }
+                for i in range(runs)
+            ],
+        )
         session.execute(insert(Answer), [
             {"run_id": i + 1, "participant_id": i + 1, "flow_id": "egalite", "flow_version": 1,
              "channel": "sms", "step": f"q_{name}", "result": name, "value": value,
@@ -73,8 +97,10 @@ def main() -> None:
     flows = load_flows(flows_dir)
     began = time.perf_counter()
     seed(db, args.answers)
-    print(f"database: {url.split(':')[0]}; seeded {args.answers} answers "
-          f"in {time.perf_counter() - began:.1f} s")
+    print(
+        f"database: {url.split(':')[0]}; seeded {args.answers} answers "
+        f"in {time.perf_counter() - began:.1f} s"
+    )
     print(f"{'format':<8}{'seconds':>10}{'peak MiB':>12}{'file MiB':>12}")
     for fmt in ("csv", "xlsx", "json"):
         out = work / f"answers.{fmt}"

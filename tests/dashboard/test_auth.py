@@ -42,8 +42,9 @@ def test_wrong_password_is_refused_then_throttled(live: LiveServer, services) ->
 
 def test_login_form_needs_its_nonce(live: LiveServer, services) -> None:
     add_account(services.db, "anne@example.org")
-    response = httpx.post(live.url + "/facilitator/login",
-                          data={"email": "anne@example.org", "password": PASSWORD})
+    response = httpx.post(
+        live.url + "/facilitator/login", data={"email": "anne@example.org", "password": PASSWORD}
+    )
     assert response.status_code == 403
 
 
@@ -51,8 +52,10 @@ def test_post_without_csrf_token_is_refused(live: LiveServer, services) -> None:
     add_account(services.db, "root@example.org", "admin")
     with httpx.Client() as client:
         login(client, live.url, "root@example.org")
-        refused = client.post(live.url + "/facilitator/accounts",
-                              data={"email": "x@example.org", "password": "p" * 20})
+        refused = client.post(
+            live.url + "/facilitator/accounts",
+            data={"email": "x@example.org", "password": "p" * 20},
+        )
         assert refused.status_code == 403
         page = client.get(live.url + "/facilitator/accounts")
         assert "x@example.org" not in page.text
@@ -105,15 +108,21 @@ def test_cli_adds_an_account_from_stdin(services, monkeypatch, role: str) -> Non
     monkeypatch.setenv("DATABASE_URL", services.db.url)
     monkeypatch.setenv("PORTE_VOIX_SECRET_KEY", services.settings.secret_key)
     runner = CliRunner()
-    result = runner.invoke(facilitator, ["add", "chloe@example.org", "--role", role,
-                                         "--password-stdin"], input=PASSWORD + "\n")
+    result = runner.invoke(
+        facilitator,
+        ["add", "chloe@example.org", "--role", role, "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
     assert result.exit_code == 0, result.output
     with services.db.transaction() as session:
         account = session.scalar(select(Facilitator))
         assert account is not None and account.role == role
         assert account.password_hash.startswith("$argon2id$")
-    again = runner.invoke(facilitator, ["add", "chloe@example.org", "--password-stdin"],
-                          input=PASSWORD + "\n")
+    again = runner.invoke(
+        facilitator, ["add", "chloe@example.org", "--password-stdin"], input=PASSWORD + "\n"
+    )
     assert again.exit_code != 0 and "already exists" in again.output
-    short = runner.invoke(facilitator, ["add", "d@example.org", "--password-stdin"], input="short\n")
+    short = runner.invoke(
+        facilitator, ["add", "d@example.org", "--password-stdin"], input="short\n"
+    )
     assert short.exit_code != 0 and "12 characters" in short.output

@@ -26,8 +26,17 @@ def every_route(services) -> list[tuple[str, str]]:
 
 
 def seed(services) -> None:
-    people = [{"age": "30-44", "commune": "creteil", "genre": "femme", "priorite": SECRET,
-               "priorite_theme": "travail", "volontaire": "oui", "suivi": "oui"}] * 6
+    people = [
+        {
+            "age": "30-44",
+            "commune": "creteil",
+            "genre": "femme",
+            "priorite": SECRET,
+            "priorite_theme": "travail",
+            "volontaire": "oui",
+            "suivi": "oui",
+        }
+    ] * 6
     ids = add_people(services.db, services.crypto, people)
     add_flag(services.db, ids[0], SECRET)
 
@@ -39,8 +48,12 @@ def test_anonymous_crawl_gets_login_or_refusal(live: LiveServer, services) -> No
     for method, path in checked:
         if path == "/facilitator/login":
             continue
-        response = httpx.request(method, live.url + path, follow_redirects=False,
-                                 data={"csrf_token": "x"} if method == "POST" else None)
+        response = httpx.request(
+            method,
+            live.url + path,
+            follow_redirects=False,
+            data={"csrf_token": "x"} if method == "POST" else None,
+        )
         assert response.status_code in (303, 401, 403), (method, path, response.status_code)
         if response.status_code == 303:
             assert response.headers["location"].startswith("/facilitator/login"), path

@@ -54,17 +54,29 @@ FREE_TEXT = "Plus de crèches. Appelez-moi au 06 12 34 56 78 ou marie.d@example.
 
 
 def seed(services) -> list[int]:
-    people = [{"age": "30-44", "commune": "creteil", "genre": "femme", "egalite_travail": "non",
-               "lieux": "travail,rue", "priorite": FREE_TEXT, "priorite_theme": "travail",
-               "volontaire": "oui", "suivi": "oui"}] * 5
+    people = [
+        {
+            "age": "30-44",
+            "commune": "creteil",
+            "genre": "femme",
+            "egalite_travail": "non",
+            "lieux": "travail,rue",
+            "priorite": FREE_TEXT,
+            "priorite_theme": "travail",
+            "volontaire": "oui",
+            "suivi": "oui",
+        }
+    ] * 5
     people.append({"age": "15-29", "commune": "vitry", "genre": "homme", "priorite": "=1+2"})
     return add_people(services.db, services.crypto, people, channel="sms")
 
 
 def download(client: httpx.Client, base: str, fmt: str, flow: str = "egalite") -> httpx.Response:
     page = client.get(base + "/facilitator/exports")
-    response = client.post(base + "/facilitator/exports/answers",
-                           data={"format": fmt, "flow": flow, "csrf_token": csrf_of(page.text)})
+    response = client.post(
+        base + "/facilitator/exports/answers",
+        data={"format": fmt, "flow": flow, "csrf_token": csrf_of(page.text)},
+    )
     assert response.status_code == 200, response.text
     return response
 
@@ -74,7 +86,7 @@ def forbidden_strings(services) -> list[str]:
         found = []
         for p in session.scalars(select(Participant)):
             found += [p.key, services.crypto.decrypt(p.address_enc)]
-    return found + ["06 12 34 56 78", "marie.d@example.org"]
+    return [*found, "06 12 34 56 78", "marie.d@example.org"]
 
 
 def test_every_format_opens_and_holds_no_address_or_key(live: LiveServer, services) -> None:
@@ -96,11 +108,30 @@ def test_every_format_opens_and_holds_no_address_or_key(live: LiveServer, servic
 
     rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8-sig"))))
     assert len(rows) == 6
-    assert list(rows[0])[:7] == ["respondent", "flow_version", "channel", "status", "date", "easy",
-                                 "assisted"]
-    assert {"age", "commune", "genre", "egalite_travail", "lieux", "priorite", "priorite_theme",
-            "volontaire", "suivi"} <= set(rows[0])
-    assert rows[0]["priorite"] == "Plus de crèches. Appelez-moi au [numéro masqué] ou [adresse masquée]"
+    assert list(rows[0])[:7] == [
+        "respondent",
+        "flow_version",
+        "channel",
+        "status",
+        "date",
+        "easy",
+        "assisted",
+    ]
+    assert {
+        "age",
+        "commune",
+        "genre",
+        "egalite_travail",
+        "lieux",
+        "priorite",
+        "priorite_theme",
+        "volontaire",
+        "suivi",
+    } <= set(rows[0])
+    assert (
+        rows[0]["priorite"]
+        == "Plus de crèches. Appelez-moi au [numéro masqué] ou [adresse masquée]"
+    )
     assert rows[0]["lieux"] == "travail,rue" and rows[0]["channel"] == "sms"
     assert rows[5]["priorite"] == "'=1+2"  # never run as a formula
     assert len({r["respondent"] for r in rows}) == 6
@@ -157,11 +188,15 @@ def test_bad_export_requests_are_refused_clearly(live: LiveServer, services) -> 
         login(client, live.url, "anne@example.org")
         page = client.get(live.url + "/facilitator/exports")
         token = csrf_of(page.text)
-        bad = client.post(live.url + "/facilitator/exports/answers",
-                          data={"format": "pdf", "flow": "egalite", "csrf_token": token})
+        bad = client.post(
+            live.url + "/facilitator/exports/answers",
+            data={"format": "pdf", "flow": "egalite", "csrf_token": token},
+        )
         assert bad.status_code == 400 and "unknown format" in bad.text
-        unknown = client.post(live.url + "/facilitator/exports/answers",
-                              data={"format": "csv", "flow": "nope", "csrf_token": token})
+        unknown = client.post(
+            live.url + "/facilitator/exports/answers",
+            data={"format": "csv", "flow": "nope", "csrf_token": token},
+        )
         assert unknown.status_code == 400 and "unknown flow" in unknown.text
 
 
@@ -171,13 +206,17 @@ def test_aggregate_export_hides_small_groups(live: LiveServer, services) -> None
     with httpx.Client() as client:
         login(client, live.url, "anne@example.org")
         token = csrf_of(client.get(live.url + "/facilitator/exports").text)
-        response = client.post(live.url + "/facilitator/exports/aggregates",
-                               data={"flow": "egalite", "csrf_token": token})
+        response = client.post(
+            live.url + "/facilitator/exports/aggregates",
+            data={"flow": "egalite", "csrf_token": token},
+        )
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         ages = {r[1]: r[2] for r in rows if r[0] == "Quel âge avez-vous ?"}
         assert ages["30 à 44 ans"] == "< 5" and ages["15 à 29 ans"] == "< 5"
-        filtered = client.post(live.url + "/facilitator/exports/aggregates",
-                               data={"flow": "egalite", "commune": "vitry", "csrf_token": token})
+        filtered = client.post(
+            live.url + "/facilitator/exports/aggregates",
+            data={"flow": "egalite", "commune": "vitry", "csrf_token": token},
+        )
         assert "moins de 5 personnes" in filtered.content.decode("utf-8-sig")
 
 
@@ -187,8 +226,9 @@ def test_cli_export_writes_the_file_and_audits_it(services, monkeypatch, tmp_pat
     monkeypatch.setenv("DATABASE_URL", services.db.url)
     monkeypatch.setenv("PORTE_VOIX_CONFIG", str(write_config(tmp_path, services)))
     output = tmp_path / f"answers.{fmt}"
-    result = CliRunner().invoke(export, ["answers", "--format", fmt, "--flow", "egalite",
-                                         "--output", str(output)])
+    result = CliRunner().invoke(
+        export, ["answers", "--format", fmt, "--flow", "egalite", "--output", str(output)]
+    )
     assert result.exit_code == 0, result.output
     assert output.stat().st_size > 100
     with services.db.transaction() as session:

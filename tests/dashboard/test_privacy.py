@@ -13,8 +13,15 @@ from tests.dashboard.seed import add_people
 
 
 def person(commune: str, genre: str = "femme", egalite: str = "non") -> dict[str, str]:
-    return {"age": "30-44", "commune": commune, "genre": genre, "egalite_travail": egalite,
-            "lieux": "travail,rue", "volontaire": "oui", "suivi": "oui"}
+    return {
+        "age": "30-44",
+        "commune": commune,
+        "genre": genre,
+        "egalite_travail": egalite,
+        "lieux": "travail,rue",
+        "volontaire": "oui",
+        "suivi": "oui",
+    }
 
 
 def seed(services) -> None:

@@ -1,4 +1,4 @@
-"""A facilitator in Chromium: log in, read the charts, filter, export, log out; axe on every page."""
+"""A facilitator in Chromium: log in, read, filter, export, log out; axe-core on every page."""
 
 from __future__ import annotations
 
@@ -12,30 +12,32 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.dashboard.conftest import (  # noqa: F401  (fixtures)
-    PASSWORD,
-    LiveServer,
-    add_account,
-    app,
-    flows_dir,
-    live,
-    services,
-)
+from tests.dashboard.conftest import PASSWORD, LiveServer, add_account
 from tests.dashboard.seed import add_flag, add_people
-from tests.e2e.browser import assert_accessible, browser  # noqa: F401
+from tests.e2e.browser import assert_accessible
 
 pytestmark = pytest.mark.browser
 
 
 def seed(services: Any) -> None:
-    base = {"egalite_travail": "non", "lieux": "travail,maison", "volontaire": "oui", "suivi": "oui"}
+    base = {
+        "egalite_travail": "non",
+        "lieux": "travail,maison",
+        "volontaire": "oui",
+        "suivi": "oui",
+    }
     people = []
     for index in range(24):
-        people.append({**base, "age": ("15-29", "30-44", "45-59", "60-74")[index % 4],
-                       "commune": ("creteil", "vitry")[index % 2],
-                       "genre": ("femme", "homme")[index % 3 == 0],
-                       "priorite": f"Des crèches ouvertes plus tard, numéro {index}",
-                       "priorite_theme": ("travail", "education", "violences")[index % 3]})
+        people.append(
+            {
+                **base,
+                "age": ("15-29", "30-44", "45-59", "60-74")[index % 4],
+                "commune": ("creteil", "vitry")[index % 2],
+                "genre": ("femme", "homme")[index % 3 == 0],
+                "priorite": f"Des crèches ouvertes plus tard, numéro {index}",
+                "priorite_theme": ("travail", "education", "violences")[index % 3],
+            }
+        )
     people += [{**base, "age": "75+", "commune": "ivry", "genre": "femme"}] * 3
     ids = add_people(services.db, services.crypto, people)
     add_people(services.db, services.crypto, people[:6], channel="voice", easy=True)
@@ -89,9 +91,30 @@ def test_facilitator_session_in_chromium(browser, live: LiveServer, services, tm
     assert "les résultats sont masqués" in page.inner_text("main")
     assert_accessible(page)
 
+    # Themes with quotes, the safety queue, who we heard.
+    page.get_by_role("link", name="Thèmes").click()
+    assert "« Des crèches ouvertes plus tard" in page.inner_text("main")
+    assert_accessible(page)
+    page.get_by_role("link", name="Signalements").click()
+    assert "Mon mari me frappe" in page.inner_text("main")
+    assert_accessible(page)
+    page.get_by_role("button", name="Marquer comme traité").click()
+    assert "À traiter (0)" in page.inner_text("main")
+    assert_accessible(page)
+    page.get_by_role("link", name="Qui avons-nous entendu ?").click()
+    assert "Les voix qui manquent" in page.inner_text("main")
+    assert_accessible(page)
+
     # Exports in each format, opened with their readers.
-    rows = list(csv.DictReader(io.StringIO(
-        export(page, "CSV (tableur, une ligne par personne)", tmp_path).read_text("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                export(page, "CSV (tableur, une ligne par personne)", tmp_path).read_text(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
     assert len(rows) == 33 and "respondent" in rows[0]
     assert_accessible(page)
     book = openpyxl.load_workbook(export(page, "Excel (une feuille par questionnaire)", tmp_path))
