@@ -8,7 +8,17 @@ from typing import Any
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from dashboard import admin, exports, heard, login, overview, questions, safety, themes
+from dashboard import (
+    admin,
+    exports,
+    heard,
+    login,
+    overview,
+    questions,
+    report,
+    safety,
+    themes,
+)
 from dashboard.web import PREFIX, Dashboard
 
 STATIC = Path(__file__).with_name("static")
@@ -18,7 +28,8 @@ def routes(services: Any) -> list[BaseRoute]:
     """Return the dashboard's routes for services with .db, .settings and .crypto."""
     app = Dashboard(services)
     pages: list[BaseRoute] = []
-    for module in (login, overview, questions, themes, safety, heard, exports, admin):
+    modules = (login, overview, questions, themes, safety, heard, exports, report, admin)
+    for module in modules:
         pages.extend(module.routes(app))
     pages.append(
         Mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="dashboard_static")

@@ -192,3 +192,9 @@ def theme_texts(
         if text and text != "audio":
             texts.append(str(text))
     return texts
+
+
+def respondents(session: Session, flow_id: str) -> int:
+    """Count the people who started a flow."""
+    query = select(func.count(func.distinct(Run.participant_id))).where(Run.flow_id == flow_id)
+    return int(session.scalar(query) or 0)

@@ -105,6 +105,14 @@ def test_facilitator_session_in_chromium(browser, live: LiveServer, services, tm
     assert "Les voix qui manquent" in page.inner_text("main")
     assert_accessible(page)
 
+    # The workshop report and its easy-read version.
+    page.get_by_role("link", name="Atelier").click()
+    assert "Questions proposées pour le débat" in page.inner_text("main")
+    assert_accessible(page)
+    page.get_by_role("link", name="Lire la synthèse facile à lire").click()
+    assert "Merci d'avoir répondu !" in page.inner_text("main")
+    assert_accessible(page)
+
     # Exports in each format, opened with their readers.
     rows = list(
         csv.DictReader(
