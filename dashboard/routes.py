@@ -11,9 +11,11 @@ from starlette.staticfiles import StaticFiles
 from dashboard import (
     admin,
     exports,
+    feedback,
     heard,
     login,
     overview,
+    panel,
     questions,
     report,
     safety,
@@ -28,7 +30,8 @@ def routes(services: Any) -> list[BaseRoute]:
     """Return the dashboard's routes for services with .db, .settings and .crypto."""
     app = Dashboard(services)
     pages: list[BaseRoute] = []
-    modules = (login, overview, questions, themes, safety, heard, exports, report, admin)
+    modules = (login, overview, questions, themes, safety, heard, exports, report, panel,
+               feedback, admin)  # fmt: skip
     for module in modules:
         pages.extend(module.routes(app))
     pages.append(

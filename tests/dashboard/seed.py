@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
@@ -96,10 +97,10 @@ def add_people(
     start = start or datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
     ids: list[int] = []
     with db.transaction() as session:
-        count = len(ids)
+        batch = secrets.token_hex(4)
         for index, answers in enumerate(people):
             when = start + timedelta(minutes=index)
-            address = f"{channel}-{start.timestamp()}-{index}-{count}"
+            address = f"{channel}-{batch}-{index}"
             participant = Participant(
                 key=crypto.participant_key(channel, address), channel=channel,
                 address_enc=crypto.encrypt(address), easy=easy, created_at=when,
