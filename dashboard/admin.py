@@ -6,8 +6,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from dashboard.config import campaign_flows
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
-from storage import accounts, audit
+from storage import accounts, audit, erasure
 
 
 def routes(app: Dashboard) -> list[BaseRoute]:
@@ -87,12 +88,59 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             {"title": "Journal des actions", "active": "/audit", "entries": entries},
         )
 
+    def erase_page(request: Request, message: str = "", status: int = 200) -> Response:
+        return app.render(request, "erase.html", {
+            "title": "Effacer des données", "active": "/erase", "message": message,
+            "flows": sorted(campaign_flows(app.services)), "days": retention_days(app),
+        }, status)  # fmt: skip
+
+    @guard(app, role="admin")
+    async def erase_form(request: Request) -> Response:
+        return erase_page(request)
+
+    @guard(app, role="admin")
+    async def erase(request: Request) -> Response:
+        form, viewer = form_of(request), viewer_of(request)
+        what = str(form.get("what", ""))
+        if what == "flow":
+            flow_id = str(form.get("flow", ""))
+            if not flow_id or str(form.get("confirm", "")).strip() != flow_id:
+                return erase_page(request, "Recopiez le nom du questionnaire pour confirmer.", 400)
+
+            def wipe() -> str:
+                with app.db.transaction() as session:
+                    runs, people = erasure.erase_flow(session, flow_id)
+                    audit.record(session, viewer.email, "data_erased", flow=flow_id, runs=runs,
+                                 participants=people)  # fmt: skip
+                return f"{runs} parcours et {people} personnes effacés."
+
+            return erase_page(request, await app.run(wipe))
+        if what == "expired":
+            days = retention_days(app)
+
+            def expire() -> str:
+                with app.db.transaction() as session:
+                    people = erasure.erase_expired(session, days)
+                    audit.record(session, viewer.email, "data_expired", days=days,
+                                 participants=people)  # fmt: skip
+                return f"{people} personnes effacées (plus de {days} jours sans message)."
+
+            return erase_page(request, await app.run(expire))
+        return erase_page(request, "Choisissez ce qu'il faut effacer.", 400)
+
     return [
+        Route(PREFIX + "/erase", erase_form, methods=["GET"]),
+        Route(PREFIX + "/erase", erase, methods=["POST"]),
         Route(PREFIX + "/accounts", show, methods=["GET"]),
         Route(PREFIX + "/accounts", create, methods=["POST"]),
         Route(PREFIX + "/accounts/{account_id}", toggle, methods=["POST"]),
         Route(PREFIX + "/audit", journal, methods=["GET"]),
     ]
+
+
+def retention_days(app: Dashboard) -> int:
+    """Return how long participation data is kept (privacy.retention_days)."""
+    return int(app.settings.section("privacy").get("retention_days", 180))
 
 
 def _french(message: str) -> str:

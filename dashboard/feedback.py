@@ -24,8 +24,13 @@ def routes(app: Dashboard) -> list[BaseRoute]:
 
     def audiences(session: Any) -> list[tuple[str, str, int]]:
         """Return (key, label, recipients) of every audience."""
-        found = [("followup", "Toutes les personnes qui ont demandé des nouvelles",
-                  len(feedback.followers(session, c.profile_flow, c.followup_result, c.yes_key)))]  # fmt: skip
+        found = [
+            (
+                "followup",
+                "Toutes les personnes qui ont demandé des nouvelles",
+                len(feedback.followers(session, c.profile_flow, c.followup_result, c.yes_key)),
+            )
+        ]
         latest = panels.latest_panel(session)
         if latest is not None:
             found.append((f"panel:{latest.id}", f"Le panel tiré le {latest.created_at:%d/%m/%Y}",

@@ -80,9 +80,7 @@ def question(
     return Question(step.result, question_label(step), multi, shown(respondents, k), cells)
 
 
-def questions(
-    session: Session, flow: Flow, people: Select[Any] | None, k: int
-) -> list[Question]:
+def questions(session: Session, flow: Flow, people: Select[Any] | None, k: int) -> list[Question]:
     """Count every choice question of a flow."""
     return [
         question(session, flow, s, people, k) for s in flow.results() if s.kind in COUNTED_KINDS

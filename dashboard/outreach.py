@@ -34,8 +34,15 @@ def queue(
     queued: dict[int, int] = {}
     for person in people:
         body = easy if person.easy else text
-        message = OutboundMessage(text=body, spoken=body, role="info", easy=person.easy,
-                                  audio=person.audio, lang=person.language, extra=extra)  # fmt: skip
+        message = OutboundMessage(
+            text=body,
+            spoken=body,
+            role="info",
+            easy=person.easy,
+            audio=person.audio,
+            lang=person.language,
+            extra=extra,
+        )
         row = OutboxMessage(participant_id=person.id, channel=person.channel,
                             payload=message.to_payload(), status="pending")  # fmt: skip
         session.add(row)
@@ -52,7 +59,9 @@ async def dispatch(services: Any, outbox_ids: list[int]) -> None:
     try:
         await dispatcher.dispatch(outbox_ids)
     except Exception:  # the rows stay pending; the dispatcher's loop sends them later
-        log.exception("dispatch of %d dashboard messages failed; they stay pending", len(outbox_ids))
+        log.exception(
+            "dispatch of %d dashboard messages failed; they stay pending", len(outbox_ids)
+        )
 
 
 def progress(counts: dict[str, int]) -> list[tuple[str, int]]:

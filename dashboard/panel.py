@@ -65,7 +65,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                     "delivery": outreach.progress(panels.delivery(
                         session, [m.outbox_id for m in members if m.outbox_id])),
                 }  # fmt: skip
-        values = form or {}
+        values: Any = form or {}
         return app.render(request, "panel.html", {
             "title": "Recrutement du panel", "active": "/panel", "volunteers": rows,
             "features": [labels.FEATURES.get(f, f) for f in features], "panel": panel,
@@ -89,8 +89,9 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         try:
             size, seed = int(str(form.get("size", ""))), int(str(form.get("seed", "")))
         except ValueError:
-            return await app.run(render, request, ["La taille et la graine doivent être des nombres."],
-                                 form, 400)  # fmt: skip
+            return await app.run(
+                render, request, ["La taille et la graine doivent être des nombres."], form, 400
+            )
         c = app.config
 
         def attempt() -> list[str]:
@@ -100,8 +101,14 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                                          c.profile_results)  # fmt: skip
             result = draw(quotas, pool, size, seed, labels.FEATURES)
             with app.db.transaction() as session:
-                saved = panels.save_panel(session, result.selected, size, seed,
-                                          {"rows": [q.__dict__ for q in quotas]}, viewer.email)  # fmt: skip
+                saved = panels.save_panel(
+                    session,
+                    result.selected,
+                    size,
+                    seed,
+                    {"rows": [q.__dict__ for q in quotas]},
+                    viewer.email,
+                )
                 audit.record(session, viewer.email, "panel_drawn", panel=saved.id, size=size,
                              seed=seed, volunteers=len(pool))  # fmt: skip
             return result.notes
@@ -129,8 +136,13 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                 if not members:
                     return None
                 todo = [m for m in members if m.outbox_id is None]
-                queued = outreach.queue(session, [m.participant_id for m in todo], text, easy,
-                                        {"kind": "panel_invitation", "panel": panel_id})  # fmt: skip
+                queued = outreach.queue(
+                    session,
+                    [m.participant_id for m in todo],
+                    text,
+                    easy,
+                    {"kind": "panel_invitation", "panel": panel_id},
+                )
                 for member in todo:
                     member.outbox_id = queued.get(member.participant_id)
                 latest = panels.latest_panel(session)

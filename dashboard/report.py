@@ -51,8 +51,10 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                 audit.record(session, viewer.email, "report_pdf", flows=[found.flow.id])
 
         await app.run(note)
-        headers = {**SECURITY_HEADERS,
-                   "Content-Disposition": f'attachment; filename="synthese-{found.flow.id}.pdf"'}  # fmt: skip
+        headers = {
+            **SECURITY_HEADERS,
+            "Content-Disposition": f'attachment; filename="synthese-{found.flow.id}.pdf"',
+        }
         return Response(content, media_type="application/pdf", headers=headers)
 
     @guard(app)

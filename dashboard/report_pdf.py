@@ -39,12 +39,21 @@ def render(synthesis: Synthesis, k: int) -> bytes:
                           leading=14)  # fmt: skip
     h1 = ParagraphStyle("h1", parent=base["Heading1"], fontName=bold, fontSize=18)
     h2 = ParagraphStyle("h2", parent=base["Heading2"], fontName=bold, fontSize=13.5)
-    quote = ParagraphStyle("quote", parent=body, leftIndent=14, textColor=colors.HexColor("#333333"))
+    quote = ParagraphStyle(
+        "quote", parent=body, leftIndent=14, textColor=colors.HexColor("#333333")
+    )
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, title=f"Synthèse pour l'atelier — {synthesis.flow.title}",
-                            author="Porte-voix", lang="fr-FR", leftMargin=2 * cm, rightMargin=2 * cm)  # fmt: skip
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        title=f"Synthèse pour l'atelier — {synthesis.flow.title}",
+        author="Porte-voix",
+        lang="fr-FR",
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+    )
     story: list = [Paragraph(escape(f"Synthèse pour l'atelier — {synthesis.flow.title}"), h1)]
-    count = "moins de %d" % k if synthesis.respondents is None else str(synthesis.respondents)
+    count = f"moins de {k}" if synthesis.respondents is None else str(synthesis.respondents)
     story.append(Paragraph(escape(f"{count} personnes ont participé. Les groupes de moins de "
                                   f"{k} personnes sont masqués."), body))  # fmt: skip
     story.append(Paragraph("Ce que les personnes ont dit, par thème", h2))

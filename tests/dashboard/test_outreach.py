@@ -16,7 +16,10 @@ from tests.dashboard.conftest import LiveServer, add_account, csrf_of, login
 from tests.dashboard.seed import add_people
 
 AGES = ("15-29", "30-44", "45-59", "60-74")
-QUOTAS = "feature,value,min,max\nage,15-29,1,2\nage,30-44,1,2\nage,45-59,1,2\nage,60-74,1,2\nage,75+,0,1\n"
+QUOTAS = (
+    "feature,value,min,max\nage,15-29,1,2\nage,30-44,1,2\nage,45-59,1,2\nage,60-74,1,2\n"
+    "age,75+,0,1\n"
+)
 
 
 class FakeDispatcher:
@@ -37,7 +40,9 @@ def seed(services) -> None:
                start=utcnow())  # fmt: skip
     add_people(services.db, services.crypto, [{"age": "30-44", "volontaire": "non"}] * 5)
     with services.db.transaction() as session:  # one volunteer said STOP
-        session.execute(update(Participant).where(Participant.id == 1).values(opted_out_at=utcnow()))
+        session.execute(
+            update(Participant).where(Participant.id == 1).values(opted_out_at=utcnow())
+        )
     add_account(services.db, "anne@example.org")
 
 
@@ -47,16 +52,22 @@ def plain(page: str) -> str:
 
 def draw(client, base, size="6", seed="42", quotas=QUOTAS) -> httpx.Response:
     token = csrf_of(client.get(base + "/facilitator/panel").text)
-    return client.post(base + "/facilitator/panel/draw", follow_redirects=True,
-                       data={"csrf_token": token, "size": size, "seed": seed, "quotas": quotas})
+    return client.post(
+        base + "/facilitator/panel/draw",
+        follow_redirects=True,
+        data={"csrf_token": token, "size": size, "seed": seed, "quotas": quotas},
+    )
 
 
 def members(services) -> list[int]:
     with services.db.transaction() as session:
         panel = session.scalar(select(Panel).order_by(Panel.id.desc()))
         assert panel is not None
-        return sorted(session.scalars(select(PanelMember.participant_id)
-                                      .where(PanelMember.panel_id == panel.id)))
+        return sorted(
+            session.scalars(
+                select(PanelMember.participant_id).where(PanelMember.panel_id == panel.id)
+            )
+        )
 
 
 def test_panel_is_drawn_under_quotas_reproducibly_and_invited(live: LiveServer, services) -> None:
@@ -69,8 +80,13 @@ def test_panel_is_drawn_under_quotas_reproducibly_and_invited(live: LiveServer, 
         assert "Dernier panel tiré (6 personnes)" in plain(page.text)
         first = members(services)
         with services.db.transaction() as session:
-            ages = Counter(session.scalars(select(Answer.value).where(
-                Answer.participant_id.in_(first), Answer.result == "age")))
+            ages = Counter(
+                session.scalars(
+                    select(Answer.value).where(
+                        Answer.participant_id.in_(first), Answer.result == "age"
+                    )
+                )
+            )
         assert len(first) == 6 and 1 not in first  # #1 said STOP: never drawn
         assert set(ages) == set(AGES) and all(1 <= n <= 2 for n in ages.values())
         assert draw(client, live.url).status_code == 200
@@ -112,15 +128,21 @@ def test_feedback_preview_send_and_progress(live: LiveServer, services) -> None:
         # (#1 had i = 0: no news asked anyway) -> 20.
         assert "(20 personnes)" in plain(page.text)
         token = csrf_of(page.text)
-        form = {"csrf_token": token, "text": "Vos idées ont été présentées au conseil.",
-                "easy": "Merci !\nVos idées sont lues par les élus.", "audience": "followup"}
+        form = {
+            "csrf_token": token,
+            "text": "Vos idées ont été présentées au conseil.",
+            "easy": "Merci !\nVos idées sont lues par les élus.",
+            "audience": "followup",
+        }
         preview = client.post(live.url + "/facilitator/feedback/preview", data=form)
         body = plain(preview.text)
         assert "Ce message partira vers 20 personnes" in body
         assert "Vos idées sont lues par les élus." in body and "GSM-7 1" in body
         empty = client.post(live.url + "/facilitator/feedback/preview", data={**form, "easy": ""})
         assert empty.status_code == 400
-        sent = client.post(live.url + "/facilitator/feedback/send", data=form, follow_redirects=True)
+        sent = client.post(
+            live.url + "/facilitator/feedback/send", data=form, follow_redirects=True
+        )
         assert "En attente d'envoi 20" in plain(sent.text)
         with services.db.transaction() as session:
             ids = list(session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)))

@@ -44,7 +44,8 @@ def test_report_page_pdf_and_easy_read(live: LiveServer, services) -> None:
         page = plain(client.get(live.url + "/facilitator/report").text)
         themes = page.split("Ce que les personnes ont dit, par thème")[1]
         assert themes.index("Travail et salaires — 12 personnes") < themes.index(
-            "Espace public et transports — 8 personnes")
+            "Espace public et transports — 8 personnes"
+        )
         assert "« Des crèches ouvertes le soir" in themes
         divide = page.split("Les questions qui divisent")[1].split("Les voix qui manquent")[0]
         assert "traités de la même façon" in divide and "Oui : 50 %" in divide

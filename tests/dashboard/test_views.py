@@ -127,3 +127,36 @@ def test_who_we_heard_compares_with_insee_and_accepts_an_upload(live: LiveServer
         body = text(good)
         assert "Une femme 12 43 % 53 %" in body
         assert "Insee RP2020 sexe" in body and "15 à 29 ans 10 36 % 25 %" in body
+
+
+def test_admin_erases_a_flow_and_expired_people(live: LiveServer, services) -> None:
+    from datetime import UTC, datetime
+
+    from storage.models import Answer, Participant, utcnow
+
+    add_people(services.db, services.crypto, [{"age": "30-44"}] * 3, start=utcnow())
+    add_people(services.db, services.crypto, [{"age": "15-29"}] * 2,
+               start=datetime(2020, 1, 1, tzinfo=UTC))  # fmt: skip
+    with services.db.transaction() as session:
+        for person in session.scalars(select(Participant)):
+            person.last_seen_at = person.created_at
+    add_account(services.db, "root@example.org", "admin")
+    with httpx.Client() as client:
+        login(client, live.url, "root@example.org")
+        page = client.get(live.url + "/facilitator/erase")
+        token = csrf_of(page.text)
+        expired = client.post(
+            live.url + "/facilitator/erase", data={"csrf_token": token, "what": "expired"}
+        )
+        assert "2 personnes effacées" in text(expired)
+        refused = client.post(live.url + "/facilitator/erase", data={
+            "csrf_token": token, "what": "flow", "flow": "egalite", "confirm": "oops"})  # fmt: skip
+        assert refused.status_code == 400
+        done = client.post(
+            live.url + "/facilitator/erase",
+            data={"csrf_token": token, "what": "flow", "flow": "egalite", "confirm": "egalite"},
+        )
+        assert "3 parcours et 3 personnes effacés" in text(done)
+    with services.db.transaction() as session:
+        assert session.scalar(select(Participant)) is None
+        assert session.scalar(select(Answer)) is None

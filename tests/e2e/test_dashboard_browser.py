@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -132,8 +133,34 @@ def test_facilitator_session_in_chromium(browser, live: LiveServer, services, tm
     with zipfile.ZipFile(export(page, "Flow Results Package (FLOIP, fichier zip)", tmp_path)) as z:
         assert json.loads(z.read("datapackage.json"))["profile"] == "flow-results-package"
 
+    # Draw a panel among the volunteers, invite it, then send feedback.
+    page.get_by_role("link", name="Panel").click()
+    assert_accessible(page)
+    page.get_by_label("Nombre de personnes").fill("6")
+    page.get_by_label("Quotas (CSV : feature,value,min,max)").fill(
+        "feature,value,min,max\nage,15-29,1,2\nage,30-44,1,2\nage,45-59,1,2\nage,60-74,1,2\n"
+        "age,75+,0,2\n"
+    )
+    page.get_by_role("button", name="Tirer au sort").click()
+    assert "Dernier panel tiré (6 personnes)" in page.inner_text("main", timeout=60_000)
+    assert_accessible(page)
+    page.get_by_role("button", name="Envoyer les invitations").click()
+    assert "En attente d'envoi\t6" in page.inner_text("main")
+    assert_accessible(page)
+    page.get_by_role("link", name="Retours").click()
+    page.get_by_role("link", name="Partir de la synthèse facile à lire").click()
+    assert "Merci d'avoir répondu !" in page.get_by_label("Message (facile à lire").input_value()
+    page.get_by_label("Message (texte standard)").fill("Vos idées ont été présentées au conseil.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Voir l'aperçu").click()
+    assert "Ce message partira vers" in page.inner_text("main")
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile(r"^Envoyer à \d+ personnes$")).click()
+    assert "En attente d'envoi" in page.inner_text("main")
+    assert_accessible(page)
+
     # Every other page of the menu passes axe too.
-    for name in ("Comptes", "Journal"):
+    for name in ("Comptes", "Effacer", "Journal"):
         page.get_by_role("link", name=name, exact=True).click()
         assert_accessible(page)
     assert "export" in page.inner_text("main")
