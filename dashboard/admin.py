@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -109,7 +111,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
 
             def wipe() -> str:
                 with app.db.transaction() as session:
-                    runs, people = erasure.erase_flow(session, flow_id)
+                    runs, people = erasure.erase_flow(session, flow_id, recordings(app))
                     audit.record(session, viewer.email, "data_erased", flow=flow_id, runs=runs,
                                  participants=people)  # fmt: skip
                 return f"{runs} parcours et {people} personnes effacés."
@@ -120,10 +122,11 @@ def routes(app: Dashboard) -> list[BaseRoute]:
 
             def expire() -> str:
                 with app.db.transaction() as session:
-                    people = erasure.erase_expired(session, days)
+                    report = erasure.erase_expired(session, days, recordings(app))
                     audit.record(session, viewer.email, "data_expired", days=days,
-                                 participants=people)  # fmt: skip
-                return f"{people} personnes effacées (plus de {days} jours sans message)."
+                                 **report.__dict__)  # fmt: skip
+                return (f"{report.participants} personnes anonymisées (plus de {days} jours sans "
+                        f"message) : adresses, textes libres et enregistrements effacés.")  # fmt: skip
 
             return erase_page(request, await app.run(expire))
         return erase_page(request, "Choisissez ce qu'il faut effacer.", 400)
@@ -136,6 +139,11 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         Route(PREFIX + "/accounts/{account_id}", toggle, methods=["POST"]),
         Route(PREFIX + "/audit", journal, methods=["GET"]),
     ]
+
+
+def recordings(app: Dashboard) -> Path:
+    """Return where recorded answers are stored (as bot.cli_privacy does)."""
+    return Path(app.settings.data_dir) / "recordings"
 
 
 def retention_days(app: Dashboard) -> int:

@@ -72,4 +72,6 @@ def campaign_flows(services: Any) -> dict[str, Flow]:
     flows = getattr(services, "flows", None)
     if isinstance(flows, dict):
         return flows
+    if flows is not None and hasattr(flows, "ids") and hasattr(flows, "current"):
+        return {flow_id: flows.current(flow_id) for flow_id in flows.ids()}  # bot.flowstore
     return load_flows(Path(services.settings.flows_dir))

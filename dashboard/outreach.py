@@ -15,10 +15,11 @@ from storage.models import OutboxMessage, Participant
 log = logging.getLogger(__name__)
 STATUS_LABELS = {
     "pending": "En attente d'envoi",
+    "sending": "En cours d'envoi",
     "sent": "Envoyés",
     "delivered": "Reçus",
     "failed": "Échecs",
-    "blocked": "Bloqués (la personne a arrêté)",
+    "cancelled": "Annulés (la personne a arrêté)",
 }
 
 

@@ -9,7 +9,7 @@ import storage.dashboard_models  # noqa: F401  (registers the dashboard tables)
 from storage.models import Base
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
+url: str = config.get_main_option("sqlalchemy.url") or ""
 assert url, "sqlalchemy.url must be set by storage.db.alembic_config"
 
 

@@ -148,7 +148,7 @@ def test_admin_erases_a_flow_and_expired_people(live: LiveServer, services) -> N
         expired = client.post(
             live.url + "/facilitator/erase", data={"csrf_token": token, "what": "expired"}
         )
-        assert "2 personnes effacées" in text(expired)
+        assert "2 personnes anonymisées" in text(expired)
         refused = client.post(live.url + "/facilitator/erase", data={
             "csrf_token": token, "what": "flow", "flow": "egalite", "confirm": "oops"})  # fmt: skip
         assert refused.status_code == 400
@@ -156,7 +156,7 @@ def test_admin_erases_a_flow_and_expired_people(live: LiveServer, services) -> N
             live.url + "/facilitator/erase",
             data={"csrf_token": token, "what": "flow", "flow": "egalite", "confirm": "egalite"},
         )
-        assert "3 parcours et 3 personnes effacés" in text(done)
+        assert "5 parcours et 5 personnes effacés" in text(done)
     with services.db.transaction() as session:
         assert session.scalar(select(Participant)) is None
         assert session.scalar(select(Answer)) is None
