@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 ROW = 26
 BAR = 18
-LABEL_WIDTH = 190
+LABEL_WIDTH = 250
 PLOT_WIDTH = 360
 VALUE_WIDTH = 70
 # Colours with at least 3:1 contrast against white (WCAG 1.4.11), told apart by pattern too.
@@ -25,7 +25,7 @@ class Bar:
     values: tuple[int | None, ...]
 
 
-def _short(label: str, limit: int = 28) -> str:
+def _short(label: str, limit: int = 34) -> str:
     """Shorten a label to fit beside its bar."""
     return label if len(label) <= limit else label[: limit - 1] + "…"
 

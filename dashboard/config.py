@@ -12,6 +12,10 @@ from flows.validate import FlowError
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_REFERENCE = HERE / "reference" / "val-de-marne-age-2020.csv"
+DEFAULT_REFERENCE_SOURCE = (
+    "Insee, recensement de la population 2020 (RP2020), Val-de-Marne, habitants de 15 ans "
+    "et plus par tranche d'âge"
+)
 
 # Profile features and the result names of the profile flow that answer them.
 DEFAULT_PROFILE = {"age": "age", "commune": "commune", "genre": "genre"}

@@ -70,9 +70,7 @@ def _stream(db: Database, chosen: list[Flow], fmt: str) -> Iterator[bytes]:
                 yield layout, respondent_rows(session, layout, pseudonyms)
 
         if fmt == "csv":
-            yield from exporters.csv_stream(
-                layouts[0], respondent_rows(session, layouts[0], pseudonyms)
-            )
+            yield from exporters.csv_stream(layouts[0], respondent_rows(session, layouts[0], pseudonyms))
         elif fmt == "json":
             yield from exporters.json_stream(sheets())
         elif fmt == "xlsx":

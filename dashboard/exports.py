@@ -31,10 +31,16 @@ def routes(app: Dashboard) -> list[BaseRoute]:
     @guard(app)
     async def page(request: Request) -> Response:
         flows = campaign_flows(app.services)
+
+        def options() -> dict[str, list[tuple[str, str]]]:
+            with app.db.transaction() as session:
+                return profile_options(flows.get(app.config.profile_flow), app.config, session)
+
+        choices = await app.run(options)
         return app.render(request, "exports.html", {
             "title": "Exports", "active": "/exports", "flows": sorted(flows),
             "default_flow": app.config.profile_flow, "formats": FORMAT_LABELS,
-            "options": profile_options(flows.get(app.config.profile_flow), app.config),
+            "options": choices,
             "features": labels.FEATURES, "k": app.config.min_group_size,
         })  # fmt: skip
 
@@ -76,9 +82,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                     return out.getvalue()
                 for q in questions(session, flow, selection.people, k):
                     for cell in q.cells:
-                        writer.writerow(
-                            [q.label, cell.label, f"< {k}" if cell.count is None else cell.count]
-                        )
+                        writer.writerow([q.label, cell.label, f"< {k}" if cell.count is None else cell.count])
             return out.getvalue()
 
         body = "\ufeff" + await app.run(build)

@@ -14,7 +14,7 @@ from flows.model import Flow, Step
 from storage import queries
 from storage.suppression import Cell, shown, suppress
 
-COUNTED_KINDS = ("choice", "multi", "scale", "yesno", "consent")
+COUNTED_KINDS = ("choice", "multi", "scale", "yesno")  # consent is not an opinion
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,7 @@ def choice_labels(step: Step) -> dict[str, str]:
     return {c.key: c.label.get("fr").text for c in step.choices}
 
 
-def select_people(
-    session: Session, config: DashboardConfig, params: Mapping[str, Any]
-) -> Selection:
+def select_people(session: Session, config: DashboardConfig, params: Mapping[str, Any]) -> Selection:
     """Read the profile filters of a request and count the people they select."""
     filters = {
         feature: str(params.get(feature, "")).strip()
@@ -66,9 +64,7 @@ def select_people(
     return Selection(filters, people, shown(size, k), 0 < size < k or size == 0)
 
 
-def question(
-    session: Session, flow: Flow, step: Step, people: Select[Any] | None, k: int
-) -> Question:
+def question(session: Session, flow: Flow, step: Step, people: Select[Any] | None, k: int) -> Question:
     """Count one question's answers, hiding small groups."""
     assert step.result is not None
     multi = step.kind == "multi"
@@ -82,16 +78,27 @@ def question(
 
 def questions(session: Session, flow: Flow, people: Select[Any] | None, k: int) -> list[Question]:
     """Count every choice question of a flow."""
-    return [
-        question(session, flow, s, people, k) for s in flow.results() if s.kind in COUNTED_KINDS
-    ]
+    return [question(session, flow, s, people, k) for s in flow.results() if s.kind in COUNTED_KINDS]
 
 
-def profile_options(flow: Flow | None, config: DashboardConfig) -> dict[str, list[tuple[str, str]]]:
-    """Return, per profile feature, the (key, label) options the flow offers."""
+def profile_options(
+    flow: Flow | None, config: DashboardConfig, session: Session | None = None
+) -> dict[str, list[tuple[str, str]]]:
+    """Return, per profile feature, the (key, label) options to filter on.
+
+    Choice answers offer the flow's choices; free-text answers (a commune) offer only the
+    values given by at least k people, so a filter list never reveals a small group.
+    """
     options: dict[str, list[tuple[str, str]]] = {}
     steps = {s.result: s for s in flow.results()} if flow else {}
     for feature, result in config.profile_results.items():
         step = steps.get(result)
-        options[feature] = list(choice_labels(step).items()) if step else []
+        if step is not None and step.choices:
+            options[feature] = list(choice_labels(step).items())
+        elif session is not None:
+            _total, counts = queries.distribution(session, config.profile_flow, result)
+            common = sorted(v for v, n in counts.items() if n >= config.min_group_size and v)
+            options[feature] = [(v, v) for v in common]
+        else:
+            options[feature] = []
     return options

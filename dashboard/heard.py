@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from dashboard import labels
 from dashboard.charts import Bar, bar_chart
-from dashboard.config import DashboardConfig, campaign_flows
+from dashboard.config import DEFAULT_REFERENCE, DEFAULT_REFERENCE_SOURCE, DashboardConfig, campaign_flows
 from dashboard.figures import choice_labels
 from dashboard.web import PREFIX, Dashboard, form_of, guard, viewer_of
 from flows.model import Flow
@@ -67,10 +67,13 @@ def compare(session: Session, config: DashboardConfig, flow: Flow | None,
 def missing(groups: dict[str, list[Group]]) -> list[Group]:
     """Return the groups heard well under their weight, the most missing first."""
     found = [g for gs in groups.values() for g in gs if g.ratio is not None and g.ratio < UNDER]
-    found += [
-        g for gs in groups.values() for g in gs if g.heard is None and g.population_share > 0.05
-    ]
+    found += [g for gs in groups.values() for g in gs if g.heard is None and g.population_share > 0.05]
     return sorted(found, key=lambda g: g.ratio if g.ratio is not None else 0.0)
+
+
+def source_label(config: DashboardConfig) -> str:
+    """Name the shipped default reference by its census table."""
+    return DEFAULT_REFERENCE_SOURCE if config.reference_csv == DEFAULT_REFERENCE else ""
 
 
 def percent(share: float | None) -> int | None:
@@ -84,7 +87,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
     def render(request: Request, message: str = "", error: str = "", status: int = 200) -> Response:
         flow = campaign_flows(app.services).get(app.config.profile_flow)
         with app.db.transaction() as session:
-            ref = reference.load(session, app.config.reference_csv)
+            ref = reference.load(session, app.config.reference_csv, source_label(app.config))
             groups = compare(session, app.config, flow, ref)
         charts = {
             feature: bar_chart(f"{labels.FEATURES.get(feature, feature)} : entendues, population",
@@ -109,9 +112,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         upload = form.get("file")
         source = str(form.get("source", "")).strip()
         if not isinstance(upload, UploadFile) or not source:
-            return await app.run(
-                render, request, "", "Choisissez un fichier CSV et indiquez sa source.", 400
-            )
+            return await app.run(render, request, "", "Choisissez un fichier CSV et indiquez sa source.", 400)
         raw = await upload.read(512 * 1024 + 1)
         try:
             if len(raw) > 512 * 1024:

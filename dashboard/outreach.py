@@ -60,9 +60,7 @@ async def dispatch(services: Any, outbox_ids: list[int]) -> None:
     try:
         await dispatcher.dispatch(outbox_ids)
     except Exception:  # the rows stay pending; the dispatcher's loop sends them later
-        log.exception(
-            "dispatch of %d dashboard messages failed; they stay pending", len(outbox_ids)
-        )
+        log.exception("dispatch of %d dashboard messages failed; they stay pending", len(outbox_ids))
 
 
 def progress(counts: dict[str, int]) -> list[tuple[str, int]]:

@@ -39,9 +39,7 @@ def render(synthesis: Synthesis, k: int) -> bytes:
                           leading=14)  # fmt: skip
     h1 = ParagraphStyle("h1", parent=base["Heading1"], fontName=bold, fontSize=18)
     h2 = ParagraphStyle("h2", parent=base["Heading2"], fontName=bold, fontSize=13.5)
-    quote = ParagraphStyle(
-        "quote", parent=body, leftIndent=14, textColor=colors.HexColor("#333333")
-    )
+    quote = ParagraphStyle("quote", parent=body, leftIndent=14, textColor=colors.HexColor("#333333"))
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,

@@ -34,7 +34,5 @@ def routes(services: Any) -> list[BaseRoute]:
                feedback, admin)  # fmt: skip
     for module in modules:
         pages.extend(module.routes(app))
-    pages.append(
-        Mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="dashboard_static")
-    )
+    pages.append(Mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="dashboard_static"))
     return pages

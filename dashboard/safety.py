@@ -32,9 +32,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                         "handled": view(safety_queue.handled(session))}  # fmt: skip
 
         data = await app.run(load)
-        return app.render(
-            request, "safety.html", {"title": "Signalements", "active": "/safety", **data}
-        )
+        return app.render(request, "safety.html", {"title": "Signalements", "active": "/safety", **data})
 
     @guard(app)
     async def handle(request: Request) -> Response:

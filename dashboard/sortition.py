@@ -65,9 +65,7 @@ def parse_quotas(text: str) -> list[Quota]:
         elif not (cells[2].isdigit() and cells[3].isdigit()):
             problems.append(f"Ligne {line} : min et max doivent être des nombres entiers.")
         elif int(cells[2]) > int(cells[3]):
-            problems.append(
-                f"Ligne {line} : le minimum ({cells[2]}) dépasse le maximum ({cells[3]})."
-            )
+            problems.append(f"Ligne {line} : le minimum ({cells[2]}) dépasse le maximum ({cells[3]}).")
         else:
             quotas.append(Quota(cells[0], cells[1], int(cells[2]), int(cells[3])))
     if problems:
@@ -77,9 +75,7 @@ def parse_quotas(text: str) -> list[Quota]:
     return quotas
 
 
-def explain(
-    quotas: list[Quota], pool: list[Volunteer], size: int, names: dict[str, str]
-) -> list[str]:
+def explain(quotas: list[Quota], pool: list[Volunteer], size: int, names: dict[str, str]) -> list[str]:
     """Say in plain words why these quotas cannot be met with these volunteers (empty: they can)."""
     reasons = []
     if len(pool) < size:
@@ -159,9 +155,7 @@ def failure(error: Exception | None, quotas: list[Quota], names: dict[str, str])
     return ["Le tirage n'a pas trouvé de panel qui respecte ces quotas."]
 
 
-def relaxations(
-    quotas: list[Quota], exc: InfeasibleQuotasError, names: dict[str, str]
-) -> list[str]:
+def relaxations(quotas: list[Quota], exc: InfeasibleQuotasError, names: dict[str, str]) -> list[str]:
     """Turn the library's suggested relaxed quotas into plain sentences."""
     out = []
     for q in quotas:

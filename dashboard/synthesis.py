@@ -65,14 +65,11 @@ def divides(items: list[Question], limit: int = 3) -> list[Divide]:
     return sorted(found, key=lambda d: -d.score)[:limit]
 
 
-def debate_questions(
-    ranked: list[Theme], split: list[Divide], missing: list[heard.Group]
-) -> list[str]:
+def debate_questions(ranked: list[Theme], split: list[Divide], missing: list[heard.Group]) -> list[str]:
     """Propose 5 to 10 questions for the workshop's debate."""
     proposed = [THEME_QUESTIONS[i].format(t=t.label) for i, t in enumerate(ranked[:4])]
     proposed += [
-        f"Les avis sont partagés sur « {d.question.label} » : qu'est-ce qui explique ces "
-        f"différences ?"
+        f"Les avis sont partagés sur « {d.question.label} » : qu'est-ce qui explique ces différences ?"
         for d in split[:3]
     ]
     proposed += [
@@ -86,9 +83,7 @@ def debate_questions(
     return proposed[:10]
 
 
-def easy_read(
-    flow: Flow, respondents: int | None, ranked: list[Theme], split: list[Divide]
-) -> list[str]:
+def easy_read(flow: Flow, respondents: int | None, ranked: list[Theme], split: list[Divide]) -> list[str]:
     """Write the synthesis in easy-read French: short sentences, one per line, no percentages."""
     lines = ["Merci d'avoir répondu !"]
     if respondents is not None and respondents < 100:
@@ -111,9 +106,11 @@ def easy_read(
 def build(session: Session, flow: Flow, config: DashboardConfig) -> Synthesis:
     """Gather the synthesis of one flow (the small-group rule applies throughout)."""
     k = config.min_group_size
-    ranked = [t for t in themes(session, flow, None, k) if t.count is not None and t.key]
+    profile = config.profile_results.values()
+    ranked = [t for t in themes(session, flow, None, k, profile=profile)
+              if t.count is not None and t.key]  # fmt: skip
     split = divides(questions(session, flow, None, k))
-    ref = reference.load(session, config.reference_csv)
+    ref = reference.load(session, config.reference_csv, heard.source_label(config))
     missing = heard.missing(heard.compare(session, config, flow, ref))
     respondents = shown(queries.respondents(session, flow.id), k)
     debate = debate_questions(ranked, split, missing)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,16 +33,22 @@ class Theme:
     quotes: list[str]
 
 
-def text_results(flow: Flow) -> list[str]:
-    """Return the results of a flow's free-text steps."""
-    return [s.result for s in flow.results() if s.kind == "text" and s.result]
+def text_results(flow: Flow, profile: Collection[str] = ()) -> list[str]:
+    """Return the results of a flow's free-text steps, profile answers (a commune) excepted."""
+    return [s.result for s in flow.results()
+            if s.kind == "text" and s.result and s.result not in profile]  # fmt: skip
 
 
 def themes(
-    session: Session, flow: Flow, people: Select[Any] | None, k: int, quotes: int = 3
+    session: Session,
+    flow: Flow,
+    people: Select[Any] | None,
+    k: int,
+    quotes: int = 3,
+    profile: Collection[str] = (),
 ) -> list[Theme]:
     """Rank the themes by people; small themes keep their quotes hidden too."""
-    results = text_results(flow)
+    results = text_results(flow, profile)
     if not results:
         return []
     counts = queries.theme_counts(session, flow.id, results, people)
@@ -68,16 +75,17 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         def load() -> dict[str, Any]:
             with app.db.transaction() as session:
                 selection = select_people(session, app.config, request.query_params)
+                options = profile_options(flows.get(app.config.profile_flow), app.config, session)
                 found = [] if selection.too_small or flow is None else themes(
-                    session, flow, selection.people, k)  # fmt: skip
-                return {"selection": selection, "themes": found}
+                    session, flow, selection.people, k,
+                    profile=app.config.profile_results.values())  # fmt: skip
+                return {"selection": selection, "themes": found, "options": options}
 
         data = await app.run(load)
         chart = bar_chart("Personnes par thème", [Bar(t.label, (t.count,)) for t in data["themes"]])
         return app.render(request, "themes.html", {
             "title": "Thèmes des réponses libres", "active": "/themes", "k": k, "flow": flow,
             "flows": sorted(flows), "flow_id": flow.id if flow else "", "chart": chart,
-            "options": profile_options(flows.get(app.config.profile_flow), app.config),
             "features": labels.FEATURES, **data,
         })  # fmt: skip
 

@@ -70,9 +70,7 @@ class Dashboard:
         """Run blocking database work in a worker thread."""
         return await anyio.to_thread.run_sync(lambda: fn(*args))
 
-    def render(
-        self, request: Request, name: str, context: dict[str, Any], status: int = 200
-    ) -> Response:
+    def render(self, request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
         """Render a page with the viewer, the CSRF token and the security headers."""
         viewer = request.scope.get("pv_viewer")
         context = {"viewer": viewer, "csrf": viewer.csrf if viewer else "", **context}
@@ -126,9 +124,7 @@ def guard(app: Dashboard, role: str = "facilitator") -> Callable[[Handler], Hand
             viewer = await app.run(app.viewer, request)
             if viewer is None:
                 if request.method in ("GET", "HEAD"):
-                    target = quote(
-                        request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                    )
+                    target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
                     return RedirectResponse(f"{PREFIX}/login?next={target}", status_code=303)
                 return forbidden(app, request, "Connectez-vous pour continuer.", 401)
             if role == "admin" and not viewer.admin:

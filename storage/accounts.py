@@ -78,9 +78,7 @@ def set_disabled(session: Session, facilitator_id: int, disabled: bool) -> Facil
         raise AccountError("no such account")
     account.disabled_at = utcnow() if disabled else None
     if disabled:
-        session.execute(
-            delete(FacilitatorSession).where(FacilitatorSession.facilitator_id == account.id)
-        )
+        session.execute(delete(FacilitatorSession).where(FacilitatorSession.facilitator_id == account.id))
     return account
 
 
@@ -166,6 +164,4 @@ def find_session(session: Session, token: str) -> tuple[Facilitator, str] | None
 
 def close_session(session: Session, token: str) -> None:
     """End a login session (logout)."""
-    session.execute(
-        delete(FacilitatorSession).where(FacilitatorSession.token_hash == _token_hash(token))
-    )
+    session.execute(delete(FacilitatorSession).where(FacilitatorSession.token_hash == _token_hash(token)))

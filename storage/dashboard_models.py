@@ -125,8 +125,6 @@ class FeedbackMessage(Base):
     __table_args__ = (UniqueConstraint("campaign_id", "participant_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("feedback_campaigns.id", ondelete="CASCADE")
-    )
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("feedback_campaigns.id", ondelete="CASCADE"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))

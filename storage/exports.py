@@ -94,9 +94,7 @@ def _text(value: str, raw: str | None) -> str:
     return redact(raw if value == "audio" and raw else value)
 
 
-def respondent_rows(
-    session: Session, layout: Layout, pseudonyms: Pseudonyms
-) -> Iterator[dict[str, Any]]:
+def respondent_rows(session: Session, layout: Layout, pseudonyms: Pseudonyms) -> Iterator[dict[str, Any]]:
     """Yield one row per run of the flow, keyed by the layout's columns."""
     known = set(layout.results)
     current: dict[str, Any] | None = None

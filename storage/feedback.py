@@ -18,9 +18,7 @@ def followers(session: Session, flow_id: str, followup_result: str, yes: str) ->
         Answer.result == followup_result,
         Answer.value == yes,
     )
-    query = select(Participant.id).where(
-        Participant.id.in_(opted_in), Participant.opted_out_at.is_(None)
-    )
+    query = select(Participant.id).where(Participant.id.in_(opted_in), Participant.opted_out_at.is_(None))
     return list(session.scalars(query.order_by(Participant.id)))
 
 

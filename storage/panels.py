@@ -80,8 +80,6 @@ def delivery(session: Session, outbox_ids: list[int]) -> dict[str, int]:
     counts: dict[str, int] = {}
     if not outbox_ids:
         return counts
-    for (status,) in session.execute(
-        select(OutboxMessage.status).where(OutboxMessage.id.in_(outbox_ids))
-    ):
+    for (status,) in session.execute(select(OutboxMessage.status).where(OutboxMessage.id.in_(outbox_ids))):
         counts[status] = counts.get(status, 0) + 1
     return counts

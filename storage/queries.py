@@ -38,11 +38,7 @@ def _day(value: date | datetime | str | None) -> str:
 
 def latest_runs(flow_id: str) -> Select[Any]:
     """Select the latest run of each participant in a flow (one answer set per person)."""
-    return (
-        select(func.max(Run.id).label("run_id"))
-        .where(Run.flow_id == flow_id)
-        .group_by(Run.participant_id)
-    )
+    return select(func.max(Run.id).label("run_id")).where(Run.flow_id == flow_id).group_by(Run.participant_id)
 
 
 def people_matching(profile_flow: str, filters: Mapping[str, str]) -> Select[Any] | None:
@@ -71,16 +67,12 @@ def overview(session: Session) -> Overview:
     """Count participants and completed runs per day, channel and mode."""
     total = int(session.scalar(select(func.count(Participant.id))) or 0)
     completed = int(
-        session.scalar(
-            select(func.count(func.distinct(Run.participant_id))).where(Run.status == COMPLETED)
-        )
+        session.scalar(select(func.count(func.distinct(Run.participant_id))).where(Run.status == COMPLETED))
         or 0
     )
     joined: Counter[str] = Counter()
     for day, n in session.execute(
-        select(func.date(Participant.created_at), func.count()).group_by(
-            func.date(Participant.created_at)
-        )
+        select(func.date(Participant.created_at), func.count()).group_by(func.date(Participant.created_at))
     ):
         joined[_day(day)] += int(n)
     finished: Counter[str] = Counter()
@@ -92,9 +84,7 @@ def overview(session: Session) -> Overview:
         finished[_day(day)] += int(n)
     days = [(d, joined[d], finished[d]) for d in sorted(set(joined) | set(finished)) if d]
     by_channel = dict(
-        session.execute(
-            select(Participant.channel, func.count()).group_by(Participant.channel)
-        ).all()
+        session.execute(select(Participant.channel, func.count()).group_by(Participant.channel)).all()
     )
     done_channel = dict(
         session.execute(
@@ -124,9 +114,7 @@ def distribution(
     multi: bool = False,
 ) -> tuple[int, Counter[str]]:
     """Count people per answer of one result: (respondents, count per key)."""
-    query = select(Answer.value).where(
-        Answer.run_id.in_(latest_runs(flow_id)), Answer.result == result
-    )
+    query = select(Answer.value).where(Answer.run_id.in_(latest_runs(flow_id)), Answer.result == result)
     if people is not None:
         query = query.where(Answer.participant_id.in_(people))
     counts: Counter[str] = Counter()
@@ -144,9 +132,7 @@ def distribution(
 
 def result_names(session: Session, flow_id: str) -> list[str]:
     """Return every result name answered in a flow."""
-    return sorted(
-        session.scalars(select(Answer.result).where(Answer.flow_id == flow_id).distinct())
-    )
+    return sorted(session.scalars(select(Answer.result).where(Answer.flow_id == flow_id).distinct()))
 
 
 def flow_ids(session: Session) -> list[str]:

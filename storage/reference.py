@@ -55,18 +55,17 @@ def parse(text: str, source: str) -> Reference:
     return Reference(rows, source)
 
 
-def load(session: Session, default_csv: Path) -> Reference:
+def load(session: Session, default_csv: Path, default_source: str = "") -> Reference:
     """Return the uploaded reference, completed by the shipped default for missing features."""
     stored: dict[str, dict[str, int]] = {}
     sources: set[str] = set()
     for row in session.scalars(select(ReferenceShare).order_by(ReferenceShare.id)):
         stored.setdefault(row.feature, {})[row.value] = row.population
         sources.add(row.source)
-    default = (
-        parse(default_csv.read_text(encoding="utf-8"), default_csv.name)
-        if default_csv.exists()
-        else Reference({}, "")
-    )
+    default = Reference({}, "")
+    if default_csv.exists():
+        text = default_csv.read_text(encoding="utf-8")
+        default = parse(text, default_source or default_csv.name)
     merged = {**default.rows, **stored}
     names = sorted(sources) + ([default.source] if set(default.rows) - set(stored) else [])
     return Reference(merged, ", ".join(n for n in names if n))

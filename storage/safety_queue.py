@@ -11,9 +11,7 @@ from storage.models import SafetyFlag, utcnow
 def waiting(session: Session) -> list[SafetyFlag]:
     """Return the flags not handled yet, oldest first."""
     return list(
-        session.scalars(
-            select(SafetyFlag).where(SafetyFlag.handled_at.is_(None)).order_by(SafetyFlag.id)
-        )
+        session.scalars(select(SafetyFlag).where(SafetyFlag.handled_at.is_(None)).order_by(SafetyFlag.id))
     )
 
 

@@ -98,8 +98,7 @@ def main() -> None:
     began = time.perf_counter()
     seed(db, args.answers)
     print(
-        f"database: {url.split(':')[0]}; seeded {args.answers} answers "
-        f"in {time.perf_counter() - began:.1f} s"
+        f"database: {url.split(':')[0]}; seeded {args.answers} answers in {time.perf_counter() - began:.1f} s"
     )
     print(f"{'format':<8}{'seconds':>10}{'peak MiB':>12}{'file MiB':>12}")
     for fmt in ("csv", "xlsx", "json"):

@@ -122,7 +122,5 @@ def test_cli_adds_an_account_from_stdin(services, monkeypatch, role: str) -> Non
         facilitator, ["add", "chloe@example.org", "--password-stdin"], input=PASSWORD + "\n"
     )
     assert again.exit_code != 0 and "already exists" in again.output
-    short = runner.invoke(
-        facilitator, ["add", "d@example.org", "--password-stdin"], input="short\n"
-    )
+    short = runner.invoke(facilitator, ["add", "d@example.org", "--password-stdin"], input="short\n")
     assert short.exit_code != 0 and "12 characters" in short.output

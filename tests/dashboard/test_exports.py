@@ -128,10 +128,7 @@ def test_every_format_opens_and_holds_no_address_or_key(live: LiveServer, servic
         "volontaire",
         "suivi",
     } <= set(rows[0])
-    assert (
-        rows[0]["priorite"]
-        == "Plus de crèches. Appelez-moi au [numéro masqué] ou [adresse masquée]"
-    )
+    assert rows[0]["priorite"] == "Plus de crèches. Appelez-moi au [numéro masqué] ou [adresse masquée]"
     assert rows[0]["lieux"] == "travail,rue" and rows[0]["channel"] == "sms"
     assert rows[5]["priorite"] == "'=1+2"  # never run as a formula
     assert len({r["respondent"] for r in rows}) == 6

@@ -16,10 +16,7 @@ from tests.dashboard.conftest import LiveServer, add_account, csrf_of, login
 from tests.dashboard.seed import add_people
 
 AGES = ("15-29", "30-44", "45-59", "60-74")
-QUOTAS = (
-    "feature,value,min,max\nage,15-29,1,2\nage,30-44,1,2\nage,45-59,1,2\nage,60-74,1,2\n"
-    "age,75+,0,1\n"
-)
+QUOTAS = "feature,value,min,max\nage,15-29,1,2\nage,30-44,1,2\nage,45-59,1,2\nage,60-74,1,2\nage,75+,0,1\n"
 
 
 class FakeDispatcher:
@@ -40,9 +37,7 @@ def seed(services) -> None:
                start=utcnow())  # fmt: skip
     add_people(services.db, services.crypto, [{"age": "30-44", "volontaire": "non"}] * 5)
     with services.db.transaction() as session:  # one volunteer said STOP
-        session.execute(
-            update(Participant).where(Participant.id == 1).values(opted_out_at=utcnow())
-        )
+        session.execute(update(Participant).where(Participant.id == 1).values(opted_out_at=utcnow()))
     add_account(services.db, "anne@example.org")
 
 
@@ -64,9 +59,7 @@ def members(services) -> list[int]:
         panel = session.scalar(select(Panel).order_by(Panel.id.desc()))
         assert panel is not None
         return sorted(
-            session.scalars(
-                select(PanelMember.participant_id).where(PanelMember.panel_id == panel.id)
-            )
+            session.scalars(select(PanelMember.participant_id).where(PanelMember.panel_id == panel.id))
         )
 
 
@@ -82,9 +75,7 @@ def test_panel_is_drawn_under_quotas_reproducibly_and_invited(live: LiveServer, 
         with services.db.transaction() as session:
             ages = Counter(
                 session.scalars(
-                    select(Answer.value).where(
-                        Answer.participant_id.in_(first), Answer.result == "age"
-                    )
+                    select(Answer.value).where(Answer.participant_id.in_(first), Answer.result == "age")
                 )
             )
         assert len(first) == 6 and 1 not in first  # #1 said STOP: never drawn
@@ -140,9 +131,7 @@ def test_feedback_preview_send_and_progress(live: LiveServer, services) -> None:
         assert "Vos idées sont lues par les élus." in body and "GSM-7 1" in body
         empty = client.post(live.url + "/facilitator/feedback/preview", data={**form, "easy": ""})
         assert empty.status_code == 400
-        sent = client.post(
-            live.url + "/facilitator/feedback/send", data=form, follow_redirects=True
-        )
+        sent = client.post(live.url + "/facilitator/feedback/send", data=form, follow_redirects=True)
         assert "En attente d'envoi 20" in plain(sent.text)
         with services.db.transaction() as session:
             ids = list(session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)))

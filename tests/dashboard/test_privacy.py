@@ -68,3 +68,26 @@ def test_commune_of_four_people_is_hidden(live: LiveServer, services) -> None:
         women = client.get(live.url + "/facilitator/questions", params={"genre": "femme"}).text
         assert row(women, "Un peu") == "< 5"
         assert row(women, "Non") == "< 5"
+
+
+def test_free_text_commune_filter_lists_only_large_groups(services, tmp_path) -> None:
+    """With the real egalite flow, where the commune is typed, small communes are never listed."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from dashboard.config import dashboard_config, load_flows
+    from dashboard.figures import profile_options
+    from dashboard.themes import themes
+
+    flows = load_flows(Path(__file__).resolve().parents[2] / "flows" / "definitions")
+    flow = flows["egalite"]
+    people = [{"commune": "Créteil", "priorite": "Des crèches", "priorite_theme": "travail"}] * 5
+    people += [{"commune": "Orly", "priorite": "Des crèches", "priorite_theme": "travail"}] * 2
+    add_people(services.db, services.crypto, people)
+    config = dashboard_config(replace(services.settings, raw={}))
+    with services.db.transaction() as session:
+        options = profile_options(flow, config, session)
+        assert options["commune"] == [("Créteil", "Créteil")]
+        assert [k for k, _ in options["age"]] == ["15-29", "30-44", "45-59", "60-74", "75+"]
+        found = themes(session, flow, None, 5, profile=config.profile_results.values())
+    assert [(t.key, t.count) for t in found] == [("travail", 7)]  # communes are not themes

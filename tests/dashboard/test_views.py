@@ -94,17 +94,14 @@ def test_who_we_heard_compares_with_insee_and_accepts_an_upload(live: LiveServer
         login(client, live.url, "anne@example.org")
         page = client.get(live.url + "/facilitator/heard")
         body = text(page)
-        assert "val-de-marne-age-2020.csv" in body
+        assert "Insee, recensement de la population 2020 (RP2020), Val-de-Marne" in body
         # 15-29: 281,445 of 1,135,498 residents aged 15+ = 25 %; heard 10 of 28 = 36 %.
         assert "15 à 29 ans 10 36 % 25 %" in body
         # 75+ (2 people) is hidden, and 45-59 with it, or 2 would follow from the total.
         assert "45 à 59 ans < 5 masqué 24 %" in body
         assert "30 à 44 ans 0 0 % 26 %" in body
         assert "75 ans et plus < 5 masqué 9 %" in body
-        assert (
-            "Les voix qui manquent" in body
-            and "30 à 44 ans" in body.split("Les voix qui manquent")[1]
-        )
+        assert "Les voix qui manquent" in body and "30 à 44 ans" in body.split("Les voix qui manquent")[1]
         token = csrf_of(page.text)
         bad = client.post(
             live.url + "/facilitator/heard",
@@ -145,9 +142,7 @@ def test_admin_erases_a_flow_and_expired_people(live: LiveServer, services) -> N
         login(client, live.url, "root@example.org")
         page = client.get(live.url + "/facilitator/erase")
         token = csrf_of(page.text)
-        expired = client.post(
-            live.url + "/facilitator/erase", data={"csrf_token": token, "what": "expired"}
-        )
+        expired = client.post(live.url + "/facilitator/erase", data={"csrf_token": token, "what": "expired"})
         assert "2 personnes anonymisées" in text(expired)
         refused = client.post(live.url + "/facilitator/erase", data={
             "csrf_token": token, "what": "flow", "flow": "egalite", "confirm": "oops"})  # fmt: skip

@@ -118,9 +118,7 @@ def test_facilitator_session_in_chromium(browser, live: LiveServer, services, tm
     rows = list(
         csv.DictReader(
             io.StringIO(
-                export(page, "CSV (tableur, une ligne par personne)", tmp_path).read_text(
-                    "utf-8-sig"
-                )
+                export(page, "CSV (tableur, une ligne par personne)", tmp_path).read_text("utf-8-sig")
             )
         )
     )
@@ -138,8 +136,7 @@ def test_facilitator_session_in_chromium(browser, live: LiveServer, services, tm
     assert_accessible(page)
     page.get_by_label("Nombre de personnes").fill("6")
     page.get_by_label("Quotas (CSV : feature,value,min,max)").fill(
-        "feature,value,min,max\nage,15-29,1,2\nage,30-44,1,2\nage,45-59,1,2\nage,60-74,1,2\n"
-        "age,75+,0,2\n"
+        "feature,value,min,max\nage,15-29,1,2\nage,30-44,1,2\nage,45-59,1,2\nage,60-74,1,2\nage,75+,0,2\n"
     )
     page.get_by_role("button", name="Tirer au sort").click()
     assert "Dernier panel tiré (6 personnes)" in page.inner_text("main", timeout=60_000)
