@@ -19,6 +19,7 @@ from bot.audio import routes as audio
 from bot.channels import kiosk, telephony
 from bot.container import Services, build_services
 from bot.settings import Settings, load_settings
+from dashboard.routes import routes as dashboard_routes
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
@@ -26,7 +27,12 @@ STATIC = Path(__file__).with_name("static")
 
 def feature_routes(services: Services) -> list[BaseRoute]:
     """Collect the routes of every feature module."""
-    return [*kiosk.routes(services), *audio.routes(services), *telephony.routes(services)]
+    return [
+        *kiosk.routes(services),
+        *audio.routes(services),
+        *telephony.routes(services),
+        *dashboard_routes(services),
+    ]
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
