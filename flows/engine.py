@@ -367,3 +367,10 @@ def repeat(flow: Flow, state: RunState) -> Sprint:
 def with_prefs(state: RunState, prefs: Prefs) -> RunState:
     """Return the state with the participant's current preferences."""
     return replace(state, prefs=prefs)
+
+
+def confirmation(flow: Flow, prefs: Prefs, key: str) -> Sprint:
+    """Return a yes/no confirmation question built from a system message (outside any run)."""
+    sprinter = _Sprinter(flow, RunState(flow.id, flow.version, None, prefs=prefs))
+    sprinter.confirm(key)
+    return Sprint(tuple(sprinter.events), sprinter.state)

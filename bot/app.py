@@ -1,0 +1,66 @@
+"""The ASGI application: health, kiosk, webhooks and the facilitators' dashboard."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.channels import kiosk
+from bot.container import Services, build_services
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).with_name("static")
+
+
+def feature_routes(services: Services) -> list[BaseRoute]:
+    """Collect the routes of every feature module."""
+    return [*kiosk.routes(services)]
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+    """Build the ASGI app; the database is migrated on start when it is SQLite."""
+    settings = settings or load_settings()
+    services = services or build_services(settings)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "flows": services.flows.ids()})
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/kiosk", status_code=307)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if services.db.is_sqlite:
+            services.db.upgrade()
+        loop = asyncio.create_task(services.dispatcher.run_forever())
+        try:
+            yield
+        finally:
+            loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop
+
+    routes: list[BaseRoute] = [
+        Route("/", home),
+        Route("/healthz", healthz),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        *feature_routes(services),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.services = services
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory` and multi-worker serving."""
+    return create_app()

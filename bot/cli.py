@@ -1,0 +1,150 @@
+"""The `porte-voix` command."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bot.settings import SettingsError, load_settings
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    """Load settings or exit with the reason."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
+def main(verbose: bool) -> None:
+    """Porte-voix: a participation chatbot for people consultations never reach."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to bind (config.yml: host).")
+@click.option("--port", default=None, type=int, help="Port (config.yml: port).")
+@click.option("--workers", default=1, show_default=True, help="Worker processes.")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Run the web service: kiosk, webhooks and dashboard."""
+    import uvicorn
+
+    settings = _settings()
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    db.upgrade()
+    db.dispose()
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"Porte-voix kiosk: http://{host}:{port}/kiosk")
+    uvicorn.run("bot.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="info", access_log=False, proxy_headers=True)  # fmt: skip
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the latest schema."""
+    from storage.db import Database
+
+    settings = _settings()
+    database = Database(settings.database_url)
+    database.upgrade()
+    click.echo("database is up to date")
+
+
+@main.group()
+def export() -> None:
+    """Export what participants said (no address, no key)."""
+
+
+@export.command("answers")
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option("--flow", "flow_id", default=None, help="Only this flow.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_answers(fmt: str, flow_id: str | None, output: Path | None) -> None:
+    """Write one row per answer."""
+    from sqlalchemy import select
+
+    from storage.db import Database
+    from storage.models import Answer
+
+    settings = _settings()
+    database = Database(settings.database_url)
+    columns = ["run", "flow", "flow_version", "channel", "step", "result", "value", "category",
+               "raw_text", "theme", "assisted", "easy_read", "answered_at"]  # fmt: skip
+    stream = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+    writer = csv.writer(stream)
+    writer.writerow(columns)
+    with database.sessions() as session:
+        query = select(Answer).order_by(Answer.run_id, Answer.id).execution_options(yield_per=1000)
+        if flow_id:
+            query = query.where(Answer.flow_id == flow_id)
+        for a in session.scalars(query):
+            writer.writerow([a.run_id, a.flow_id, a.flow_version, a.channel, a.step, a.result,
+                             a.value, a.category or "", a.raw_text or "", a.theme or "",
+                             int(a.assisted), int(a.easy), a.created_at.isoformat()])  # fmt: skip
+    if output:
+        stream.close()
+
+
+@main.command()
+@click.argument("flow_id")
+@click.option("--easy", is_flag=True, help="Read in easy-read French.")
+def chat(flow_id: str, easy: bool) -> None:
+    """Talk through a flow in the terminal (for flow authors; nothing is saved)."""
+    from flows import engine
+    from flows.events import Input, Prefs
+    from flows.loader import load_directory
+    from nlu.commands import CommandInterpreter
+    from nlu.interpretation import Expectation
+
+    settings = _settings()
+    flows = load_directory(settings.flows_dir)
+    if flow_id not in flows:
+        raise click.ClickException(f"no flow '{flow_id}' (have: {', '.join(flows)})")
+    flow = flows[flow_id]
+    interpreter = CommandInterpreter()
+    sprint = engine.start(flow, Prefs(easy=easy))
+    while True:
+        expects = Expectation()
+        for message in sprint.messages():
+            click.echo(click.style(message.text, bold=message.role == "prompt"))
+            for number, choice in enumerate(message.choices, 1):
+                click.echo(f"  {number}. {choice.icon} {choice.label}")
+            if message.expects != "none":
+                expects = Expectation(message.expects,
+                                      tuple((c.key, c.label) for c in message.choices))  # fmt: skip
+        if sprint.state.status not in ("active", "paused"):
+            click.echo(f"[run {sprint.state.status}]")
+            return
+        try:
+            text = click.prompt(">", prompt_suffix=" ")
+        except (click.Abort, EOFError):
+            click.echo()
+            return
+        meaning = interpreter.interpret(text, expects)
+        if meaning.choice:
+            inp = Input.choose(meaning.choice)
+        elif meaning.command:
+            inp = Input.command(meaning.command)
+        else:
+            inp = Input.say(text)
+        sprint = engine.resume(flow, sprint.state, inp)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Build the service's parts once from settings, and hand them around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.channels.base import Channel
+from bot.channels.kiosk import KioskChannel
+from bot.flowstore import FlowStore
+from bot.outbox import Dispatcher
+from bot.service import ConversationService
+from bot.settings import Settings
+from nlu.commands import CommandInterpreter
+from nlu.interpretation import Interpreter
+from storage.db import Database
+from storage.privacy import Crypto
+
+
+@dataclass
+class Services:
+    """Everything a route or command needs, built from one Settings."""
+
+    settings: Settings
+    db: Database
+    crypto: Crypto
+    flows: FlowStore
+    interpreter: Interpreter
+    service: ConversationService
+    dispatcher: Dispatcher
+    channels: dict[str, Channel] = field(default_factory=dict)
+    audio: Any = None
+
+
+def build_interpreter(settings: Settings) -> Interpreter:
+    """Return the configured interpreter."""
+    return CommandInterpreter()
+
+
+def build_services(settings: Settings, db: Database | None = None) -> Services:
+    """Build every part of the service from settings."""
+    db = db or Database(settings.database_url)
+    crypto = Crypto(settings.secret_key)
+    flows = FlowStore.from_directory(settings.flows_dir)
+    interpreter = build_interpreter(settings)
+    service = ConversationService(db, flows, interpreter, crypto, settings.default_flow)
+    channels: dict[str, Channel] = {"kiosk": KioskChannel()}
+    audio = None
+    dispatcher = Dispatcher(db, crypto, channels, audio)
+    return Services(settings, db, crypto, flows, interpreter, service, dispatcher, channels, audio)

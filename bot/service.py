@@ -1,0 +1,343 @@
+"""The conversation service: the one orchestrator between channels, engine and storage."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from bot.channels.base import InboundMessage, OutboundMessage
+from bot.flowstore import FlowStore
+from bot.replies import COMMAND_PREFIX, outbound
+from flows import engine
+from flows.events import (
+    ConsentChanged,
+    Input,
+    MessageCreated,
+    PrefChanged,
+    Prefs,
+    ResultSaved,
+    RunEnded,
+    RunState,
+    Sprint,
+)
+from flows.model import Flow
+from nlu.commands import normalise
+from nlu.interpretation import Expectation, Interpretation, Interpreter
+from storage import repo
+from storage.db import Database
+from storage.models import Participant, Run, SafetyFlag, utcnow
+from storage.privacy import Crypto
+
+log = logging.getLogger(__name__)
+
+# Channels where STOP is final: nothing more is ever sent to that address.
+FINAL_STOP_CHANNELS = frozenset({"sms", "sms-gateway", "voice"})
+START_WORDS = frozenset({"bonjour", "salut", "start", "/start", "commencer", "hello", "coucou"})
+
+
+@dataclass
+class HandleResult:
+    """What handling one inbound message produced."""
+
+    replies: list[OutboundMessage] = field(default_factory=list)
+    outbox_ids: list[int] = field(default_factory=list)
+    duplicate: bool = False
+    participant_id: int | None = None
+
+
+@dataclass
+class _Turn:
+    """The working state of one inbound message inside its transaction."""
+
+    session: Session
+    inbound: InboundMessage
+    participant: Participant
+    inbound_id: int
+    messages: list[tuple[Flow, MessageCreated, Prefs, int | None]] = field(default_factory=list)
+
+
+class ConversationService:
+    """Handle inbound messages: dedupe, lock, interpret, run the engine, commit, reply."""
+
+    def __init__(
+        self,
+        db: Database,
+        flows: FlowStore,
+        interpreter: Interpreter,
+        crypto: Crypto,
+        default_flow: str = "egalite",
+        clock: Callable[[], datetime] = utcnow,
+        identity: Callable[[str], str] = lambda channel: channel,
+    ) -> None:
+        self.db = db
+        self.flows = flows
+        self.interpreter = interpreter
+        self.crypto = crypto
+        self.default_flow = default_flow
+        self.clock = clock
+        self.identity = identity
+
+    def participant_key(self, channel: str, address: str) -> str:
+        """Return the pseudonymous key of an address on a channel."""
+        return self.crypto.participant_key(self.identity(channel), address)
+
+    def handle(self, inbound: InboundMessage) -> HandleResult:
+        """Handle one inbound message; safe to call again with the same external id."""
+        for attempt in range(5):
+            try:
+                return self._handle_once(inbound)
+            except (IntegrityError, OperationalError) as exc:
+                # A concurrent duplicate or a serialisation conflict: the retry sees its result.
+                log.info("retrying inbound on %s after %s", inbound.channel, type(exc).__name__)
+                time.sleep(0.01 * (attempt + 1))
+        return self._handle_once(inbound)
+
+    def _handle_once(self, inbound: InboundMessage) -> HandleResult:
+        key = self.participant_key(inbound.channel, inbound.address)
+        with self.db.transaction() as session:
+            participant = repo.lock_participant(
+                session, key, inbound.channel, self.crypto.encrypt(inbound.address)
+            )
+            seen = repo.find_inbound(session, inbound.channel, inbound.external_id)
+            if seen is not None:
+                rows = repo.replies_of(session, seen.id)
+                return HandleResult(
+                    replies=[OutboundMessage.from_payload(r.payload) for r in rows],
+                    outbox_ids=[r.id for r in rows],
+                    duplicate=True,
+                    participant_id=participant.id,
+                )
+            kind = "start" if inbound.start_flow else "choice" if inbound.choice else "text"
+            event = repo.add_inbound(
+                session, inbound.channel, inbound.external_id, participant.id, kind
+            )
+            turn = _Turn(session, inbound, participant, event.id)
+            self._converse(turn)
+            result = HandleResult(participant_id=participant.id)
+            for flow, message, prefs, run_id in turn.messages:
+                out = outbound(flow, message, prefs, run_id)
+                row = repo.add_outbox(
+                    session, participant.id, inbound.channel, out.to_payload(), event.id
+                )
+                result.replies.append(out)
+                result.outbox_ids.append(row.id)
+            return result
+
+    # the conversation ------------------------------------------------------
+    def _converse(self, turn: _Turn) -> None:
+        """Decide what the inbound means for this participant and apply it."""
+        inbound, participant = turn.inbound, turn.participant
+        run = repo.open_run(turn.session, participant.id)
+        if participant.opted_out_at is not None:
+            if inbound.channel in FINAL_STOP_CHANNELS or not self._wants_start(inbound):
+                if inbound.channel not in FINAL_STOP_CHANNELS:
+                    self._system(turn, "opted_out")
+                return
+            participant.opted_out_at = None
+        if inbound.start_flow:
+            self._start(turn, run, inbound.start_flow)
+            return
+        if participant.pending_action == "erase":
+            self._confirm_erase(turn, run)
+            return
+        if inbound.choice and inbound.choice.startswith(COMMAND_PREFIX):
+            self._command(turn, run, inbound.choice.removeprefix(COMMAND_PREFIX))
+            return
+        if run is None and not inbound.choice:
+            meaning = self._interpret(turn, None)
+            if meaning.command in ("stop", "effacer", "aide"):
+                self._command(turn, None, meaning.command)
+                return
+            wanted = normalise(inbound.text or "")
+            self._start(turn, None, wanted if self.flows.has(wanted) else self.default_flow)
+            return
+        if run is None:
+            self._system(turn, "run_over")
+            return
+        flow, state = self._load(turn.session, run)
+        if inbound.choice or inbound.keys:
+            inp = Input(kind="choice", value=inbound.choice or "", step=inbound.step,
+                        keys=inbound.keys)  # fmt: skip
+            self._resume(turn, run, flow, state, inp)
+            return
+        if inbound.audio_ref:
+            self._resume(turn, run, flow, state, Input.say(inbound.text or "", None, inbound.audio_ref))
+            return
+        meaning = self._interpret(turn, (flow, state))
+        if meaning.command:
+            self._command(turn, run, meaning.command)
+        elif meaning.choice:
+            self._resume(turn, run, flow, state, Input.choose(meaning.choice))
+        else:
+            text = inbound.text or ""
+            self._resume(turn, run, flow, state, Input.say(text, meaning.theme))
+
+    def _wants_start(self, inbound: InboundMessage) -> bool:
+        """Say whether an opted-out participant asks to take part again."""
+        return bool(inbound.start_flow) or normalise(inbound.text or "") in START_WORDS
+
+    def _interpret(self, turn: _Turn, current: tuple[Flow, RunState] | None) -> Interpretation:
+        """Interpret free text; a danger disclosure answers with helplines and flags it."""
+        text = turn.inbound.text or ""
+        expects = Expectation()
+        if current is not None:
+            expects = expectation(*current)
+        meaning = self.interpreter.interpret(text, expects)
+        if meaning.danger:
+            self._flag_danger(turn, current, text)
+            return Interpretation(command="repeter", source=meaning.source, danger=True)
+        return meaning
+
+    def _flag_danger(self, turn: _Turn, current: tuple[Flow, RunState] | None, text: str) -> None:
+        """Send the helplines at once and queue the message for a facilitator."""
+        run = repo.open_run(turn.session, turn.participant.id)
+        turn.session.add(
+            SafetyFlag(
+                participant_id=turn.participant.id,
+                run_id=run.id if run else None,
+                channel=turn.inbound.channel,
+                step=current[1].step if current else None,
+                excerpt=text[:1000],
+            )
+        )
+        log.warning("safety flag raised on channel %s", turn.inbound.channel)
+        self._system(turn, "danger")
+
+    def _command(self, turn: _Turn, run: Run | None, name: str) -> None:
+        """Apply a global command; stop and erase work with or without a run."""
+        participant = turn.participant
+        if name == "stop":
+            participant.opted_out_at = self.clock()
+            if run is not None:
+                repo.end_run(run, "stopped", self.clock())
+            self._system(turn, "stop_done")
+            return
+        if name == "effacer":
+            participant.pending_action = "erase"
+            self._system(turn, "erase_confirm", confirm=True)
+            return
+        if run is None:
+            self._system(turn, "help" if name == "aide" else "run_over")
+            return
+        flow, state = self._load(turn.session, run)
+        self._resume(turn, run, flow, state, Input.command(name))
+
+    def _confirm_erase(self, turn: _Turn, run: Run | None) -> None:
+        """Erase on yes, keep everything on anything else."""
+        inbound, participant = turn.inbound, turn.participant
+        answer = inbound.choice
+        if answer is None and inbound.text:
+            answer = self.interpreter.interpret(
+                inbound.text, Expectation("confirm", (("oui", "oui"), ("non", "non")))
+            ).choice
+        participant.pending_action = None
+        if answer == "oui":
+            repo.erase_participant_data(turn.session, participant)
+            turn.session.flush()
+            self._system(turn, "erase_done")
+            return
+        self._system(turn, "erase_cancelled")
+        if run is not None:
+            flow, state = self._load(turn.session, run)
+            self._apply(turn, run, flow, engine.repeat(flow, state))
+
+    # engine and storage ------------------------------------------------------
+    def _prefs(self, participant: Participant) -> Prefs:
+        return Prefs(lang=participant.language, easy=participant.easy, audio=participant.audio)
+
+    def _load(self, session: Session, run: Run) -> tuple[Flow, RunState]:
+        """Return a run's flow version and state with the participant's current prefs."""
+        flow = self.flows.version(session, run.flow_id, run.flow_version)
+        state = engine.with_prefs(RunState.from_dict(run.state), self._prefs(run.participant))
+        return flow, state
+
+    def _start(self, turn: _Turn, run: Run | None, flow_id: str) -> None:
+        """Start a flow, or repeat the current question when it is already running."""
+        if not self.flows.has(flow_id):
+            flow_id = self.default_flow
+        if run is not None and run.flow_id == flow_id:
+            flow, state = self._load(turn.session, run)
+            self._apply(turn, run, flow, engine.repeat(flow, state))
+            return
+        if run is not None:
+            repo.end_run(run, "stopped", self.clock())
+        flow = self.flows.start_version(turn.session, flow_id)
+        sprint = engine.start(flow, self._prefs(turn.participant))
+        new_run = Run(
+            participant_id=turn.participant.id,
+            flow_id=flow.id,
+            flow_version=flow.version,
+            channel=turn.inbound.channel,
+            state=sprint.state.to_dict(),
+            status=sprint.state.status,
+            started_at=self.clock(),
+            updated_at=self.clock(),
+        )
+        turn.session.add(new_run)
+        turn.session.flush()
+        self._apply(turn, new_run, flow, sprint)
+
+    def _resume(self, turn: _Turn, run: Run, flow: Flow, state: RunState, inp: Input) -> None:
+        """Apply an input through the engine."""
+        self._apply(turn, run, flow, engine.resume(flow, state, inp))
+
+    def _apply(self, turn: _Turn, run: Run, flow: Flow, sprint: Sprint) -> None:
+        """Write a sprint's events: answers, preferences, consent, run state, messages."""
+        participant, now = turn.participant, self.clock()
+        for event in sprint.events:
+            if isinstance(event, ResultSaved):
+                repo.save_answer(turn.session, run, {
+                    "step": event.step, "result": event.name, "value": event.value,
+                    "category": event.category, "raw_text": event.raw_text,
+                    "theme": event.theme, "audio_ref": event.audio_ref,
+                    "assisted": turn.inbound.assisted or event.assisted,
+                    "easy": sprint.state.prefs.easy, "created_at": now,
+                })  # fmt: skip
+            elif isinstance(event, PrefChanged):
+                if event.name == "reading":
+                    participant.easy = event.value
+                else:
+                    participant.audio = event.value
+            elif isinstance(event, ConsentChanged):
+                participant.consent_at = now if event.given else None
+            elif isinstance(event, RunEnded):
+                repo.end_run(run, event.status, now)
+                if event.status == "failed":
+                    log.error("run %s failed: %s", run.id, event.reason)
+            elif isinstance(event, MessageCreated):
+                turn.messages.append((flow, event, sprint.state.prefs, run.id))
+        run.state = sprint.state.to_dict()
+        run.status = sprint.state.status
+        run.updated_at = now
+
+    def _system(self, turn: _Turn, key: str, confirm: bool = False) -> None:
+        """Queue a system message in the participant's register, outside any run."""
+        flow = self.flows.current(self.default_flow)
+        prefs = self._prefs(turn.participant)
+        text = flow.system[key].get(prefs.lang)
+        message = MessageCreated(text=text.pick(prefs.easy), spoken=text.spoken(prefs.easy),
+                                 role="system")  # fmt: skip
+        if confirm:
+            sprint = engine.confirmation(flow, prefs, key)
+            message = sprint.messages()[0]
+        turn.messages.append((flow, message, prefs, None))
+
+
+def expectation(flow: Flow, state: RunState) -> Expectation:
+    """Return what the run waits for, so typed text can be mapped onto the choices."""
+    pending = state.pending or {}
+    if pending.get("kind") == "readback":
+        return Expectation("confirm", (("oui", "oui"), ("non", "non")))
+    if state.step is None:
+        return Expectation()
+    step = flow.step(state.step)
+    lang, easy = state.prefs.lang, state.prefs.easy
+    choices = tuple((c.key, c.label.get(lang).pick(easy)) for c in step.choices)
+    kind = "text" if step.kind == "text" else "multi" if step.kind == "multi" else "choice"
+    return Expectation(kind if step.asks else "none", choices)

@@ -1,0 +1,181 @@
+"""Queries the conversation service needs: participants, runs, answers, inbound, outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Answer,
+    FlowVersion,
+    InboundEvent,
+    OutboxMessage,
+    Participant,
+    Run,
+    SafetyFlag,
+    utcnow,
+)
+
+OPEN_STATUSES = ("active", "paused")
+
+
+def _insert(session: Session, table: Any) -> Any:
+    """Return a dialect-specific INSERT that supports ON CONFLICT DO NOTHING."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def lock_participant(session: Session, key: str, channel: str, address_enc: bytes) -> Participant:
+    """Get or create a participant and lock its row until the transaction ends."""
+    stmt = _insert(session, Participant).values(
+        key=key, channel=channel, address_enc=address_enc, language="fr", easy=False,
+        audio=False, created_at=utcnow(), last_seen_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["key"])  # fmt: skip
+    session.execute(stmt)
+    participant = session.scalars(
+        select(Participant).where(Participant.key == key).with_for_update()
+    ).one()
+    participant.last_seen_at = utcnow()
+    return participant
+
+
+def find_inbound(session: Session, channel: str, external_id: str) -> InboundEvent | None:
+    """Return the inbound event already received with this id, if any."""
+    return session.scalars(
+        select(InboundEvent).where(
+            InboundEvent.channel == channel, InboundEvent.external_id == external_id
+        )
+    ).one_or_none()
+
+
+def add_inbound(
+    session: Session, channel: str, external_id: str, participant_id: int, kind: str
+) -> InboundEvent:
+    """Record an inbound event (unique per channel and external id)."""
+    event = InboundEvent(
+        channel=channel, external_id=external_id, participant_id=participant_id, kind=kind
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def replies_of(session: Session, inbound_id: int) -> list[OutboxMessage]:
+    """Return the outbox rows written in reply to an inbound event."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.inbound_event_id == inbound_id)
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def open_run(session: Session, participant_id: int) -> Run | None:
+    """Return the participant's run in progress, if any."""
+    return session.scalars(
+        select(Run)
+        .where(Run.participant_id == participant_id, Run.status.in_(OPEN_STATUSES))
+        .order_by(Run.id.desc())
+        .limit(1)
+    ).one_or_none()
+
+
+def latest_run(session: Session, participant_id: int) -> Run | None:
+    """Return the participant's most recent run, whatever its status."""
+    return session.scalars(
+        select(Run).where(Run.participant_id == participant_id).order_by(Run.id.desc()).limit(1)
+    ).one_or_none()
+
+
+def save_answer(session: Session, run: Run, values: dict[str, Any]) -> None:
+    """Save an answer, replacing an earlier answer to the same result in this run."""
+    session.execute(
+        delete(Answer).where(Answer.run_id == run.id, Answer.result == values["result"])
+    )
+    session.add(
+        Answer(
+            run_id=run.id,
+            participant_id=run.participant_id,
+            flow_id=run.flow_id,
+            flow_version=run.flow_version,
+            channel=run.channel,
+            **values,
+        )
+    )
+
+
+def add_outbox(
+    session: Session,
+    participant_id: int,
+    channel: str,
+    payload: dict[str, Any],
+    inbound_id: int | None = None,
+    segments: int | None = None,
+) -> OutboxMessage:
+    """Queue one outbound message."""
+    row = OutboxMessage(
+        participant_id=participant_id,
+        inbound_event_id=inbound_id,
+        channel=channel,
+        payload=payload,
+        segments=segments,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def remember_flow(session: Session, flow_id: str, version: int, source: str) -> None:
+    """Store a flow version's source once, so runs on it can resume after edits."""
+    stmt = _insert(session, FlowVersion).values(
+        flow_id=flow_id, version=version, source=source, created_at=utcnow()
+    ).on_conflict_do_nothing(index_elements=["flow_id", "version"])  # fmt: skip
+    session.execute(stmt)
+
+
+def flow_source(session: Session, flow_id: str, version: int) -> str | None:
+    """Return the stored source of a flow version."""
+    return session.scalars(
+        select(FlowVersion.source).where(
+            FlowVersion.flow_id == flow_id, FlowVersion.version == version
+        )
+    ).one_or_none()
+
+
+def erase_participant_data(session: Session, participant: Participant) -> None:
+    """Delete every answer, run, flag and past message of a participant; reset preferences."""
+    pid = participant.id
+    session.execute(delete(Answer).where(Answer.participant_id == pid))
+    session.execute(delete(SafetyFlag).where(SafetyFlag.participant_id == pid))
+    session.execute(delete(Run).where(Run.participant_id == pid))
+    session.execute(delete(OutboxMessage).where(OutboxMessage.participant_id == pid))
+    participant.consent_at = None
+    participant.pending_action = None
+
+
+def end_run(run: Run, status: str, when: datetime) -> None:
+    """Mark a run as ended."""
+    run.status = status
+    run.ended_at = when
+    run.updated_at = when
+
+
+def last_replies(session: Session, participant_id: int) -> list[OutboxMessage]:
+    """Return the messages written in reply to the participant's latest inbound event."""
+    latest = session.scalars(
+        select(InboundEvent.id)
+        .where(InboundEvent.participant_id == participant_id)
+        .order_by(InboundEvent.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return [] if latest is None else replies_of(session, latest)
+
+
+def find_participant(session: Session, key: str) -> Participant | None:
+    """Return the participant with this pseudonymous key."""
+    return session.scalars(select(Participant).where(Participant.key == key)).one_or_none()

@@ -1,0 +1,172 @@
+"""The conversation service on SQLite (and PostgreSQL when TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.channels.base import InboundMessage
+from bot.container import Services
+from storage.models import Answer, InboundEvent, OutboxMessage, Participant, Run, SafetyFlag
+
+Send = Callable[..., Any]
+
+
+def answers(services: Services) -> dict[str, str]:
+    """Return every stored answer as result -> value."""
+    with services.db.sessions() as session:
+        return {a.result: a.value for a in session.scalars(select(Answer))}
+
+
+def count(services: Services, model: Any) -> int:
+    """Count the rows of a table."""
+    with services.db.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def to_consent(send: Send, address: str = "person-1") -> None:
+    """Start the demo flow and accept consent, in easy-read."""
+    send(address, start_flow="demo")
+    send(address, choice="facile", step="lecture")
+    send(address, choice="oui", step="accord")
+
+
+def test_full_journey_saves_every_answer(services: Services, send: Send) -> None:
+    first = send(start_flow="demo")
+    assert [r.text for r in first.replies] == ["Bonjour et bienvenue.", "Comment voulez-vous lire ?"]
+    send(choice="facile", step="lecture")
+    consent = send(choice="oui", step="accord")
+    assert consent.replies[-1].text == "Comment allez-vous ?"
+    assert consent.replies[-1].easy is True
+    send(text="moyen")  # typed text matched onto a choice label
+    send(choice="travail", step="sujets")
+    send(choice="rue", step="sujets")
+    send(choice="_valider", step="sujets")
+    send(choice="cmd:passer", step="age")
+    readback = send(text="Des horaires de crèche plus longs")
+    assert "Vous avez dit : « Des horaires de crèche plus longs »" in readback.replies[-1].text
+    end = send(text="oui")
+    assert end.replies[-1].text == "Merci !"
+    assert answers(services) == {
+        "accord": "oui",
+        "humeur": "moyen",
+        "sujets": "travail,rue",
+        "priorite": "Des horaires de crèche plus longs",
+    }
+    with services.db.sessions() as session:
+        participant = session.scalars(select(Participant)).one()
+        assert participant.easy is True and participant.consent_at is not None
+        assert session.scalars(select(Run)).one().status == "completed"
+        assert b"person-1" not in participant.address_enc
+        assert services.crypto.decrypt(participant.address_enc) == "person-1"
+
+
+def test_duplicate_inbound_returns_stored_reply_and_saves_once(services: Services, send: Send) -> None:
+    to_consent(send)
+    first = send(choice="bien", step="humeur", external_id="dup-1")
+    again = send(choice="bien", step="humeur", external_id="dup-1")
+    assert again.duplicate is True
+    assert [r.text for r in again.replies] == [r.text for r in first.replies]
+    assert again.outbox_ids == first.outbox_ids
+    assert count(services, Answer) == 2  # accord + humeur, humeur once
+    assert count(services, InboundEvent) == 4
+
+
+def test_concurrent_messages_for_one_participant_are_serialised(services: Services, send: Send) -> None:
+    to_consent(send)
+    barrier = threading.Barrier(2)
+    results: dict[str, Any] = {}
+
+    def post(name: str, inbound: InboundMessage) -> None:
+        barrier.wait()
+        results[name] = services.service.handle(inbound)
+
+    a = InboundMessage("kiosk", "person-1", "race-a", choice="bien", step="humeur")
+    b = InboundMessage("kiosk", "person-1", "race-b", choice="cmd:repeter")
+    threads = [threading.Thread(target=post, args=(n, m)) for n, m in (("a", a), ("b", b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert set(results) == {"a", "b"}
+    assert answers(services)["humeur"] == "bien"
+    # Each message's replies form one block: the two turns never interleaved.
+    ids_a, ids_b = results["a"].outbox_ids, results["b"].outbox_ids
+    assert max(ids_a) < min(ids_b) or max(ids_b) < min(ids_a)
+    assert count(services, InboundEvent) == 5
+
+
+def test_many_concurrent_duplicates_store_one_answer(services: Services, send: Send) -> None:
+    to_consent(send)
+    inbound = InboundMessage("kiosk", "person-1", "same-id", choice="mal", step="humeur")
+    results: list[Any] = []
+    threads = [threading.Thread(target=lambda: results.append(services.service.handle(inbound)))
+               for _ in range(6)]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(results) == 6
+    assert sum(not r.duplicate for r in results) == 1
+    assert answers(services)["humeur"] == "mal"
+    assert count(services, Answer) == 2
+
+
+def test_stop_opts_out_and_bonjour_comes_back_on_the_kiosk(services: Services, send: Send) -> None:
+    to_consent(send)
+    stopped = send(text="STOP")
+    assert "plus de messages" in stopped.replies[0].text or "arrêtons" in stopped.replies[0].text
+    later = send(text="encore moi")
+    assert later.replies[0].text.startswith("Vous avez arrêté")
+    again = send(text="Bonjour")
+    assert again.replies[-1].step == "lecture"
+
+
+def test_stop_is_final_on_sms(services: Services, send: Send) -> None:
+    send("+33612345678", channel="sms", text="demo")
+    send("+33612345678", channel="sms", text="ARRÊT")
+    after = send("+33612345678", channel="sms", text="bonjour")
+    assert after.replies == [] and after.outbox_ids == []
+
+
+def test_erase_asks_first_then_deletes_answers(services: Services, send: Send) -> None:
+    to_consent(send)
+    send(choice="bien", step="humeur")
+    confirm = send(text="efface")
+    assert confirm.replies[0].expects == "confirm"
+    kept = send(text="non")
+    assert "gardées" in kept.replies[0].text
+    assert answers(services) == {"accord": "oui", "humeur": "bien"}
+    send(choice="cmd:effacer")
+    done = send(choice="oui")
+    assert "effacées" in done.replies[0].text
+    assert answers(services) == {}
+    assert count(services, Run) == 0
+
+
+def test_danger_gets_helplines_at_once_and_is_flagged(services: Services, send: Send) -> None:
+    to_consent(send)
+    reply = send(text="mon mari me frappe")
+    assert "3919" in reply.replies[0].text and "114" in reply.replies[0].text
+    assert reply.replies[-1].step == "humeur"  # the conversation can go on
+    with services.db.sessions() as session:
+        flag = session.scalars(select(SafetyFlag)).one()
+        assert flag.step == "humeur" and flag.handled_at is None
+
+
+def test_stale_button_changes_nothing(services: Services, send: Send) -> None:
+    to_consent(send)
+    send(choice="bien", step="humeur")
+    stale = send(choice="mal", step="humeur")
+    assert "ancien" in stale.replies[0].text
+    assert answers(services)["humeur"] == "bien"
+
+
+def test_outbox_rows_hold_no_address(services: Services, send: Send) -> None:
+    send("+33699999999", channel="kiosk", start_flow="demo")
+    with services.db.sessions() as session:
+        for row in session.scalars(select(OutboxMessage)):
+            assert "+33699999999" not in str(row.payload)
