@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
@@ -14,7 +14,7 @@ import uvicorn
 class ThreadedServer:
     """A real HTTP server for tests: `with ThreadedServer(app) as server: server.url`."""
 
-    def __init__(self, app: Any, lifespan: str = "off") -> None:
+    def __init__(self, app: Any, lifespan: Literal["auto", "on", "off"] = "off") -> None:
         self.app = app
         self.lifespan = lifespan
         self.url = ""

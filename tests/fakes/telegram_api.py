@@ -46,8 +46,11 @@ class ApiError(Exception):
 
     def response(self) -> JSONResponse:
         """Return the error the way Telegram shapes it."""
-        body: dict[str, Any] = {"ok": False, "error_code": self.code,
-                                "description": self.description}  # fmt: skip
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.code,
+            "description": self.description,
+        }
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return JSONResponse(body, status_code=self.code)
@@ -122,10 +125,12 @@ class FakeTelegram:
         self.lock = threading.RLock()
         self.update_ids = itertools.count(1000)
         self.file_ids = itertools.count(1)
-        self.app = Starlette(routes=[
-            Route("/bot{token}/{method}", self.endpoint, methods=["GET", "POST"]),
-            Route("/file/bot{token}/{path:path}", self.download, methods=["GET"]),
-        ])  # fmt: skip
+        self.app = Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self.endpoint, methods=["GET", "POST"]),
+                Route("/file/bot{token}/{path:path}", self.download, methods=["GET"]),
+            ]
+        )
 
     # scripting ----------------------------------------------------------------
     def block(self, chat_id: int) -> None:
@@ -254,8 +259,11 @@ class FakeTelegram:
             for limit in self.state.rate_limits:
                 if limit.times > 0 and limit.chat_id in (None, chat_id):
                     limit.times -= 1
-                    raise ApiError(429, f"Too Many Requests: retry after {limit.retry_after}",
-                                   retry_after=limit.retry_after)  # fmt: skip
+                    raise ApiError(
+                        429,
+                        f"Too Many Requests: retry after {limit.retry_after}",
+                        retry_after=limit.retry_after,
+                    )
         return chat_id
 
     def _text(self, params: dict[str, Any], key: str = "text", limit: int = 4096) -> str:
@@ -280,8 +288,9 @@ class FakeTelegram:
         for row in markup.get("inline_keyboard", []):
             for button in row:
                 if not button.get("text"):
-                    raise ApiError(400, "Bad Request: text buttons are unallowed in the "
-                                        "inline keyboard")  # fmt: skip
+                    raise ApiError(
+                        400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                    )
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode("utf-8")) <= 64:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
@@ -293,8 +302,12 @@ class FakeTelegram:
             counter = self.state.message_ids.setdefault(chat_id, itertools.count(1))
             message = {
                 "message_id": next(counter),
-                "from": {"id": self.bot_id, "is_bot": True, "first_name": "Porte-voix",
-                         "username": self.username},  # fmt: skip
+                "from": {
+                    "id": self.bot_id,
+                    "is_bot": True,
+                    "first_name": "Porte-voix",
+                    "username": self.username,
+                },
                 "chat": {"id": chat_id, "first_name": "Camille", "type": "private"},
                 "date": int(time.time()),
                 **body,
@@ -305,9 +318,15 @@ class FakeTelegram:
     # methods ------------------------------------------------------------------
     async def api_getme(self, params: dict[str, Any], files: dict[str, Upload]) -> Any:
         """Describe the bot."""
-        return {"id": self.bot_id, "is_bot": True, "first_name": "Porte-voix",
-                "username": self.username, "can_join_groups": False,
-                "can_read_all_group_messages": False, "supports_inline_queries": False}  # fmt: skip
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Porte-voix",
+            "username": self.username,
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def api_setwebhook(self, params: dict[str, Any], files: dict[str, Upload]) -> Any:
         """Register a webhook (plain http on 127.0.0.1 is allowed here, unlike Telegram)."""
@@ -321,8 +340,11 @@ class FakeTelegram:
                 return True
             if not url.startswith(("https://", "http://127.0.0.1")):
                 raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
-            self.state.webhook = {"url": url, "secret_token": secret,
-                                  "allowed_updates": params.get("allowed_updates")}  # fmt: skip
+            self.state.webhook = {
+                "url": url,
+                "secret_token": secret,
+                "allowed_updates": params.get("allowed_updates"),
+            }
             if _bool(params.get("drop_pending_updates")):
                 self.state.updates.clear()
         return True
@@ -339,8 +361,11 @@ class FakeTelegram:
         """Describe the webhook."""
         with self.lock:
             hook = self.state.webhook or {}
-            return {"url": hook.get("url", ""), "has_custom_certificate": False,
-                    "pending_update_count": len(self.state.updates)}  # fmt: skip
+            return {
+                "url": hook.get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": len(self.state.updates),
+            }
 
     async def api_getupdates(self, params: dict[str, Any], files: dict[str, Upload]) -> Any:
         """Long-poll for updates: confirm those below offset, wait up to timeout."""
@@ -350,8 +375,11 @@ class FakeTelegram:
         while True:
             with self.lock:
                 if self.state.webhook is not None:
-                    raise ApiError(409, "Conflict: can't use getUpdates method while webhook is "
-                                        "active; use deleteWebhook to delete the webhook first")  # fmt: skip
+                    raise ApiError(
+                        409,
+                        "Conflict: can't use getUpdates method while webhook is "
+                        "active; use deleteWebhook to delete the webhook first",
+                    )
                 if offset:
                     kept = [u for u in self.state.updates if u["update_id"] >= offset]
                     self.state.updates[:] = kept
@@ -394,13 +422,18 @@ class FakeTelegram:
             body["reply_markup"] = markup
         return self._store(chat_id, body)
 
-    async def api_answercallbackquery(self, params: dict[str, Any], files: dict[str, Upload]) -> Any:
+    async def api_answercallbackquery(
+        self, params: dict[str, Any], files: dict[str, Upload]
+    ) -> Any:
         """Acknowledge a button press, once."""
         query_id = str(params.get("callback_query_id") or "")
         with self.lock:
             if self.state.callback_queries.get(query_id, True):
-                raise ApiError(400, "Bad Request: query is too old and response timeout expired "
-                                    "or query ID is invalid")  # fmt: skip
+                raise ApiError(
+                    400,
+                    "Bad Request: query is too old and response timeout expired "
+                    "or query ID is invalid",
+                )
             self.state.callback_queries[query_id] = True
         if len(str(params.get("text") or "")) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
@@ -452,5 +485,9 @@ class FakeTelegram:
             if file_id not in self.state.files:
                 raise ApiError(400, "Bad Request: invalid file_id")
             path, data = self.state.files[file_id]
-        return {"file_id": file_id, "file_unique_id": "AgAD" + file_id[-8:],
-                "file_size": len(data), "file_path": path}  # fmt: skip
+        return {
+            "file_id": file_id,
+            "file_unique_id": "AgAD" + file_id[-8:],
+            "file_size": len(data),
+            "file_path": path,
+        }

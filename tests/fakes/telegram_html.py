@@ -5,8 +5,24 @@ from __future__ import annotations
 import html
 import re
 
-SUPPORTED = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-             "a", "tg-emoji", "code", "pre", "blockquote"}  # fmt: skip
+SUPPORTED = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "tg-emoji",
+    "code",
+    "pre",
+    "blockquote",
+}
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*)?)>")
 _ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot);")
 
@@ -32,7 +48,7 @@ def parse_html(text: str) -> str:
                 raise EntityError(f'Unsupported start tag "{name}" at byte offset {offset}')
             if closing:
                 if not stack or stack[-1] != name:
-                    raise EntityError(f'Unexpected end tag at byte offset {offset}')
+                    raise EntityError(f"Unexpected end tag at byte offset {offset}")
                 stack.pop()
             else:
                 stack.append(name)
