@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.channels import kiosk
+from bot.channels import kiosk, telegram
 from bot.container import Services, build_services
 from bot.settings import Settings, load_settings
 
@@ -24,7 +24,7 @@ STATIC = Path(__file__).with_name("static")
 
 def feature_routes(services: Services) -> list[BaseRoute]:
     """Collect the routes of every feature module."""
-    return [*kiosk.routes(services)]
+    return [*kiosk.routes(services), *telegram.routes(services)]
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
@@ -49,6 +49,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await loop
+            for channel in services.channels.values():
+                close = getattr(channel, "aclose", None)
+                if close is not None:
+                    await close()
 
     routes: list[BaseRoute] = [
         Route("/", home),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from bot import cli_telegram
 from bot.settings import SettingsError, load_settings
 
 
@@ -145,6 +146,8 @@ def chat(flow_id: str, easy: bool) -> None:
             inp = Input.say(text)
         sprint = engine.resume(flow, sprint.state, inp)
 
+
+main.add_command(cli_telegram.telegram)
 
 if __name__ == "__main__":
     main()

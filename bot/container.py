@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.channels.base import Channel
 from bot.channels.kiosk import KioskChannel
+from bot.channels.telegram import build_channel as build_telegram
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
 from bot.service import ConversationService
@@ -46,5 +47,8 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     service = ConversationService(db, flows, interpreter, crypto, settings.default_flow)
     channels: dict[str, Channel] = {"kiosk": KioskChannel()}
     audio = None
+    telegram = build_telegram(settings, audio)  # None without TELEGRAM_BOT_TOKEN
+    if telegram is not None:
+        channels["telegram"] = telegram
     dispatcher = Dispatcher(db, crypto, channels, audio)
     return Services(settings, db, crypto, flows, interpreter, service, dispatcher, channels, audio)

@@ -1,0 +1,65 @@
+"""A minimal stand-in for the audio service: espeak-ng speech encoded to OGG/Opus by ffmpeg.
+
+It has the audio service's API (`clip`, `aclip` -> Clip(path, duration, mime, digest)) and
+caches by digest, so tests exercise real, decodable voice notes without the real service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One rendered clip."""
+
+    path: Path
+    duration: float
+    mime: str
+    digest: str
+
+
+def probe_duration(path: Path) -> float:
+    """Return the duration of an audio file, decoded by ffprobe."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration:stream=codec_name",
+         "-of", "json", str(path)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return float(json.loads(out.stdout)["format"]["duration"])
+
+
+class SpeakingAudio:
+    """Speak texts with espeak-ng and encode them as OGG/Opus voice notes."""
+
+    def __init__(self, cache_dir: Path, fail: bool = False) -> None:
+        self.cache_dir = cache_dir
+        self.fail = fail
+        self.texts: list[str] = []
+
+    def clip(self, text: str, lang: str = "fr", fmt: str = "ogg") -> Clip:
+        """Return the clip of a text, rendering it once."""
+        if self.fail:
+            raise RuntimeError("audio engine down")
+        self.texts.append(text)
+        digest = hashlib.sha256(f"{lang}\x00{fmt}\x00{text}".encode()).hexdigest()[:32]
+        target = self.cache_dir / f"{digest}.{fmt}"
+        if not target.exists():
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            wav = target.with_suffix(".wav")
+            subprocess.run(["espeak-ng", "-v", lang, "-s", "140", "-w", str(wav), text],
+                           check=True, capture_output=True)  # fmt: skip
+            subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav),
+                            "-c:a", "libopus", "-b:a", "24k", str(target)], check=True)  # fmt: skip
+            wav.unlink()
+        return Clip(target, probe_duration(target), "audio/ogg", digest)
+
+    async def aclip(self, text: str, lang: str = "fr", fmt: str = "ogg") -> Clip:
+        """Return the clip of a text without blocking the event loop."""
+        return await anyio.to_thread.run_sync(lambda: self.clip(text, lang, fmt))
