@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from bot import cli_telegram
 from bot.settings import SettingsError, load_settings
 
 
@@ -147,7 +146,12 @@ def chat(flow_id: str, easy: bool) -> None:
         sprint = engine.resume(flow, sprint.state, inp)
 
 
-main.add_command(cli_telegram.telegram)
+from bot.cli_privacy import erase_command, purge_command  # noqa: E402
+from bot.cli_telegram import telegram  # noqa: E402
+
+main.add_command(purge_command)
+main.add_command(erase_command)
+main.add_command(telegram)
 
 if __name__ == "__main__":
     main()

@@ -12,6 +12,7 @@ from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
 from bot.service import ConversationService
 from bot.settings import Settings
+from bot.throttle import Throttle
 from nlu.commands import CommandInterpreter
 from nlu.interpretation import Interpreter
 from storage.db import Database
@@ -31,6 +32,12 @@ class Services:
     dispatcher: Dispatcher
     channels: dict[str, Channel] = field(default_factory=dict)
     audio: Any = None
+    throttle: Throttle = field(default_factory=Throttle)
+
+
+def identity_of(channel: str) -> str:
+    """Return the identity family of a channel (the same person across related channels)."""
+    return channel
 
 
 def build_interpreter(settings: Settings) -> Interpreter:
@@ -44,11 +51,19 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     crypto = Crypto(settings.secret_key)
     flows = FlowStore.from_directory(settings.flows_dir)
     interpreter = build_interpreter(settings)
-    service = ConversationService(db, flows, interpreter, crypto, settings.default_flow)
+    service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
+                                  identity=identity_of)
     channels: dict[str, Channel] = {"kiosk": KioskChannel()}
     audio = None
     telegram = build_telegram(settings, audio)  # None without TELEGRAM_BOT_TOKEN
     if telegram is not None:
         channels["telegram"] = telegram
     dispatcher = Dispatcher(db, crypto, channels, audio)
-    return Services(settings, db, crypto, flows, interpreter, service, dispatcher, channels, audio)
+    limits = settings.section("throttle")
+    throttle = Throttle(
+        rate=float(limits.get("messages_per_second", 5)),
+        burst=int(limits.get("burst", 10)),
+        max_wait=float(limits.get("max_wait_seconds", 10)),
+    )
+    return Services(settings, db, crypto, flows, interpreter, service, dispatcher, channels, audio,
+                    throttle)  # fmt: skip

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.channels.base import ButtonView, OutboundMessage
 from flows.events import MessageCreated, Prefs
 from flows.model import Flow
-from bot.channels.base import ButtonView, OutboundMessage
 
 NAV_COMMANDS = ("aide", "repeter", "retour", "pause")
 COMMAND_PREFIX = "cmd:"

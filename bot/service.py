@@ -340,4 +340,6 @@ def expectation(flow: Flow, state: RunState) -> Expectation:
     lang, easy = state.prefs.lang, state.prefs.easy
     choices = tuple((c.key, c.label.get(lang).pick(easy)) for c in step.choices)
     kind = "text" if step.kind == "text" else "multi" if step.kind == "multi" else "choice"
+    if kind == "multi":
+        choices += ((engine.DONE, flow.system["label_done"].get(lang).pick(easy)),)
     return Expectation(kind if step.asks else "none", choices)

@@ -67,8 +67,8 @@ def validate(flow: Flow) -> list[Problem]:
         elif step.sets and {c.key for c in step.choices} != PREF_KEYS[step.sets]:
             keys = " and ".join(sorted(PREF_KEYS[step.sets]))
             add(step.id, f"a step that sets {step.sets} has exactly the keys {keys}")
-        keys = [c.key for c in step.choices]
-        if len(set(keys)) != len(keys):
+        choice_keys = [c.key for c in step.choices]
+        if len(set(choice_keys)) != len(choice_keys):
             add(step.id, "duplicate choice key")
         for target in [step.next] + [c.next for c in step.choices]:
             if target and not flow.has_step(target):

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, SendResult
+from bot.intake import Flooded, receive
 from storage import repo
 
 if TYPE_CHECKING:
@@ -149,8 +150,10 @@ class Kiosk:
 
     async def submit(self, request: Request, inbound: InboundMessage) -> Response:
         """Hand an inbound message to the service, dispatch, and redirect (PRG)."""
-        result = await anyio.to_thread.run_sync(self.services.service.handle, inbound)
-        await self.services.dispatcher.dispatch(result.outbox_ids)
+        try:
+            await receive(self.services, inbound)
+        except Flooded:
+            return self.page(self.session(request), 429, "Trop de messages d'un coup. Attendez un peu.")
         return RedirectResponse("/kiosk", status_code=303)
 
     async def start(self, request: Request) -> Response:

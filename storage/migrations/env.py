@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, pool
 from storage.models import Base
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
+url: str = config.get_main_option("sqlalchemy.url") or ""
 assert url, "sqlalchemy.url must be set by storage.db.alembic_config"
 
 

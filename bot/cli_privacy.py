@@ -1,0 +1,73 @@
+"""Retention and erasure commands: `porte-voix purge` and `porte-voix erase`."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+import click
+
+from bot.settings import load_settings
+from storage.db import Database
+from storage.models import utcnow
+from storage.privacy import Crypto
+from storage.repo import find_participant
+from storage.retention import erase, purge
+
+log = logging.getLogger(__name__)
+_DURATION = re.compile(r"^(\d+)([dhw])$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse '180d', '12h' or '4w'."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise click.BadParameter("use a number and d (days), w (weeks) or h (hours), e.g. 180d")
+    number, unit = int(match.group(1)), match.group(2)
+    return {"d": timedelta(days=number), "w": timedelta(weeks=number), "h": timedelta(hours=number)}[unit]
+
+
+@click.command("purge")
+@click.option("--older-than", "older_than", default=None,
+              help="Remove personal data of people last seen before this (default: retention_days).")
+@click.option("--by", "actor", default="cli", show_default=True, help="Who asks (for the audit log).")
+def purge_command(older_than: str | None, actor: str) -> None:
+    """Anonymise participants past retention; keep their anonymous answers."""
+    settings = load_settings()
+    days = int(settings.section("privacy").get("retention_days", 180))
+    age = parse_duration(older_than) if older_than else timedelta(days=days)
+    db = Database(settings.database_url)
+    with db.transaction() as session:
+        report = purge(session, utcnow() - age, settings.data_dir / "recordings")
+        audit(session, actor, "purge", {"older_than_days": age.days, **report.__dict__})
+    click.echo(f"purged: {report.participants} participants anonymised, {report.verbatims} "
+               f"verbatims, {report.recordings} recordings, {report.messages} messages, "
+               f"{report.inbound} inbound records, {report.flags} handled flags")  # fmt: skip
+
+
+@click.command("erase")
+@click.option("--channel", required=True, help="kiosk, telegram, sms, voice, ...")
+@click.option("--address", prompt=True, hide_input=True,
+              help="The participant's address on that channel (asked for when omitted).")
+@click.option("--by", "actor", required=True, help="The admin who asks (for the audit log).")
+def erase_command(channel: str, address: str, actor: str) -> None:
+    """Erase one participant and all their answers (on an admin's request)."""
+    settings = load_settings()
+    db = Database(settings.database_url)
+    crypto = Crypto(settings.secret_key)
+    from bot.container import identity_of
+
+    key = crypto.participant_key(identity_of(channel), address.strip())
+    with db.transaction() as session:
+        participant = find_participant(session, key)
+        if participant is None:
+            raise click.ClickException("no participant with that address on that channel")
+        answers = erase(session, participant, settings.data_dir / "recordings")
+        audit(session, actor, "erase", {"answers": answers})
+    click.echo(f"erased one participant and {answers} answers")
+
+
+def audit(session: object, actor: str, action: str, detail: dict[str, object]) -> None:
+    """Record an administrative action (no personal data in detail)."""
+    log.warning("audit: %s by %s: %s", action, actor, detail)

@@ -1,0 +1,62 @@
+"""The porte-voix command, run as a real process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.channels.base import InboundMessage
+from bot.container import build_services
+from bot.settings import load_settings
+from tests.bot.conftest import TEST_FLOWS
+from tests.conftest import TEST_SECRET
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run `porte-voix ARGS` with a config whose flows are the test flows."""
+    config = tmp_path / "config.yml"
+    config.write_text(
+        f"database_url: sqlite:///{tmp_path}/cli.db\nflows_dir: {TEST_FLOWS}\ndefault_flow: demo\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PORTE_VOIX_CONFIG": str(config), "PORTE_VOIX_SECRET_KEY": TEST_SECRET,
+           "PYTHONPATH": str(ROOT)}  # fmt: skip
+    env.pop("DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, env=env,
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)  # fmt: skip
+
+
+def test_db_upgrade_then_export_answers_as_csv_without_addresses(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "db", "upgrade").returncode == 0
+    settings = load_settings({"PORTE_VOIX_CONFIG": str(tmp_path / "config.yml"),
+                              "PORTE_VOIX_SECRET_KEY": TEST_SECRET})  # fmt: skip
+    services = build_services(settings)
+    for n, fields in enumerate([{"start_flow": "demo"}, {"choice": "standard"}, {"choice": "oui"},
+                                {"choice": "mal"}]):  # fmt: skip
+        services.service.handle(InboundMessage("sms", "+33612345678", f"m{n}", **fields))  # type: ignore[arg-type]
+    result = run_cli(tmp_path, "export", "answers", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["result"], r["value"]) for r in rows] == [("accord", "oui"), ("humeur", "mal")]
+    assert "+3361" not in result.stdout and "33612345678" not in result.stdout
+    key = services.service.participant_key("sms", "+33612345678")
+    assert key not in result.stdout
+
+
+def test_chat_talks_through_a_flow(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "chat", "demo", stdin="2\noui\nbien\n1\n4\npasser\nPlus de bus\noui\n")
+    assert result.returncode == 0, result.stderr
+    assert "Comment voulez-vous lire ?" in result.stdout
+    assert "Vous avez dit" in result.stdout
+    assert "[run completed]" in result.stdout
+
+
+def test_chat_refuses_an_unknown_flow(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "chat", "nope")
+    assert result.returncode != 0 and "no flow 'nope'" in result.stderr
