@@ -59,9 +59,7 @@ def set_webhook(drop_pending: bool) -> None:
     """Point Telegram at {public_base_url}/webhooks/telegram, with the secret token."""
     config = _config(_settings())
     if not config.webhook_url.startswith("https://"):
-        click.echo(
-            "warning: Telegram only delivers to https URLs (set PORTE_VOIX_PUBLIC_URL)", err=True
-        )
+        click.echo("warning: Telegram only delivers to https URLs (set PORTE_VOIX_PUBLIC_URL)", err=True)
     try:
         url = asyncio.run(register(config, drop_pending))
     except TelegramError as exc:
@@ -98,9 +96,7 @@ async def poll_until_stopped(settings: Settings, stop: asyncio.Event | None = No
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
-    poller = Poller(
-        channel, UpdateHandler(channel, services.service, services.db), services.dispatcher
-    )
+    poller = Poller(channel, UpdateHandler(channel, services), services.dispatcher)
     repair = asyncio.create_task(services.dispatcher.run_forever())
     try:
         await poller.run(stop)

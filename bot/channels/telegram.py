@@ -67,9 +67,7 @@ def make_bot(config: TelegramConfig) -> Bot:
         request=HTTPXRequest(
             connection_pool_size=32, read_timeout=15, write_timeout=15, media_write_timeout=60
         ),
-        get_updates_request=HTTPXRequest(
-            connection_pool_size=1, read_timeout=config.poll_timeout + 10
-        ),
+        get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=config.poll_timeout + 10),
     )
 
 
@@ -77,9 +75,7 @@ class TelegramChannel:
     """Deliver outbound messages to Telegram chats (the address is the chat id)."""
 
     name = "telegram"
-    capabilities = Capabilities(
-        buttons=True, audio=True, max_length=4096, markup="html", audio_format="ogg"
-    )
+    capabilities = Capabilities(buttons=True, audio=True, max_length=4096, markup="html", audio_format="ogg")
 
     def __init__(
         self,
@@ -91,9 +87,7 @@ class TelegramChannel:
         self.config = config
         self.audio = audio
         self.codec = CallbackCodec(config.callback_secret)
-        self.limiter = limiter or SendLimiter(
-            config.overall_rate, config.chat_rate, config.chat_burst
-        )
+        self.limiter = limiter or SendLimiter(config.overall_rate, config.chat_rate, config.chat_burst)
         self.bot = bot or make_bot(config)
         self._ready: asyncio.Lock | None = None
         self._initialised = False
@@ -134,9 +128,7 @@ class TelegramChannel:
         raise AssertionError("unreachable")
 
     # sending ---------------------------------------------------------------------
-    def edit_next_in_place(
-        self, chat_id: int, run_id: int | None, step: str, message_id: int
-    ) -> None:
+    def edit_next_in_place(self, chat_id: int, run_id: int | None, step: str, message_id: int) -> None:
         """Show the next prompt of this step by editing a message (multiple-choice toggles)."""
         self._in_place[(chat_id, run_id, step)] = message_id
 
@@ -168,15 +160,11 @@ class TelegramChannel:
             return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:200])
         return SendResult(ok=True, external_id=str(last.message_id) if last else None)
 
-    async def _send_text(
-        self, chat_id: int, html: str, markup: InlineKeyboardMarkup | None
-    ) -> Message:
+    async def _send_text(self, chat_id: int, html: str, markup: InlineKeyboardMarkup | None) -> Message:
         """Send one HTML text part."""
         return await self.call(
             chat_id,
-            lambda: self.bot.send_message(
-                chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup
-            ),
+            lambda: self.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup),
         )
 
     async def _edit(self, chat_id: int, message_id: int, rendered: Rendered) -> bool:
@@ -219,18 +207,14 @@ class TelegramChannel:
         file_id = self._voice_ids.get(digest)
         if file_id is not None:
             try:
-                await self.call(
-                    chat_id, lambda: self.bot.send_voice(chat_id, file_id, duration=duration)
-                )
+                await self.call(chat_id, lambda: self.bot.send_voice(chat_id, file_id, duration=duration))
                 self._voice_ids.move_to_end(digest)
                 return
             except BadRequest:
                 self._voice_ids.pop(digest, None)
         if path.stat().st_size > VOICE_NOTE_BYTES:
             log.warning("voice clip of %d bytes will not show as a voice note", path.stat().st_size)
-        sent = await self.call(
-            chat_id, lambda: self.bot.send_voice(chat_id, path, duration=duration)
-        )
+        sent = await self.call(chat_id, lambda: self.bot.send_voice(chat_id, path, duration=duration))
         if sent.voice is not None:
             self._voice_ids[digest] = sent.voice.file_id
             while len(self._voice_ids) > VOICE_CACHE:

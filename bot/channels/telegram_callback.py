@@ -53,9 +53,7 @@ class CallbackCodec:
     """Encode and verify button data with a key derived from the server secret."""
 
     def __init__(self, secret: str) -> None:
-        self._key = hmac.new(
-            secret.encode("utf-8"), b"porte-voix telegram buttons", hashlib.sha256
-        ).digest()
+        self._key = hmac.new(secret.encode("utf-8"), b"porte-voix telegram buttons", hashlib.sha256).digest()
 
     def _tag(self, body: str) -> str:
         digest = hmac.new(self._key, body.encode("utf-8"), hashlib.sha256).digest()

@@ -65,9 +65,7 @@ def derived_secret(secret_key: str, purpose: str) -> str:
     return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
-def telegram_config(
-    settings: Settings, env: Mapping[str, str] | None = None
-) -> TelegramConfig | None:
+def telegram_config(settings: Settings, env: Mapping[str, str] | None = None) -> TelegramConfig | None:
     """Read the Telegram settings; None when TELEGRAM_BOT_TOKEN is not set."""
     env = os.environ if env is None else env
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()

@@ -117,9 +117,7 @@ def _from_press(update: Update, codec: CallbackCodec) -> Translated | None:
                     button = item.text
                 if item.text.startswith("✅"):
                     selected += (item.text,)
-    press = Press(
-        query.id, data, message.message_id if message else None, question, button, selected
-    )
+    press = Press(query.id, data, message.message_id if message else None, question, button, selected)
     inbound = InboundMessage(
         channel=CHANNEL,
         address=str(chat_id),

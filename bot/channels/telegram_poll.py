@@ -33,9 +33,7 @@ class Dispatches(Protocol):
 class Poller:
     """Fetch updates until told to stop, handle each one, then send its replies."""
 
-    def __init__(
-        self, channel: TelegramChannel, handler: UpdateHandler, dispatcher: Dispatches
-    ) -> None:
+    def __init__(self, channel: TelegramChannel, handler: UpdateHandler, dispatcher: Dispatches) -> None:
         self.channel = channel
         self.handler = handler
         self.dispatcher = dispatcher

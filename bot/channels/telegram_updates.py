@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import anyio
 from sqlalchemy import select
@@ -21,25 +21,18 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.channels.base import InboundMessage, OutboundMessage
 from bot.channels.telegram_format import answered
 from bot.channels.telegram_inbound import Press, Translated, translate
-from storage.db import Database
+from bot.intake import receive
+from bot.service import HandleResult
 from storage.models import Answer
 
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramChannel
-    from bot.service import HandleResult
+    from bot.container import Services
 
 log = logging.getLogger(__name__)
 DONE = "_valider"
 STALE_NOTICE = "Ce bouton est ancien. Voici la question du moment."
 BROKEN_BUTTON = "Ce bouton ne marche plus. Écrivez « répéter »."
-
-
-class Conversation(Protocol):
-    """The conversation service, as far as this handler uses it."""
-
-    def handle(self, inbound: InboundMessage) -> HandleResult:
-        """Handle one inbound message (commits before returning)."""
-        ...
 
 
 def is_stale(inbound: InboundMessage, replies: list[OutboundMessage]) -> bool:
@@ -60,13 +53,15 @@ def is_stale(inbound: InboundMessage, replies: list[OutboundMessage]) -> bool:
 class UpdateHandler:
     """Turn updates into service calls and give the participant immediate feedback."""
 
-    def __init__(self, channel: TelegramChannel, service: Conversation, db: Database) -> None:
+    def __init__(self, channel: TelegramChannel, services: Services) -> None:
         self.channel = channel
-        self.service = service
-        self.db = db
+        self.services = services
 
     async def process(self, update: Update) -> list[int]:
-        """Handle one update after its transaction commits; return the outbox ids to send."""
+        """Handle one update after its transaction commits; return the outbox ids to send.
+
+        Raises Flooded when one chat sends more than the throttle lets through.
+        """
         bot = await self.channel.ready()
         config = self.channel.config
         translated = translate(update, self.channel.codec, config.default_flow, bot.username)
@@ -80,7 +75,7 @@ class UpdateHandler:
         inbound = translated.inbound
         if translated.voice_file_id is not None:
             inbound = replace(inbound, audio_ref=await self._download(translated))
-        result = await anyio.to_thread.run_sync(self.service.handle, inbound)
+        result = await receive(self.services, inbound, dispatch=False)
         if inbound.audio_ref:
             await anyio.to_thread.run_sync(self._forget_unused, inbound.audio_ref)
         if press is not None:
@@ -106,7 +101,7 @@ class UpdateHandler:
 
     def _forget_unused(self, audio_ref: str) -> None:
         """Delete a downloaded voice note no answer keeps (a duplicate, or not a text step)."""
-        with self.db.sessions() as session:
+        with self.services.db.sessions() as session:
             kept = session.scalar(select(Answer.id).where(Answer.audio_ref == audio_ref).limit(1))
         if kept is None:
             (self.channel.config.data_dir / audio_ref).unlink(missing_ok=True)
@@ -121,9 +116,7 @@ class UpdateHandler:
         except TelegramError as exc:
             log.warning("could not answer a callback query: %s", type(exc).__name__)
 
-    async def _after_press(
-        self, translated: Translated, press: Press, result: HandleResult
-    ) -> None:
+    async def _after_press(self, translated: Translated, press: Press, result: HandleResult) -> None:
         """Answer the press; show the chosen answer on the question when the run moved on."""
         inbound, data = translated.inbound, press.data
         stale = not result.duplicate and is_stale(inbound, result.replies)

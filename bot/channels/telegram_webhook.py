@@ -20,6 +20,7 @@ from telegram import Update
 
 from bot.channels.telegram_config import WEBHOOK_PATH
 from bot.channels.telegram_updates import UpdateHandler
+from bot.intake import Flooded
 
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramChannel
@@ -40,7 +41,7 @@ class TelegramWebhook:
     def __init__(self, services: Services, channel: TelegramChannel) -> None:
         self.services = services
         self.channel = channel
-        self.handler = UpdateHandler(channel, services.service, services.db)
+        self.handler = UpdateHandler(channel, services)
         self.secret = channel.config.webhook_secret.encode("utf-8")
         self.max_bytes = channel.config.max_update_bytes
 
@@ -76,6 +77,8 @@ class TelegramWebhook:
             return _error(400, "malformed update")
         try:
             outbox_ids = await self.handler.process(update)
+        except Flooded:
+            return _error(429, "too many messages from one chat; Telegram will retry")
         except Exception:
             log.exception("telegram update %s failed; Telegram will retry", update.update_id)
             return _error(500, "update not handled, retry later")

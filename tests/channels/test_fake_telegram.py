@@ -15,9 +15,7 @@ from tests.fakes.telegram_users import Users
 
 def make_bot(fake: FakeTelegram) -> Bot:
     """Return a PTB bot talking to the fake server."""
-    return Bot(
-        fake.token, base_url=f"{fake.base_url}/bot", base_file_url=f"{fake.base_url}/file/bot"
-    )
+    return Bot(fake.token, base_url=f"{fake.base_url}/bot", base_file_url=f"{fake.base_url}/file/bot")
 
 
 async def test_send_message_with_keyboard_is_recorded_as_the_user_sees_it(
@@ -27,9 +25,7 @@ async def test_send_message_with_keyboard_is_recorded_as_the_user_sees_it(
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("🙂 Oui", callback_data="a|oui")]])
     async with make_bot(fake_telegram) as bot:
         assert bot.username == "porte_voix_test_bot"
-        sent = await bot.send_message(
-            42, "Vous &amp; moi &lt;3", parse_mode="HTML", reply_markup=keyboard
-        )
+        sent = await bot.send_message(42, "Vous &amp; moi &lt;3", parse_mode="HTML", reply_markup=keyboard)
         assert sent.text == "Vous & moi <3"
         with pytest.raises(BadRequest, match=r"(?i)can.t parse entities"):
             await bot.send_message(42, "a < b", parse_mode="HTML")
