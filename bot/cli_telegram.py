@@ -93,14 +93,18 @@ async def poll_until_stopped(settings: Settings, stop: asyncio.Event | None = No
     services.db.upgrade()
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    handled_signals = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
+            handled_signals.append(sig)
     poller = Poller(channel, UpdateHandler(channel, services), services.dispatcher)
     repair = asyncio.create_task(services.dispatcher.run_forever())
     try:
         await poller.run(stop)
     finally:
+        for sig in handled_signals:
+            loop.remove_signal_handler(sig)
         repair.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await repair
@@ -119,4 +123,4 @@ def poll() -> None:
         handled = asyncio.run(poll_until_stopped(settings))
     except TelegramError as exc:
         raise click.ClickException(f"polling stopped: {exc}") from exc
-    click.echo(f"stopped after {handled} updates")
+    click.echo(f"stopped; updates handled: {handled}")

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 VOICE_NOTE_BYTES = 1024 * 1024  # larger files show as documents, not voice notes
-VOICE_CACHE = 2048
+VOICE_CACHE = 2048  # Telegram file ids of voice clips already uploaded
+IN_PLACE_HINTS = 10_000  # multiple-choice messages to edit rather than send again
 GONE = ("blocked by the user", "user is deactivated", "bot was kicked")
 
 
@@ -92,7 +93,7 @@ class TelegramChannel:
         self._ready: asyncio.Lock | None = None
         self._initialised = False
         self._voice_ids: OrderedDict[str, str] = OrderedDict()
-        self._in_place: dict[tuple[int, int | None, str | None], int] = {}
+        self._in_place: OrderedDict[tuple[int, int | None, str | None], int] = OrderedDict()
 
     # lifecycle -----------------------------------------------------------------
     async def ready(self) -> Bot:
@@ -131,6 +132,8 @@ class TelegramChannel:
     def edit_next_in_place(self, chat_id: int, run_id: int | None, step: str, message_id: int) -> None:
         """Show the next prompt of this step by editing a message (multiple-choice toggles)."""
         self._in_place[(chat_id, run_id, step)] = message_id
+        while len(self._in_place) > IN_PLACE_HINTS:
+            self._in_place.popitem(last=False)
 
     async def send(self, address: str, message: OutboundMessage) -> SendResult:
         """Deliver one message to a chat."""

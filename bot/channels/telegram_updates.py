@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DONE = "_valider"
-STALE_NOTICE = "Ce bouton est ancien. Voici la question du moment."
+STALE_NOTICE = "Ce bouton est ancien."
 BROKEN_BUTTON = "Ce bouton ne marche plus. Écrivez « répéter »."
 
 

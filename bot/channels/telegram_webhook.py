@@ -72,7 +72,7 @@ class TelegramWebhook:
             return _error(400, "client disconnected")
         if body is None:
             return _error(413, f"update larger than {self.max_bytes} bytes")
-        update = await self._parse(body)
+        update = self._parse(body)
         if update is None:
             return _error(400, "malformed update")
         try:
@@ -85,7 +85,7 @@ class TelegramWebhook:
         task = BackgroundTask(self.services.dispatcher.dispatch, outbox_ids) if outbox_ids else None
         return JSONResponse({"ok": True}, background=task)
 
-    async def _parse(self, body: bytes) -> Update | None:
+    def _parse(self, body: bytes) -> Update | None:
         """Parse a JSON update; None when it is not one."""
         try:
             data: Any = json.loads(body)
@@ -93,9 +93,8 @@ class TelegramWebhook:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return None
-        bot = await self.channel.ready()
         try:
-            return Update.de_json(data, bot)
+            return Update.de_json(data, self.channel.bot)
         except (TypeError, ValueError, KeyError, AttributeError):
             return None
 

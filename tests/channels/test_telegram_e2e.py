@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 from sqlalchemy import select
 
 from bot.channels.telegram_updates import BROKEN_BUTTON, STALE_NOTICE
@@ -20,7 +22,7 @@ from tests.fakes.audio import SpeakingAudio, probe_duration
 CHAT = 7001
 
 
-async def start(world: World, chat: int = CHAT) -> dict[str, object]:
+async def start(world: World, chat: int = CHAT) -> dict[str, Any]:
     """Open the bot by its deep link; return the reading-mode question."""
     response = await world.deliver(world.users.text(chat, "/start parcours"))
     assert response.status_code == 200
@@ -40,18 +42,26 @@ def keyboard_texts(world: World, chat: int, message_id: int) -> list[str]:
     return [b["text"] for b in world.users.buttons(chat, message_id)]
 
 
-async def test_full_journey_by_buttons_in_easy_read_and_audio_mode(
-    world: World, tmp_path: Path
-) -> None:
+async def until_ticked(world: World, message_id: int, label: str) -> None:
+    """Wait until a multiple-choice keyboard shows a choice ticked."""
+
+    def ticked() -> bool:
+        texts = keyboard_texts(world, CHAT, message_id)
+        return any(t.startswith("✅") and label in t for t in texts)
+
+    await world.fake.wait_for(ticked)
+
+
+async def test_full_journey_by_buttons_in_easy_read_and_audio_mode(world: World, tmp_path: Path) -> None:
     lecture = await start(world)
     first = world.texts(CHAT)[0]
     assert first == "Bonjour ! Le département veut votre avis sur l'égalité & vous."
-    buttons = keyboard_texts(world, CHAT, int(lecture["message_id"]))  # type: ignore[call-overload]
+    buttons = keyboard_texts(world, CHAT, lecture["message_id"])
     assert buttons == ["📗 Facile à lire", "📄 Texte normal", "❓ Aide", "🔁 Répéter",
                        "⬅️ Retour", "⏸️ Pause"]  # fmt: skip
 
     await world.press(CHAT, "Facile à lire", expect="Voulez-vous aussi écouter")
-    edited = world.fake.message(CHAT, int(lecture["message_id"]))  # type: ignore[call-overload]
+    edited = world.fake.message(CHAT, lecture["message_id"])
     assert edited["text"].endswith("Votre réponse : 📗 Facile à lire")
     assert "reply_markup" not in edited
     assert call_index(world, "editMessageText", "Votre réponse") < call_index(
@@ -67,9 +77,7 @@ async def test_full_journey_by_buttons_in_easy_read_and_audio_mode(
     seen = len(world.fake.chat(CHAT))
     for label in ("Au travail", "Pour le ménage"):
         await world.press(CHAT, label)
-        await world.fake.wait_for(lambda label=label: any(
-            t.startswith("✅") and label in t
-            for t in keyboard_texts(world, CHAT, multi["message_id"])))  # fmt: skip
+        await until_ticked(world, multi["message_id"], label)
     assert len(world.fake.chat(CHAT)) == seen  # toggles edit the keyboard, no new message
     await world.press(CHAT, "J'ai fini", expect="Comment allez-vous ?")
     answered = world.fake.message(CHAT, multi["message_id"])["text"]
@@ -161,7 +169,7 @@ async def test_wrong_missing_secret_oversized_and_malformed_bodies_are_refused(
         for _ in range(20):
             yield b" " * 65536  # no Content-Length: the streamed size is what counts
 
-    async with world_client() as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         streamed = await client.post(f"{world.url}/webhooks/telegram", content=chunks(),
                                      headers=good)  # fmt: skip
     assert streamed.status_code == 413
@@ -172,13 +180,6 @@ async def test_wrong_missing_secret_oversized_and_malformed_bodies_are_refused(
     assert world.fake.chat(CHAT) == []
     assert (await world.post(update, good)).status_code == 200
     assert world.count(InboundEvent) == 1
-
-
-def world_client():  # type: ignore[no-untyped-def]
-    """Return an HTTP client for raw posts."""
-    import httpx
-
-    return httpx.AsyncClient(timeout=30)
 
 
 async def test_a_user_who_blocked_the_bot_is_opted_out_and_sent_nothing_more(
@@ -231,7 +232,7 @@ async def test_a_stale_button_gets_a_kind_answer_and_changes_nothing(world: Worl
 async def test_a_forged_button_is_refused_before_the_service(world: World) -> None:
     lecture = await start(world)
     events = world.count(InboundEvent)
-    forged = world.users.press_data(CHAT, int(lecture["message_id"]),  # type: ignore[call-overload]
+    forged = world.users.press_data(CHAT, lecture["message_id"],
                                     "c1|lecture|facile|AAAAAAAA")  # fmt: skip
     assert (await world.deliver(forged)).status_code == 200
     answer = world.fake.calls("answerCallbackQuery")[-1]

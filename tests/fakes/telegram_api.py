@@ -288,9 +288,7 @@ class FakeTelegram:
         for row in markup.get("inline_keyboard", []):
             for button in row:
                 if not button.get("text"):
-                    raise ApiError(
-                        400, "Bad Request: text buttons are unallowed in the inline keyboard"
-                    )
+                    raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode("utf-8")) <= 64:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
@@ -422,17 +420,14 @@ class FakeTelegram:
             body["reply_markup"] = markup
         return self._store(chat_id, body)
 
-    async def api_answercallbackquery(
-        self, params: dict[str, Any], files: dict[str, Upload]
-    ) -> Any:
+    async def api_answercallbackquery(self, params: dict[str, Any], files: dict[str, Upload]) -> Any:
         """Acknowledge a button press, once."""
         query_id = str(params.get("callback_query_id") or "")
         with self.lock:
             if self.state.callback_queries.get(query_id, True):
                 raise ApiError(
                     400,
-                    "Bad Request: query is too old and response timeout expired "
-                    "or query ID is invalid",
+                    "Bad Request: query is too old and response timeout expired or query ID is invalid",
                 )
             self.state.callback_queries[query_id] = True
         if len(str(params.get("text") or "")) > 200:
@@ -463,9 +458,7 @@ class FakeTelegram:
                 message["reply_markup"] = markup
             return dict(message)
 
-    async def api_editmessagereplymarkup(
-        self, params: dict[str, Any], files: dict[str, Upload]
-    ) -> Any:
+    async def api_editmessagereplymarkup(self, params: dict[str, Any], files: dict[str, Upload]) -> Any:
         """Replace the keyboard of a bot message."""
         message = self._editable(params)
         markup = self._markup(params)
