@@ -290,6 +290,7 @@ class ConversationService:
     def _apply(self, turn: _Turn, run: Run, flow: Flow, sprint: Sprint) -> None:
         """Write a sprint's events: answers, preferences, consent, run state, messages."""
         participant, now = turn.participant, self.clock()
+        refused = False
         for event in sprint.events:
             if isinstance(event, ResultSaved):
                 repo.save_answer(turn.session, run, {
@@ -306,12 +307,16 @@ class ConversationService:
                     participant.audio = event.value
             elif isinstance(event, ConsentChanged):
                 participant.consent_at = now if event.given else None
+                refused = not event.given
             elif isinstance(event, RunEnded):
                 repo.end_run(run, event.status, now)
                 if event.status == "failed":
                     log.error("run %s failed: %s", run.id, event.reason)
             elif isinstance(event, MessageCreated):
                 turn.messages.append((flow, event, sprint.state.prefs, run.id))
+        if refused:  # no consent: nothing is kept from this run
+            repo.delete_run_answers(turn.session, run.id)
+            sprint.state.results.clear()
         run.state = sprint.state.to_dict()
         run.status = sprint.state.status
         run.updated_at = now

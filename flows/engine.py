@@ -95,7 +95,7 @@ class _Sprinter:
         elif step.kind == "multi":
             expects = "multi"
             selected = tuple((self.state.pending or {}).get("selected", []))
-            choices = choices + (ChoiceView(DONE, self.label("label_done"), "✔️"),)
+            choices = (*choices, ChoiceView(DONE, self.label("label_done"), "✔️"))
         elif step.asks:
             expects = "choice"
         if choices:
@@ -122,12 +122,14 @@ class _Sprinter:
 
     def enter(self, step_id: str | None) -> None:
         """Go to a step and run through non-asking steps until one waits or the flow ends."""
+        mark = len(self.events)
         while True:
             if step_id is None:
                 self.finish("completed")
                 return
             self.visited += 1
             if self.visited > MAX_STEPS_PER_SPRINT:
+                del self.events[mark:]  # never send the participant a runaway loop's messages
                 self.fail(f"step limit {MAX_STEPS_PER_SPRINT} passed at step {step_id}")
                 return
             step = self.flow.step(step_id)
@@ -147,10 +149,19 @@ class _Sprinter:
         self.enter(self.flow.next_of(step, step.choice(key) if key else None))
 
     def finish(self, status: str) -> None:
-        """End the run."""
+        """End the run; a run that ends after consent was refused ends as declined."""
+        if status == "completed" and self.refused_consent():
+            status = "declined"
         self.state.status = status  # type: ignore[assignment]
         self.state.pending = None
         self.events.append(RunEnded(status=status))  # type: ignore[arg-type]
+
+    def refused_consent(self) -> bool:
+        """Say whether the participant answered no at a consent step of this run."""
+        return any(
+            step.kind == "consent" and step.result and self.state.results.get(step.result) == NO
+            for step in self.flow.steps
+        )
 
     def fail(self, reason: str) -> None:
         """End the run as failed instead of looping."""
@@ -200,6 +211,9 @@ class _Sprinter:
         elif name == "passer" and step.optional:
             self.state.pending = None
             self.advance(step)
+        elif name == "passer":
+            self.say_system("needs_answer")
+            self.prompt(step)
         elif name in ("facile", "standard"):
             self.set_pref("reading", name == "facile")
             self.prompt(step)
@@ -219,6 +233,10 @@ class _Sprinter:
         previous = self.flow.step(self.state.history.pop())
         self.state.step = previous.id
         self.state.pending = None
+        saved = self.state.results.get(previous.result or "")
+        if previous.kind == "multi" and saved:
+            # Show the saved selection again, as a form would, so it can be changed.
+            self.state.pending = {"kind": "multi", "selected": saved.split(",")}
         self.prompt(previous)
 
     def set_pref(self, name: str, value: bool) -> None:
@@ -270,7 +288,7 @@ class _Sprinter:
             selected = list(inp.keys)
         elif inp.value != DONE:
             key = inp.value
-            selected = [k for k in selected if k != key] if key in selected else selected + [key]
+            selected = [k for k in selected if k != key] if key in selected else [*selected, key]
         done = bool(inp.keys) or inp.value == DONE
         self.state.pending = {"kind": "multi", "selected": selected}
         if not done:
@@ -306,8 +324,12 @@ class _Sprinter:
             self.prompt(step)
             return
         self.state.pending = {"kind": "readback", "text": text, "theme": inp.theme}
-        if inp.theme and f"theme_{inp.theme}" in self.flow.system:
-            theme_label = self.system(f"theme_{inp.theme}")[0]
+        self.ask_readback(text, inp.theme)
+
+    def ask_readback(self, text: str, theme: object) -> None:
+        """Read free text back (with its theme when known) and ask whether it is right."""
+        if theme and f"theme_{theme}" in self.flow.system:
+            theme_label = self.system(f"theme_{theme}")[0]
             self.confirm("readback_theme", text=text, theme=theme_label)
         else:
             self.confirm("readback", text=text)
@@ -330,7 +352,7 @@ class _Sprinter:
             self.prompt(step)
         else:
             self.say_system("not_understood")
-            self.confirm("readback", text=str(pending["text"]))
+            self.ask_readback(str(pending["text"]), pending.get("theme"))
 
 
 def _speak_choices(spoken: str, choices: tuple[ChoiceView, ...]) -> str:

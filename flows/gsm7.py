@@ -11,6 +11,7 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
+GSM7_ALL = GSM7_BASIC | GSM7_EXTENDED
 SINGLE_GSM, MULTI_GSM = 160, 153
 SINGLE_UCS2, MULTI_UCS2 = 70, 67
 
@@ -43,7 +44,7 @@ def encoding_of(text: str) -> Literal["GSM-7", "UCS-2"]:
 
 def budget(text: str) -> SmsBudget:
     """Count the encoding, code units and segments of an SMS text."""
-    offending = tuple(sorted({ch for ch in text if ch not in GSM7_BASIC and ch not in GSM7_EXTENDED}))
+    offending = tuple(sorted({ch for ch in text if ch not in GSM7_ALL}))
     if not offending:
         units = sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
         segments = 1 if units <= SINGLE_GSM else -(-units // MULTI_GSM)

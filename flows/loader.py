@@ -65,6 +65,13 @@ class _Parser:
                 self.problem(step, f"{what} has no text in language '{lang}'")
         return Message(by_lang or {self.languages[0]: Text("", "")})
 
+    def number(self, raw: Any, step: str | None, what: str, default: int) -> int:
+        """Parse a positive whole number, recording a problem (and using a default) if it is not."""
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
+            return raw
+        self.problem(step, f"{what} must be a positive whole number, not {raw!r}")
+        return default
+
     def choice(self, raw: Any, step: str) -> Choice | None:
         """Parse one choice."""
         if not isinstance(raw, dict) or "key" not in raw:
@@ -113,7 +120,7 @@ class _Parser:
             help=self.message(raw["help"], sid, "the help") if raw.get("help") else None,
             sets=raw.get("sets"),
             feeling=bool(raw.get("feeling", kind == "scale")),
-            max_length=int(raw.get("max_length", 1000)),
+            max_length=self.number(raw.get("max_length", 1000), sid, "max_length", 1000),
         )
 
 
@@ -131,6 +138,9 @@ def migrate(doc: dict[str, Any], source: str) -> dict[str, Any]:
         # Spec 1 said type/question/options(value, emoji) where spec 2 says kind/say/choices.
         steps = []
         for raw in doc.get("steps") or []:
+            if not isinstance(raw, dict):
+                steps.append(raw)  # the parser names what is wrong with it
+                continue
             step = dict(raw)
             if "type" in step:
                 step["kind"] = step.pop("type")
@@ -140,7 +150,8 @@ def migrate(doc: dict[str, Any], source: str) -> dict[str, Any]:
                 step["choices"] = [
                     {"key": o.get("value"), "label": o.get("label"), "icon": o.get("emoji"),
                      **({"next": o["next"]} if "next" in o else {})}
-                    for o in step.pop("options")
+                    if isinstance(o, dict) else o
+                    for o in step.pop("options") or []
                 ]  # fmt: skip
             steps.append(step)
         doc = {**doc, "steps": steps, "spec_version": 2}
@@ -172,6 +183,9 @@ def load_text(content: str, source: str = "<memory>") -> Flow:
             parser.problem(None, f"missing '{field_name}'")
     if parser.problems:
         raise FlowError(parser.problems)
+    if not isinstance(doc["steps"], list):
+        raise FlowError([Problem(source, None, "steps: must be a list of steps")])
+    version = parser.number(doc["version"], None, "version", 1)
     steps = tuple(s for s in (parser.step(r, i) for i, r in enumerate(doc["steps"])) if s)
     system_raw = {**_system_doc(), **(doc.get("system") or {})}
     system = {
@@ -180,7 +194,7 @@ def load_text(content: str, source: str = "<memory>") -> Flow:
     }
     flow = Flow(
         id=str(doc["id"]),
-        version=int(doc["version"]),
+        version=version,
         title=str(doc.get("title", doc["id"])),
         languages=languages,
         steps=steps,

@@ -78,7 +78,29 @@ def validate(flow: Flow) -> list[Problem]:
         return problems
     for step_id in _unreachable(flow):
         add(step_id, "unreachable step (no path leads to it)")
+    for loop in _silent_loops(flow):
+        add(loop[0], f"steps loop without waiting for an answer: {' -> '.join(loop)}")
     return problems
+
+
+def _silent_loops(flow: Flow) -> list[list[str]]:
+    """Return the cycles made only of steps that ask nothing (the engine would spin)."""
+    loops: list[list[str]] = []
+    seen: set[str] = set()
+    for start in flow.steps:
+        path: list[str] = []
+        step_id: str | None = start.id
+        while step_id and flow.has_step(step_id) and step_id not in seen:
+            step = flow.step(step_id)
+            if step.asks or step.kind == "end":
+                break
+            if step_id in path:
+                loops.append([*path[path.index(step_id) :], step_id])
+                break
+            path.append(step_id)
+            step_id = flow.next_of(step)
+        seen.update(path)
+    return loops
 
 
 def _unreachable(flow: Flow) -> list[str]:

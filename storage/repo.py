@@ -109,6 +109,11 @@ def save_answer(session: Session, run: Run, values: dict[str, Any]) -> None:
     )
 
 
+def delete_run_answers(session: Session, run_id: int) -> None:
+    """Delete every answer of a run (consent was refused)."""
+    session.execute(delete(Answer).where(Answer.run_id == run_id))
+
+
 def add_outbox(
     session: Session,
     participant_id: int,

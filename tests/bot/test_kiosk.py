@@ -77,7 +77,7 @@ def test_full_journey_by_taps(base: str, services: Services) -> None:
     user.post("/kiosk/answer", choice="30-59")
     assert 'name="text"' in user.page
     user.post("/kiosk/answer", text="Des pistes cyclables éclairées")
-    assert "Vous avez dit : « Des pistes cyclables éclairées »" in user.page
+    assert 'Vous avez dit : "Des pistes cyclables éclairées"' in unescape(user.page)
     user.post("/kiosk/answer", choice="oui")
     assert "Merci !" in user.page and "Recommencer" in user.page
     with services.db.sessions() as session:

@@ -47,7 +47,7 @@ def test_full_journey_saves_every_answer(services: Services, send: Send) -> None
     send(choice="_valider", step="sujets")
     send(choice="cmd:passer", step="age")
     readback = send(text="Des horaires de crèche plus longs")
-    assert "Vous avez dit : « Des horaires de crèche plus longs »" in readback.replies[-1].text
+    assert 'Vous avez dit : "Des horaires de crèche plus longs"' in readback.replies[-1].text
     end = send(text="oui")
     assert end.replies[-1].text == "Merci !"
     assert answers(services) == {
@@ -170,3 +170,17 @@ def test_outbox_rows_hold_no_address(services: Services, send: Send) -> None:
     with services.db.sessions() as session:
         for row in session.scalars(select(OutboxMessage)):
             assert "+33699999999" not in str(row.payload)
+
+
+def test_refusing_consent_after_going_back_keeps_nothing(services: Services, send: Send) -> None:
+    to_consent(send)
+    send(choice="bien", step="humeur")
+    send(choice="cmd:retour")
+    send(choice="cmd:retour")
+    assert answers(services) == {"accord": "oui", "humeur": "bien"}
+    refused = send(choice="non", step="accord")
+    assert refused.replies[-1].text.startswith("D'accord")
+    assert answers(services) == {}
+    with services.db.sessions() as session:
+        assert session.scalars(select(Run)).one().status == "declined"
+        assert session.scalars(select(Participant)).one().consent_at is None
