@@ -7,15 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import create_app
-from bot.channels.telegram import TelegramChannel
-from bot.cli_telegram import register
-from bot.container import build_services
 from bot.settings import Settings
 from storage.db import Database
-from tests.channels.telegram_world import World, telegram_env, world_settings
+from tests.channels.telegram_world import FLOWS, Setup, World, running_world
 from tests.fakes.asgi_server import ThreadedServer
-from tests.fakes.audio import SpeakingAudio
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_users import Users
 
@@ -35,6 +30,12 @@ def users(fake_telegram: FakeTelegram) -> Users:
     return Users(fake_telegram)
 
 
+@pytest.fixture(scope="session")
+def clip_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Voice clips rendered once per test session (the audio service caches them too)."""
+    return tmp_path_factory.mktemp("clips")
+
+
 @pytest.fixture
 async def world(
     fake_telegram: FakeTelegram,
@@ -43,20 +44,25 @@ async def world(
     database: Database,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    clip_cache: Path,
 ) -> AsyncIterator[World]:
-    """The app, built as in production, serving the webhook registered with the fake Bot API."""
-    for name, value in telegram_env(fake_telegram).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET", raising=False)
-    server = ThreadedServer(lifespan="on")
-    settings = world_settings(settings, server.url)
-    services = build_services(settings, database)
-    channel = services.channels["telegram"]
-    assert isinstance(channel, TelegramChannel)
-    channel.audio = SpeakingAudio(tmp_path / "clips")
-    server.start(create_app(settings, services))
-    try:
-        await register(channel.config, drop_pending=False)
-        yield World(fake_telegram, users, services, server.url)
-    finally:
-        server.stop()
+    """The app, built as in production, on the test flow `parcours`."""
+    setup = Setup(fake_telegram, users, settings, database, tmp_path, monkeypatch, clip_cache)
+    async with running_world(setup, FLOWS, "parcours") as world:
+        yield world
+
+
+@pytest.fixture
+async def egalite_world(
+    fake_telegram: FakeTelegram,
+    users: Users,
+    settings: Settings,
+    database: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clip_cache: Path,
+) -> AsyncIterator[World]:
+    """The app, built as in production, on the campaign flows of flows/definitions."""
+    setup = Setup(fake_telegram, users, settings, database, tmp_path, monkeypatch, clip_cache)
+    async with running_world(setup, settings.flows_dir, "egalite") as world:
+        yield world

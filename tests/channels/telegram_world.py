@@ -8,17 +8,26 @@ Bot API server and the audio service are stand-ins.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
+from bot.app import create_app
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_config import TelegramConfig
-from bot.container import Services
+from bot.cli_telegram import register
+from bot.container import Services, build_services
 from bot.settings import Settings
+from storage.db import Database
 from storage.models import Answer, Participant
+from tests.fakes.asgi_server import ThreadedServer
+from tests.fakes.audio import SpeakingAudio
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_users import Users
 
@@ -31,10 +40,12 @@ def telegram_env(fake: FakeTelegram) -> dict[str, str]:
     return {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url}
 
 
-def world_settings(settings: Settings, public_url: str) -> Settings:
-    """Return settings for the world: test flows, fast pacing, the app's own URL."""
+def world_settings(
+    settings: Settings, public_url: str, flows_dir: Path = FLOWS, default_flow: str = "parcours"
+) -> Settings:
+    """Return settings for the world: its flows, fast pacing, the app's own URL."""
     raw = {**settings.raw, "telegram": {**settings.section("telegram"), **FAST}}
-    return dataclasses.replace(settings, flows_dir=FLOWS, default_flow="parcours",
+    return dataclasses.replace(settings, flows_dir=flows_dir, default_flow=default_flow,
                                public_base_url=public_url, raw=raw)  # fmt: skip
 
 
@@ -97,3 +108,36 @@ class World:
         """Count the rows of a table."""
         with self.services.db.sessions() as session:
             return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+@dataclass
+class Setup:
+    """What a world is built from (the fixtures of one test)."""
+
+    fake: FakeTelegram
+    users: Users
+    settings: Settings
+    database: Database
+    tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch
+    clips: Path
+
+
+@asynccontextmanager
+async def running_world(setup: Setup, flows_dir: Path, default_flow: str) -> AsyncIterator[World]:
+    """Serve the app, built as in production, with its webhook registered on the fake Bot API."""
+    for name, value in telegram_env(setup.fake).items():
+        setup.monkeypatch.setenv(name, value)
+    setup.monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET", raising=False)
+    server = ThreadedServer(lifespan="on")
+    settings = world_settings(setup.settings, server.url, flows_dir, default_flow)
+    services = build_services(settings, setup.database)
+    channel = services.channels["telegram"]
+    assert isinstance(channel, TelegramChannel)
+    channel.audio = SpeakingAudio(setup.clips)
+    server.start(create_app(settings, services))
+    try:
+        await register(channel.config, drop_pending=False)
+        yield World(setup.fake, setup.users, services, server.url)
+    finally:
+        server.stop()

@@ -1,4 +1,4 @@
-"""A minimal stand-in for the audio service: espeak-ng speech encoded to OGG/Opus by ffmpeg.
+"""A minimal stand-in for the audio service: espeak-ng speech encoded to OGG/Opus by opusenc.
 
 It has the audio service's API (`clip`, `aclip` -> Clip(path, duration, mime, digest)) and
 caches by digest, so tests exercise real, decodable voice notes without the real service.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,13 +53,16 @@ class SpeakingAudio:
         target = self.cache_dir / f"{digest}.{fmt}"
         if not target.exists():
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            wav = target.with_suffix(".wav")
-            subprocess.run(["espeak-ng", "-v", lang, "-s", "140", "-w", str(wav), text],
-                           check=True, capture_output=True)  # fmt: skip
-            subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav),
-                            "-c:a", "libopus", "-b:a", "24k", str(target)], check=True)  # fmt: skip
-            wav.unlink()
-        return Clip(target, probe_duration(target), "audio/ogg", digest)
+            speech = subprocess.run(["espeak-ng", "-v", lang, "-s", "140", "--stdout", text],
+                                    check=True, capture_output=True).stdout  # fmt: skip
+            scratch = target.with_suffix(".part")
+            subprocess.run(["opusenc", "--quiet", "--bitrate", "24", "-", str(scratch)],
+                           input=speech, check=True)  # fmt: skip
+            scratch.replace(target)
+            rate = struct.unpack("<I", speech[24:28])[0]
+            target.with_suffix(".seconds").write_text(str((len(speech) - 44) / (rate * 2)))
+        seconds = float(target.with_suffix(".seconds").read_text())
+        return Clip(target, seconds, "audio/ogg", digest)
 
     async def aclip(self, text: str, lang: str = "fr", fmt: str = "ogg") -> Clip:
         """Return the clip of a text without blocking the event loop."""
