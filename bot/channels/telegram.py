@@ -114,10 +114,13 @@ class TelegramChannel:
         self._initialised = False
 
     # pacing ----------------------------------------------------------------------
-    async def call(self, chat_id: int, make: Callable[[], Awaitable[T]]) -> T:
-        """Make one paced Bot API call to a chat, waiting out a short RetryAfter."""
+    async def call(self, chat_id: int, make: Callable[[], Awaitable[T]], new_message: bool = True) -> T:
+        """Make one paced Bot API call to a chat, waiting out a short RetryAfter.
+
+        Edits of an existing message count against the overall limit only.
+        """
         for attempt in range(3):
-            await self.limiter.acquire(chat_id)
+            await self.limiter.acquire(chat_id, per_chat=new_message)
             try:
                 return await make()
             except RetryAfter as exc:
@@ -184,6 +187,7 @@ class TelegramChannel:
                     parse_mode=ParseMode.HTML,
                     reply_markup=rendered.markup,
                 ),
+                new_message=False,
             )
         except BadRequest as exc:
             return "not modified" in str(exc).lower()

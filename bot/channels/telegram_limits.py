@@ -71,11 +71,12 @@ class SendLimiter:
         while (delay := bucket.take(self.clock())) > 0:
             await self.sleep(delay)
 
-    async def acquire(self, chat_id: int) -> None:
-        """Wait until one more message may go to this chat."""
-        lock = self.chat_locks.setdefault(chat_id, asyncio.Lock())
-        async with lock:
-            await self._wait(self._chat(chat_id))
+    async def acquire(self, chat_id: int, per_chat: bool = True) -> None:
+        """Wait until one more call may go to this chat (edits pass `per_chat=False`)."""
+        if per_chat:
+            lock = self.chat_locks.setdefault(chat_id, asyncio.Lock())
+            async with lock:
+                await self._wait(self._chat(chat_id))
         async with self.overall_lock:
             await self._wait(self.overall)
 

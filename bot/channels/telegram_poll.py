@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Protocol
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
@@ -22,21 +21,12 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 MAX_FAILURES = 5
 
 
-class Dispatches(Protocol):
-    """The outbox dispatcher, as far as polling uses it."""
-
-    async def dispatch(self, ids: list[int] | None = None) -> int:
-        """Send pending outbox rows."""
-        ...
-
-
 class Poller:
     """Fetch updates until told to stop, handle each one, then send its replies."""
 
-    def __init__(self, channel: TelegramChannel, handler: UpdateHandler, dispatcher: Dispatches) -> None:
+    def __init__(self, channel: TelegramChannel, handler: UpdateHandler) -> None:
         self.channel = channel
         self.handler = handler
-        self.dispatcher = dispatcher
         self.offset: int | None = None
         self.handled = 0
 
@@ -61,21 +51,21 @@ class Poller:
 
     async def _handle(self, update: Update, stop: asyncio.Event) -> None:
         """Handle one update, retrying a failure a few times before skipping it."""
+        handled = None
         for attempt in range(1, MAX_FAILURES + 1):
             try:
-                ids = await self.handler.process(update)
+                handled = await self.handler.process(update)
                 break
             except Exception:
                 log.exception("telegram update %s failed (attempt %d)", update.update_id, attempt)
                 if attempt == MAX_FAILURES or stop.is_set():
                     log.error("telegram update %s skipped", update.update_id)
-                    ids = []
                     break
                 await asyncio.sleep(min(2**attempt, 30))
         self.offset = update.update_id + 1
         self.handled += 1
-        if ids:
-            await self.dispatcher.dispatch(ids)
+        if handled is not None:
+            await self.handler.follow_up(handled)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; delete any webhook first (Telegram allows one or the other)."""

@@ -1,15 +1,16 @@
 """Handle one Telegram update: translate, hand to the service, answer the press, edit the question.
 
-The same path serves the webhook and long polling. It returns the outbox ids to dispatch;
-the caller dispatches them after acknowledging the update, so the question message is edited
-to show the chosen answer before the next step is sent.
+The same path serves the webhook and long polling. `process` returns once the service
+committed (the webhook then answers 200); `follow_up` answers the press, edits the question
+to show the chosen answer, and only then sends the next step.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import anyio
@@ -50,6 +51,18 @@ def is_stale(inbound: InboundMessage, replies: list[OutboundMessage]) -> bool:
     return all(r.step != inbound.step for r in replies if r.expects != "none")
 
 
+@dataclass
+class Handled:
+    """An update whose answer is committed: the feedback to give, then the replies to send."""
+
+    chat_id: int = 0
+    outbox_ids: list[int] = field(default_factory=list)
+    press: Press | None = None
+    toast: str | None = None
+    chosen: str | None = None
+    lang: str = "fr"
+
+
 class UpdateHandler:
     """Turn updates into service calls and give the participant immediate feedback."""
 
@@ -57,8 +70,8 @@ class UpdateHandler:
         self.channel = channel
         self.services = services
 
-    async def process(self, update: Update) -> list[int]:
-        """Handle one update after its transaction commits; return the outbox ids to send.
+    async def process(self, update: Update) -> Handled:
+        """Hand one update to the service; its answer is committed when this returns.
 
         Raises Flooded when one chat sends more than the throttle lets through.
         """
@@ -66,21 +79,32 @@ class UpdateHandler:
         config = self.channel.config
         translated = translate(update, self.channel.codec, config.default_flow, bot.username)
         if translated is None:
-            return []
+            return Handled()
         press = translated.press
         if press is not None and press.data is None:
             log.info("refused a button press with unreadable or forged data")
-            await self._answer(press, BROKEN_BUTTON)
-            return []
+            return Handled(translated.chat_id, press=press, toast=BROKEN_BUTTON)
         inbound = translated.inbound
         if translated.voice_file_id is not None:
             inbound = replace(inbound, audio_ref=await self._download(translated))
         result = await receive(self.services, inbound, dispatch=False)
         if inbound.audio_ref:
             await anyio.to_thread.run_sync(self._forget_unused, inbound.audio_ref)
+        handled = Handled(translated.chat_id, list(result.outbox_ids), press)
         if press is not None:
-            await self._after_press(translated, press, result)
-        return list(result.outbox_ids)
+            self._plan_press(translated, press, result, handled)
+        return handled
+
+    async def follow_up(self, handled: Handled) -> None:
+        """Answer the press and show the chosen answer on the question, then send the replies."""
+        feedback = []
+        if handled.press is not None:
+            feedback.append(self._answer(handled.press, handled.toast))
+            if handled.chosen is not None:
+                feedback.append(self._show_answer(handled, handled.press, handled.chosen))
+        await asyncio.gather(*feedback)
+        if handled.outbox_ids:
+            await self.services.dispatcher.dispatch(handled.outbox_ids)
 
     # voice notes ---------------------------------------------------------------
     async def _download(self, translated: Translated) -> str | None:
@@ -116,11 +140,13 @@ class UpdateHandler:
         except TelegramError as exc:
             log.warning("could not answer a callback query: %s", type(exc).__name__)
 
-    async def _after_press(self, translated: Translated, press: Press, result: HandleResult) -> None:
-        """Answer the press; show the chosen answer on the question when the run moved on."""
+    def _plan_press(
+        self, translated: Translated, press: Press, result: HandleResult, handled: Handled
+    ) -> None:
+        """Decide the feedback to a press: a toast when stale, the chosen answer when it moved on."""
         inbound, data = translated.inbound, press.data
         stale = not result.duplicate and is_stale(inbound, result.replies)
-        await self._answer(press, STALE_NOTICE if stale else None)
+        handled.toast = STALE_NOTICE if stale else None
         if result.duplicate or stale or data is None or press.message_id is None:
             return
         if data.is_command and data.value != "cmd:passer":
@@ -133,17 +159,16 @@ class UpdateHandler:
                     translated.chat_id, again[-1].run_id, data.step, press.message_id
                 )
             return
-        chosen = press.button or ""
+        handled.chosen = press.button or ""
         if data.value == DONE and press.selected:
-            chosen = ", ".join(s.removeprefix("✅").strip() for s in press.selected)
-        lang = result.replies[0].lang if result.replies else "fr"
-        await self._show_answer(translated.chat_id, press, chosen, lang)
+            handled.chosen = ", ".join(s.removeprefix("✅").strip() for s in press.selected)
+        handled.lang = result.replies[0].lang if result.replies else "fr"
 
-    async def _show_answer(self, chat_id: int, press: Press, chosen: str, lang: str) -> None:
+    async def _show_answer(self, handled: Handled, press: Press, chosen: str) -> None:
         """Edit the question to show the chosen answer and drop its buttons."""
         assert press.message_id is not None
-        html = answered(press.question, chosen, lang) if press.question else None
-        bot, message_id = self.channel.bot, press.message_id
+        html = answered(press.question, chosen, handled.lang) if press.question else None
+        bot, chat_id, message_id = self.channel.bot, handled.chat_id, press.message_id
         try:
             if html is not None:
                 await self.channel.call(
@@ -151,6 +176,7 @@ class UpdateHandler:
                     lambda: bot.edit_message_text(
                         html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML
                     ),
+                    new_message=False,
                 )
             else:
                 await self.channel.call(
@@ -158,6 +184,7 @@ class UpdateHandler:
                     lambda: bot.edit_message_reply_markup(
                         chat_id=chat_id, message_id=message_id, reply_markup=None
                     ),
+                    new_message=False,
                 )
         except (BadRequest, Forbidden) as exc:
             log.debug("question not edited: %s", type(exc).__name__)

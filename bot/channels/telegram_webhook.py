@@ -1,7 +1,7 @@
 """POST /webhooks/telegram: check the secret and the body, handle the update, then answer 200.
 
 The update is handled inside the request, so Telegram's 200 goes out only after the service
-committed; replies are dispatched after the response. A failure answers 500 and Telegram
+committed; the feedback to a press and the replies follow the response. A failure answers 500 and Telegram
 delivers the update again (the service dedupes on the update id).
 """
 
@@ -76,13 +76,13 @@ class TelegramWebhook:
         if update is None:
             return _error(400, "malformed update")
         try:
-            outbox_ids = await self.handler.process(update)
+            handled = await self.handler.process(update)
         except Flooded:
             return _error(429, "too many messages from one chat; Telegram will retry")
         except Exception:
             log.exception("telegram update %s failed; Telegram will retry", update.update_id)
             return _error(500, "update not handled, retry later")
-        task = BackgroundTask(self.services.dispatcher.dispatch, outbox_ids) if outbox_ids else None
+        task = BackgroundTask(self.handler.follow_up, handled)
         return JSONResponse({"ok": True}, background=task)
 
     def _parse(self, body: bytes) -> Update | None:

@@ -235,6 +235,13 @@ async def test_a_forged_button_is_refused_before_the_service(world: World) -> No
     forged = world.users.press_data(CHAT, lecture["message_id"],
                                     "c1|lecture|facile|AAAAAAAA")  # fmt: skip
     assert (await world.deliver(forged)).status_code == 200
+    query_id = forged["callback_query"]["id"]
+
+    def answered() -> bool:
+        calls = world.fake.calls("answerCallbackQuery")
+        return any(c.params["callback_query_id"] == query_id for c in calls)
+
+    await world.fake.wait_for(answered)
     answer = world.fake.calls("answerCallbackQuery")[-1]
     assert answer.params.get("text") == BROKEN_BUTTON
     assert world.count(InboundEvent) == events

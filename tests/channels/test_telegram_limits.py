@@ -51,3 +51,13 @@ async def test_retry_after_holds_the_chat_back() -> None:
     await limiter.acquire(7)
     limiter.penalise(7, 5)
     assert await send_times(limiter, clock, [8, 7]) == [0, 5]
+
+
+async def test_edits_wait_only_for_the_overall_limit() -> None:
+    clock = Clock()
+    limiter = SendLimiter(30, 1.0, 3, clock=clock, sleep=clock.sleep)
+    await send_times(limiter, clock, [7] * 3)
+    start = clock.now
+    for _ in range(5):
+        await limiter.acquire(7, per_chat=False)
+    assert clock.now == start
