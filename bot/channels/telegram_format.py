@@ -22,6 +22,8 @@ NAV_ICONS = {
     "cmd:passer": "⏭️",
 }
 SELECTED_MARK = "✅"
+UNSELECTED_MARK = "⬜"
+DONE = "_valider"  # the key of the button that validates a multiple choice
 ANSWER_PREFIX = {"fr": "Votre réponse :"}
 _SENTENCE = re.compile(r"[^.!?…\n]*(?:[.!?…]+[»\")]*|\n|$)[^\S\n]*\n*")
 
@@ -78,10 +80,12 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return [c.strip() for c in chunks if c.strip()]
 
 
-def button_text(icon: str, label: str, selected: bool = False) -> str:
-    """Return a button's text: pictogram and short label (ticked when selected)."""
+def button_text(icon: str, label: str, selected: bool | None = None) -> str:
+    """Return a button's text: pictogram and short label, with a box when it can be ticked."""
     text = f"{icon} {label}".strip()
-    return f"{SELECTED_MARK} {text}" if selected else text
+    if selected is None:
+        return text
+    return f"{SELECTED_MARK if selected else UNSELECTED_MARK} {text}"
 
 
 def keyboard(message: OutboundMessage, codec: CallbackCodec) -> InlineKeyboardMarkup | None:
@@ -96,8 +100,8 @@ def keyboard(message: OutboundMessage, codec: CallbackCodec) -> InlineKeyboardMa
 
     multi = message.expects == "multi"
     for button in message.buttons:
-        selected = multi and button.key in message.selected
-        text = button_text(button.icon, button.label, selected)
+        ticked = button.key in message.selected if multi and button.key != DONE else None
+        text = button_text(button.icon, button.label, ticked)
         rows.append([InlineKeyboardButton(text, callback_data=data(button.key))])
     nav = [
         InlineKeyboardButton(

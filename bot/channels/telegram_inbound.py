@@ -9,6 +9,7 @@ from telegram import Message, Update
 
 from bot.channels.base import InboundMessage
 from bot.channels.telegram_callback import COMMAND_PREFIX, ButtonData, CallbackCodec
+from bot.channels.telegram_format import SELECTED_MARK
 
 CHANNEL = "telegram"
 FLOW_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -115,8 +116,8 @@ def _from_press(update: Update, codec: CallbackCodec) -> Translated | None:
             for item in row:
                 if item.callback_data == query.data:
                     button = item.text
-                if item.text.startswith("✅"):
-                    selected += (item.text,)
+                if item.text.startswith(SELECTED_MARK + " "):
+                    selected += (item.text.removeprefix(SELECTED_MARK).strip(),)
     press = Press(query.id, data, message.message_id if message else None, question, button, selected)
     inbound = InboundMessage(
         channel=CHANNEL,

@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.channels.base import InboundMessage, OutboundMessage
-from bot.channels.telegram_format import answered
+from bot.channels.telegram_format import DONE, answered
 from bot.channels.telegram_inbound import Press, Translated, translate
 from bot.intake import receive
 from bot.service import HandleResult
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from bot.container import Services
 
 log = logging.getLogger(__name__)
-DONE = "_valider"
 STALE_NOTICE = "Ce bouton est ancien."
 BROKEN_BUTTON = "Ce bouton ne marche plus. Écrivez « répéter »."
 
@@ -161,7 +160,7 @@ class UpdateHandler:
             return
         handled.chosen = press.button or ""
         if data.value == DONE and press.selected:
-            handled.chosen = ", ".join(s.removeprefix("✅").strip() for s in press.selected)
+            handled.chosen = ", ".join(press.selected)
         handled.lang = result.replies[0].lang if result.replies else "fr"
 
     async def _show_answer(self, handled: Handled, press: Press, chosen: str) -> None:

@@ -64,12 +64,14 @@ def test_keyboard_has_one_choice_per_row_then_navigation_by_two() -> None:
     assert first is not None and (first.value, first.step, first.run_id) == ("bien", "humeur", 4)
 
 
-def test_multi_choice_shows_selected_choices_ticked() -> None:
-    message = question(expects="multi", selected=("moyen",))
+def test_multi_choice_shows_boxes_ticked_when_selected() -> None:
+    done = ButtonView("_valider", "J'ai fini", "✔️")
+    message = question(expects="multi", selected=("moyen",),
+                       buttons=(*question().buttons, done))  # fmt: skip
     markup = keyboard(message, codec)
     assert markup is not None
-    texts = [row[0].text for row in markup.inline_keyboard[:3]]
-    assert texts == ["😀 Bien", "✅ 😐 Moyen", "🙁 Mal"]
+    texts = [row[0].text for row in markup.inline_keyboard[:4]]
+    assert texts == ["⬜ 😀 Bien", "✅ 😐 Moyen", "⬜ 🙁 Mal", "✔️ J'ai fini"]
 
 
 def test_buttons_that_cannot_fit_degrade_to_numbered_choices() -> None:

@@ -60,6 +60,18 @@ def test_button_press_becomes_a_choice_on_its_step() -> None:
     assert forged.press.data is None and forged.inbound.choice is None
 
 
+def test_ticked_boxes_are_read_from_a_multiple_choice_keyboard() -> None:
+    fake = users.fake
+    users.text(42, "x")
+    buttons = [("✅ 💼 Au travail", "travail"), ("⬜ ✅ Oui", "oui"), ("✅ ✅ Partout", "partout"),
+               ("✔️ J'ai fini", "_valider")]  # fmt: skip
+    rows = [[{"text": text, "callback_data": codec.encode(ButtonData(key, "themes", 1))}]
+            for text, key in buttons]  # fmt: skip
+    message = fake._store(42, {"text": "Où ?", "reply_markup": {"inline_keyboard": rows}})
+    result = understood(users.press(42, "J'ai fini", message["message_id"]))
+    assert result.press.selected == ("💼 Au travail", "✅ Partout")
+
+
 def test_voice_note_is_flagged_for_download() -> None:
     result = understood(users.voice(42, b"OggS...", duration=4))
     assert result.voice_file_id and result.inbound.text is None
