@@ -14,7 +14,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.channels import kiosk, telegram
+from bot.audio import routes as audio
+from bot.channels import kiosk, telegram, telephony
 from bot.container import Services, build_services
 from bot.settings import Settings, load_settings
 
@@ -24,7 +25,12 @@ STATIC = Path(__file__).with_name("static")
 
 def feature_routes(services: Services) -> list[BaseRoute]:
     """Collect the routes of every feature module."""
-    return [*kiosk.routes(services), *telegram.routes(services)]
+    return [
+        *kiosk.routes(services),
+        *audio.routes(services),
+        *telephony.routes(services),
+        *telegram.routes(services),
+    ]
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:

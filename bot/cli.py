@@ -146,13 +146,17 @@ def chat(flow_id: str, easy: bool) -> None:
         sprint = engine.resume(flow, sprint.state, inp)
 
 
+from bot.cli_audio import audio  # noqa: E402
 from bot.cli_flows import flows  # noqa: E402
+from bot.cli_phone import phone_command  # noqa: E402
 from bot.cli_privacy import erase_command, purge_command  # noqa: E402
 from bot.cli_telegram import telegram  # noqa: E402
 
+main.add_command(audio)
 main.add_command(flows)
 main.add_command(purge_command)
 main.add_command(erase_command)
+main.add_command(phone_command)
 main.add_command(telegram)
 
 if __name__ == "__main__":

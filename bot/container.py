@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.audio.service import AudioService
+from bot.channels import telephony
 from bot.channels.base import Channel
 from bot.channels.kiosk import KioskChannel
+from bot.channels.phone import identity_family
 from bot.channels.telegram import build_channel as build_telegram
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
@@ -37,7 +40,7 @@ class Services:
 
 def identity_of(channel: str) -> str:
     """Return the identity family of a channel (the same person across related channels)."""
-    return channel
+    return identity_family(channel)
 
 
 def build_interpreter(settings: Settings) -> Interpreter:
@@ -54,7 +57,8 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
                                   identity=identity_of)
     channels: dict[str, Channel] = {"kiosk": KioskChannel()}
-    audio = None
+    channels.update(telephony.channels(settings))
+    audio = AudioService.from_settings(settings)
     telegram = build_telegram(settings, audio)  # None without TELEGRAM_BOT_TOKEN
     if telegram is not None:
         channels["telegram"] = telegram

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,7 +23,8 @@ GSM_REPLACEMENTS = {
     "–": "-", "—": "-", "…": "...", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
     "ç": "c", "ê": "e", "ë": "e", "â": "a", "î": "i", "ï": "i", "ô": "o", "û": "u",
     "œ": "oe", "Œ": "OE", "È": "E", "Ê": "E", "À": "A", "Â": "A", "Î": "I", "Ô": "O",
-    "Û": "U", "á": "a", "í": "i", "ó": "o", "ú": "u",
+    "Û": "U", "á": "a", "í": "i", "ó": "o", "ú": "u", "Ë": "E", "Ï": "I", "Ù": "U", "ÿ": "y",
+    "\t": " ", "\u2011": "-", "\u2212": "-", "\u00ad": "", "•": "-", "\u2007": " ",
 }  # fmt: skip
 # Replacements that change no meaning at all (punctuation and spaces only).
 TYPOGRAPHIC = {k: v for k, v in GSM_REPLACEMENTS.items() if not k.isalpha()}
@@ -46,13 +49,39 @@ def budget(text: str) -> SmsBudget:
     """Count the encoding, code units and segments of an SMS text."""
     offending = tuple(sorted({ch for ch in text if ch not in GSM7_ALL}))
     if not offending:
-        units = sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
-        segments = 1 if units <= SINGLE_GSM else -(-units // MULTI_GSM)
-        return SmsBudget("GSM-7", units, segments, ())
-    # UCS-2 counts UTF-16 code units: an emoji outside the BMP takes two.
-    units = len(text.encode("utf-16-le")) // 2
-    segments = 1 if units <= SINGLE_UCS2 else -(-units // MULTI_UCS2)
-    return SmsBudget("UCS-2", units, segments, offending)
+        # An extension character is an escape plus a septet: two units, never split.
+        sizes = [2 if ch in GSM7_EXTENDED else 1 for ch in text]
+        return SmsBudget("GSM-7", sum(sizes), _segments(sizes, SINGLE_GSM, MULTI_GSM), ())
+    # UCS-2 counts UTF-16 code units: an emoji outside the BMP takes two, never split.
+    sizes = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+    return SmsBudget("UCS-2", sum(sizes), _segments(sizes, SINGLE_UCS2, MULTI_UCS2), offending)
+
+
+def _segments(sizes: list[int], single: int, multi: int) -> int:
+    """Count the segments needed when characters cannot straddle two segments."""
+    total = sum(sizes)
+    if total <= single:
+        return 1
+    count, used = 1, 0
+    for size in sizes:
+        if used + size > multi:
+            count, used = count + 1, 0
+        used += size
+    return count
+
+
+def strip_pictographs(text: str) -> str:
+    """Remove emoji and their joiners and selectors (they force UCS-2 and say little in SMS)."""
+    kept = [ch for ch in text if not _is_pictograph(ch)]
+    return re.sub(r"[ \t]{2,}", " ", "".join(kept)).replace(" \n", "\n").strip(" ")
+
+
+def _is_pictograph(ch: str) -> bool:
+    """Say whether a character is an emoji, a joiner or a variation selector."""
+    code = ord(ch)
+    if code in (0x200D, 0xFE0E, 0xFE0F, 0x20E3) or 0x1F3FB <= code <= 0x1F3FF:
+        return True
+    return code >= 0x2190 and unicodedata.category(ch) == "So"
 
 
 def to_gsm7(text: str, typographic_only: bool = False) -> str:

@@ -70,7 +70,8 @@ def start_porte_voix(url: str, port: int, workers: int, tmp: Path) -> subprocess
     config = tmp / f"config-{port}.yml"
     config.write_text(
         f"database_url: {url}\nport: {port}\npublic_base_url: http://127.0.0.1:{port}\n"
-        f"data_dir: {tmp / 'data'}\nthrottle:\n  messages_per_second: 50\n  burst: 50\n",
+        f"data_dir: {tmp / 'data'}\nflows_dir: {ROOT / 'flows' / 'definitions'}\n"
+        "throttle:\n  messages_per_second: 50\n  burst: 50\n",
         encoding="utf-8",
     )
     env = {**os.environ, "PORTE_VOIX_CONFIG": str(config), "TWILIO_AUTH_TOKEN": TOKEN,

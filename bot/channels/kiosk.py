@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.audio.engines import EngineError
 from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, SendResult
 from bot.intake import Flooded, receive
 from storage import repo
@@ -24,6 +26,7 @@ from storage import repo
 if TYPE_CHECKING:
     from bot.container import Services
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 COOKIE = "pv_kiosk"
 MAX_BODY = 256 * 1024
@@ -94,9 +97,16 @@ class Kiosk:
         """Render a template."""
         audio = self.services.audio
         context.setdefault("audio_available", audio is not None)
-        context.setdefault("audio_url", (lambda text, lang, fmt: audio.url_for(text, lang, fmt))
-                           if audio is not None else None)  # fmt: skip
+        context.setdefault("audio_url", self.audio_url if audio is not None else None)
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
+
+    def audio_url(self, text: str, lang: str, fmt: str) -> str | None:
+        """Return a message's audio URL, or None when it cannot be rendered (the text stays)."""
+        try:
+            return str(self.services.audio.url_for(text, lang, fmt))
+        except (EngineError, ValueError) as exc:
+            log.warning("kiosk audio unavailable: %s", exc)
+            return None
 
     def replies(self, session: KioskSession) -> list[OutboundMessage]:
         """Return the latest replies shown to this kiosk participant."""
@@ -153,7 +163,8 @@ class Kiosk:
         try:
             await receive(self.services, inbound)
         except Flooded:
-            return self.page(self.session(request), 429, "Trop de messages d'un coup. Attendez un peu.")
+            error = "Trop de messages d'un coup. Attendez un peu."
+            return await anyio.to_thread.run_sync(self.page, self.session(request), 429, error)
         return RedirectResponse("/kiosk", status_code=303)
 
     async def start(self, request: Request) -> Response:

@@ -1,0 +1,1 @@
+"""Text-to-speech for every message: engines, a content-addressed cache, an HTTP route."""

@@ -1,0 +1,40 @@
+"""HTTP route serving cached audio: GET /audio/<sha256>.ogg|mp3, immutable and range-aware."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.audio.service import AudioService
+
+NAME = re.compile(r"(?P<digest>[0-9a-f]{64})\.(?P<fmt>ogg|mp3)")
+# Content-addressed: a URL's bytes never change, so browsers and proxies may keep them a year.
+CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def routes(services: Any) -> list[BaseRoute]:
+    """Return the audio route, serving the clips of `services.audio`."""
+    audio: AudioService = services.audio
+
+    async def serve(request: Request) -> Response:
+        """Serve one clip, 400 for a malformed name, 404 for an unknown digest."""
+        match = NAME.fullmatch(request.path_params["name"])
+        if match is None:
+            return PlainTextResponse(
+                "bad audio name: expected /audio/<64 hex digits>.ogg or .mp3", status_code=400
+            )
+        clip = audio.lookup(match["digest"], match["fmt"])
+        if clip is None:
+            return PlainTextResponse("no such audio", status_code=404)
+        etag = f'"{clip.digest}.{clip.fmt}"'
+        headers = {"Cache-Control": CACHE_CONTROL, "ETag": etag,
+                   "X-Audio-Duration": f"{clip.duration:.3f}"}  # fmt: skip
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return FileResponse(clip.path, media_type=clip.mime, headers=headers)
+
+    return [Route("/audio/{name}", serve, methods=["GET", "HEAD"], name="audio")]

@@ -1,0 +1,77 @@
+"""Phone keypad menus: choices on digits 1..n, 0 for help, * to repeat, # to validate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.channels.base import OutboundMessage
+
+DONE_KEY = "_valider"
+HELP_DIGIT, REPEAT_DIGIT, DONE_DIGIT = "0", "*", "#"
+MAX_CHOICES = 9
+
+SAY_CHOICE = "Pour {label}, tapez {digit}."
+SAY_DONE = "Quand vous avez fini, tapez dièse."
+SAY_SELECTED = "Vous avez choisi : {labels}."
+SAY_NAV = "Pour l'aide, tapez 0. Pour réécouter, tapez étoile."
+SAY_RECORD = "Parlez après le bip. Quand vous avez fini, tapez dièse."
+SAY_HELP = (
+    "Pour répondre, tapez le chiffre de votre réponse. "
+    "Pour une question ouverte, parlez après le bip. "
+    "Pour réécouter la question, tapez étoile. Vos réponses sont gardées."
+)
+
+
+@dataclass(frozen=True)
+class KeyPress:
+    """What a key means at a step: a choice key, a command, "record", or nothing known."""
+
+    kind: Literal["choice", "command", "record", "unknown"]
+    value: str = ""
+
+
+def menu_keys(message: OutboundMessage) -> tuple[str, ...]:
+    """Return the choice keys put on digits 1..n (validation of a multiple choice is on #)."""
+    keys = tuple(b.key for b in message.buttons if b.key != DONE_KEY)
+    return keys[:MAX_CHOICES]
+
+
+def spoken_body(message: OutboundMessage) -> str:
+    """Return the spoken script without the list of labels the engine appends."""
+    spoken = (message.spoken or message.text).strip()
+    if message.buttons:
+        suffix = " " + " ".join(f"{b.label}." for b in message.buttons)
+        if spoken.endswith(suffix):
+            spoken = spoken[: -len(suffix)]
+    return spoken.strip()
+
+
+def spoken_menu(message: OutboundMessage) -> list[str]:
+    """Say which digit picks which choice, what is selected already, and how to validate."""
+    labels = {b.key: b.label for b in message.buttons}
+    lines = [
+        SAY_CHOICE.format(label=labels[key], digit=digit) for digit, key in enumerate(menu_keys(message), 1)
+    ]
+    if message.expects == "multi":
+        chosen = [labels[key] for key in message.selected if key in labels]
+        if chosen:
+            lines.insert(0, SAY_SELECTED.format(labels=", ".join(chosen)))
+        lines.append(SAY_DONE)
+    return lines
+
+
+def read_key(digits: str, kind: str, keys: tuple[str, ...]) -> KeyPress:
+    """Map the digits pressed at a step onto a choice, a command or a recording."""
+    digit = digits.strip()[:1]
+    if digit == HELP_DIGIT:
+        return KeyPress("command", "aide")
+    if digit == REPEAT_DIGIT:
+        return KeyPress("command", "repeter")
+    if kind == "text":
+        return KeyPress("record") if digit else KeyPress("unknown")
+    if digit == DONE_DIGIT and kind == "multi":
+        return KeyPress("choice", DONE_KEY)
+    if digit.isdigit() and 1 <= int(digit) <= len(keys):
+        return KeyPress("choice", keys[int(digit) - 1])
+    return KeyPress("unknown", digit)

@@ -1,0 +1,135 @@
+"""Twilio SMS webhooks: inbound messages answered in TwiML, and delivery status callbacks."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+import anyio
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.channels.base import InboundMessage, OutboundMessage
+from bot.channels.phone import PhoneNumberError, to_e164
+from bot.channels.sms_reply import needs_prompt, parse_reply
+from bot.channels.sms_text import SmsPart, pack, segments_by_reply
+from bot.channels.twilio_api import STATUS_PATH, TwilioConfig
+from bot.channels.twilio_web import require, signed_form, twiml
+from bot.intake import Flooded, receive
+from storage import delivery
+
+if TYPE_CHECKING:
+    from bot.container import Services
+    from bot.service import HandleResult
+
+log = logging.getLogger(__name__)
+CHANNEL = "sms"
+# Twilio's MessageStatus values worth keeping; queued/accepted/sending say nothing new.
+RECORDED_STATUSES = {"sent", "delivered", "undelivered", "failed", "read"}
+UNSUBSCRIBED = "21610"
+
+
+def read_sms(services: Services, channel: str, address: str, external_id: str, body: str) -> InboundMessage:
+    """Read an SMS against the last question sent to that number, as an inbound message."""
+    keywords = services.flows.ids()
+    prompt = None
+    if needs_prompt(body, keywords):
+        key = services.service.participant_key(channel, address)
+        with services.db.sessions() as session:
+            payload = delivery.latest_prompt(session, key)
+        prompt = OutboundMessage.from_payload(payload) if payload else None
+    reply = parse_reply(body, prompt, keywords)
+    return InboundMessage(channel=channel, address=address, external_id=external_id,
+                          text=reply.text, choice=reply.choice, step=reply.step, keys=reply.keys,
+                          start_flow=reply.start_flow)  # fmt: skip
+
+
+class TwilioSmsWebhooks:
+    """The routes Twilio calls for SMS, bound to the services."""
+
+    def __init__(self, services: Services, config: TwilioConfig) -> None:
+        self.services = services
+        self.config = config
+
+    async def _form(self, request: Request) -> FormData:
+        return await signed_form(request, self.config.auth_token, self.config.public_base_url,
+                                 self.config.max_body_bytes)  # fmt: skip
+
+    async def inbound(self, request: Request) -> Response:
+        """Handle one inbound SMS and answer with the service's replies in TwiML."""
+        form = await self._form(request)
+        sid, sender = require(form, "MessageSid", "From")
+        if "Body" not in form:
+            raise HTTPException(400, "missing Body")
+        try:
+            address = to_e164(sender, self.config.region)
+        except PhoneNumberError as exc:
+            raise HTTPException(400, "From is not a phone number") from exc
+        inbound = await anyio.to_thread.run_sync(read_sms, self.services, CHANNEL, address, sid,
+                                                 str(form["Body"]))  # fmt: skip
+        try:
+            result = await receive(self.services, inbound, dispatch=False)
+        except Flooded as exc:
+            raise HTTPException(429, "too many messages from this number", {"Retry-After": "10"}) from exc
+        return twiml(await anyio.to_thread.run_sync(self._reply, result))
+
+    def _reply(self, result: HandleResult) -> MessagingResponse:
+        """Claim the replies for this response, pack them into SMS and record their cost."""
+        kept = list(zip(result.outbox_ids, result.replies, strict=True))
+        parts = pack([message for _, message in kept], self.config.accents)
+        with self.services.db.transaction() as session:
+            claimed = delivery.claim_replies(session, result.outbox_ids, segments=_costs(kept, parts))
+            if len(claimed) < len(kept):  # the repair loop took some first: it sends those
+                kept = [(row_id, message) for row_id, message in kept if row_id in claimed]
+                parts = pack([message for _, message in kept], self.config.accents)
+                delivery.set_segments(session, _costs(kept, parts), None)
+        response = MessagingResponse()
+        for part in parts:
+            ids = ",".join(str(kept[i][0]) for i in part.replies)
+            action = self.config.public_base_url + STATUS_PATH + "?" + urlencode({"outbox": ids})
+            response.message(part.body, action=action, method="POST")
+        return response
+
+    async def status(self, request: Request) -> Response:
+        """Record a delivery report (delivered, failed, undelivered) on the outbox."""
+        form = await self._form(request)
+        sid = require(form, "MessageSid")[0]
+        status = str(form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+        if not status:
+            raise HTTPException(400, "missing MessageStatus")
+        try:
+            ids = [int(v) for v in request.query_params.get("outbox", "").split(",") if v]
+        except ValueError as exc:
+            raise HTTPException(400, "outbox must list row ids") from exc
+        if status in RECORDED_STATUSES:
+            code = str(form.get("ErrorCode") or "")
+            error = f"twilio code {code}" if code and status != "delivered" else None
+            await anyio.to_thread.run_sync(self._record, sid, status, ids, error, code == UNSUBSCRIBED)
+        return Response(status_code=204)
+
+    def _record(self, sid: str, status: str, ids: list[int], error: str | None, opt_out: bool) -> None:
+        with self.services.db.transaction() as session:
+            count = delivery.record_status(session, ("sms", "voice"), status, sid, ids, error, opt_out)
+        if not count:
+            log.info("twilio status %s for an unknown message", status)
+
+
+def _costs(kept: list[tuple[int, OutboundMessage]], parts: list[SmsPart]) -> dict[int, int]:
+    """Return each outbox row's share of the SMS segments."""
+    costs = segments_by_reply(parts, len(kept))
+    return {row_id: costs[i] for i, (row_id, _) in enumerate(kept)}
+
+
+def routes(services: Services, config: TwilioConfig | None = None) -> list[BaseRoute]:
+    """Return the Twilio SMS webhook routes."""
+    config = config or getattr(services.channels.get(CHANNEL), "config", None)
+    hooks = TwilioSmsWebhooks(services, config or TwilioConfig.load(services.settings))
+    return [
+        Route("/webhooks/twilio/sms", hooks.inbound, methods=["POST"]),
+        Route(STATUS_PATH, hooks.status, methods=["POST"]),
+    ]

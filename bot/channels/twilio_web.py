@@ -1,0 +1,64 @@
+"""What every Twilio webhook shares: a bounded body, a checked signature, a TwiML answer."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bot.channels.signatures import TWILIO_HEADER, SignatureError, check_twilio, public_url
+
+log = logging.getLogger(__name__)
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Read the request body, refusing (413) anything over the limit before it is all read."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, "request body too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise HTTPException(413, "request body too large")
+    return bytes(body)
+
+
+async def signed_form(request: Request, token: str, base_url: str, limit: int) -> FormData:
+    """Return the form Twilio posted, after checking its size and X-Twilio-Signature."""
+    body = await read_body(request, limit)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != FORM_TYPE:
+        raise HTTPException(415, f"expected {FORM_TYPE}")
+    try:
+        pairs: list[tuple[str, str | UploadFile]] = list(
+            parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+        )
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, "body is not UTF-8") from exc
+    form = FormData(pairs)
+    url = public_url(base_url, request.url.path, request.url.query)
+    try:
+        check_twilio(token, url, form, request.headers.get(TWILIO_HEADER))
+    except SignatureError as exc:
+        log.warning("twilio webhook %s refused: %s signature", request.url.path, exc.reason)
+        raise HTTPException(403, f"{exc.reason} signature") from exc
+    return form
+
+
+def require(form: FormData, *names: str) -> list[str]:
+    """Return the named fields, or refuse the request (400) naming those missing."""
+    missing = [name for name in names if not str(form.get(name) or "").strip()]
+    if missing:
+        raise HTTPException(400, "missing " + ", ".join(missing))
+    return [str(form[name]).strip() for name in names]
+
+
+def twiml(document: object) -> Response:
+    """Answer with a TwiML document."""
+    return Response(str(document), media_type="application/xml")

@@ -1,0 +1,55 @@
+"""The egalite campaign by SMS, from the keyword to the last message, over HTTP."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.app import create_app
+from bot.channels import telephony
+from bot.container import Services, build_services
+from bot.settings import Settings
+from flows.gsm7 import budget
+from storage.db import Database
+from tests.phone.conftest import PUBLIC, Twilio, messages, outbox, stored_answers
+
+DEFINITIONS = Path(__file__).resolve().parents[2] / "flows" / "definitions"
+
+
+@pytest.fixture
+async def egalite(
+    phone_settings: Settings, sqlite_database: Database, phone_env: dict[str, str]
+) -> AsyncIterator[tuple[Twilio, Services]]:
+    settings = dataclasses.replace(phone_settings, flows_dir=DEFINITIONS, default_flow="egalite")
+    services = build_services(settings, sqlite_database)
+    services.channels.update(telephony.channels(settings, phone_env))
+    app = create_app(settings, services)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=PUBLIC) as http:
+        yield Twilio(http), services
+
+
+async def test_the_egalite_campaign_by_sms(egalite: tuple[Twilio, Services]) -> None:
+    twilio, services = egalite
+    script = ["EGALITE", "2", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1",
+              "2", "Tours", "1", "1", "3", "2", "1"]  # fmt: skip
+    bodies = []
+    for text in script:
+        replies = messages(await twilio.sms(text))
+        assert len(replies) == 1, (text, replies)
+        bodies += replies
+    assert all(budget(body).encoding == "GSM-7" for body in bodies)
+    assert bodies[0].startswith("Bonjour ! Le département prépare son plan")
+    assert "1 - Facile à lire\n2 - Texte normal" in bodies[0]
+    assert bodies[-1].startswith("Merci beaucoup !")
+    assert stored_answers(services) == {
+        "consentement": "oui",
+        "themes_quotidien": "travail,taches_domestiques", "themes_dehors": "espace_public",
+        "essai_echelle": "bien", "ressenti": "moyen", "securite_soir": "peur",
+        "priorite": "Des crèches le soir", "age": "30-44", "commune": "Tours", "genre": "femme",
+        "vie_publique": "rarement", "volontaire": "non", "suivi": "non",
+    }  # fmt: skip
+    assert sum(row.segments or 0 for row in outbox(services)) == sum(budget(b).segments for b in bodies)
