@@ -32,7 +32,7 @@ def users(fake_telegram: FakeTelegram) -> Users:
 
 @pytest.fixture(scope="session")
 def clip_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Voice clips rendered once per test session (the audio service caches them too)."""
+    """The audio cache of the session: each text is rendered once for all the tests."""
     return tmp_path_factory.mktemp("clips")
 
 

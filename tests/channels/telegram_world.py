@@ -1,8 +1,8 @@
 """The Telegram end-to-end world: the fake Bot API, people, and the real app serving the webhook.
 
 The app runs on uvicorn in its own thread (lifespan on, so the outbox repair loop runs too),
-built by `build_services` from settings and environment exactly as in production; only the
-Bot API server and the audio service are stand-ins.
+built by `build_services` from settings and environment exactly as in production, with the
+real audio service (espeak-ng); only the Bot API server is a stand-in.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.models import Answer, Participant
 from tests.fakes.asgi_server import ThreadedServer
-from tests.fakes.audio import SpeakingAudio
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_users import Users
 
@@ -131,10 +130,11 @@ async def running_world(setup: Setup, flows_dir: Path, default_flow: str) -> Asy
     setup.monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET", raising=False)
     server = ThreadedServer(lifespan="on")
     settings = world_settings(setup.settings, server.url, flows_dir, default_flow)
+    audio = {**settings.section("audio"), "cache_dir": str(setup.clips)}  # shared by the session
+    settings = dataclasses.replace(settings, raw={**settings.raw, "audio": audio})
     services = build_services(settings, setup.database)
     channel = services.channels["telegram"]
-    assert isinstance(channel, TelegramChannel)
-    channel.audio = SpeakingAudio(setup.clips)
+    assert isinstance(channel, TelegramChannel) and channel.audio is services.audio
     server.start(create_app(settings, services))
     try:
         await register(channel.config, drop_pending=False)
