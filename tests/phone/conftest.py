@@ -68,12 +68,20 @@ def fake_gateway() -> FakeGateway:
 
 
 @pytest.fixture
+def with_audio() -> bool:
+    """Whether calls play our rendered audio; by default they use <Say>, so tests read the words."""
+    return False
+
+
+@pytest.fixture
 def phone_services(
     phone_settings: Settings, database: Database, phone_env: dict[str, str],
-    fake_twilio: FakeTwilio, fake_gateway: FakeGateway,
+    fake_twilio: FakeTwilio, fake_gateway: FakeGateway, with_audio: bool,
 ) -> Iterator[Services]:  # fmt: skip
     """Services whose phone channels talk to the fakes over HTTP."""
     services = build_services(phone_settings, database)
+    if not with_audio:
+        services.audio = None  # the <Say> fallback a call uses when audio cannot be rendered
     built = telephony.channels(phone_settings, phone_env)
     built["sms"].client = httpx.AsyncClient(transport=httpx.ASGITransport(fake_twilio.app))  # type: ignore[attr-defined]
     built["sms-gateway"].client = httpx.AsyncClient(transport=httpx.ASGITransport(fake_gateway.app))  # type: ignore[attr-defined]

@@ -200,11 +200,11 @@ async def test_the_campaign_keyword_by_sms_resumes_a_run_begun_by_phone(twilio: 
     assert resumed.startswith("Comment voulez-vous lire ?")
 
 
+@pytest.mark.parametrize("with_audio", [True])
 async def test_a_call_plays_real_audio_from_the_cache(
     twilio: Twilio, phone_services: Services, client: httpx.AsyncClient
 ) -> None:
-    if phone_services.audio is None:
-        pytest.skip("no audio service in the container yet: calls fall back to <Say>")
+    assert phone_services.audio is not None
     doc = await Call(twilio).start()
     plays = [e.text or "" for e in doc.iter("Play")]
     assert plays and not list(doc.iter("Say"))
@@ -214,3 +214,6 @@ async def test_a_call_plays_real_audio_from_the_cache(
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("audio/mpeg")
         assert response.content[:3] == b"ID3" or response.content[0] == 0xFF
+        digest = url.rsplit("/", 1)[1].removesuffix(".mp3")
+        clip = phone_services.audio.lookup(digest, "mp3")
+        assert clip is not None and clip.duration > 0.5
