@@ -1,7 +1,8 @@
-"""A minimal stand-in for the audio service: espeak-ng speech encoded to OGG/Opus by opusenc.
+"""A minimal stand-in for the audio service: espeak-ng speech encoded to OGG/Opus by ffmpeg.
 
 It has the audio service's API (`clip`, `aclip` -> Clip(path, duration, mime, digest)) and
-caches by digest, so tests exercise real, decodable voice notes without the real service.
+caches by digest; the channel's unit tests use it to send real, decodable voice notes and to
+make the audio engine fail on purpose. End-to-end tests use the real `bot.audio` service.
 """
 
 from __future__ import annotations
@@ -56,8 +57,8 @@ class SpeakingAudio:
             speech = subprocess.run(["espeak-ng", "-v", lang, "-s", "140", "--stdout", text],
                                     check=True, capture_output=True).stdout  # fmt: skip
             scratch = target.with_suffix(".part")
-            subprocess.run(["opusenc", "--quiet", "--bitrate", "24", "-", str(scratch)],
-                           input=speech, check=True)  # fmt: skip
+            subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "wav", "-i", "-", "-c:a", "libopus",
+                            "-b:a", "24k", "-f", "ogg", str(scratch)], input=speech, check=True)  # fmt: skip
             scratch.replace(target)
             rate = struct.unpack("<I", speech[24:28])[0]
             target.with_suffix(".seconds").write_text(str((len(speech) - 44) / (rate * 2)))
