@@ -54,9 +54,14 @@ class TelegramConfig:
         return f"{self.public_base_url}{WEBHOOK_PATH}"
 
     @property
+    def recordings_dir(self) -> Path:
+        """Return the root of recorded answers (audio_ref is relative to it; erasure uses it)."""
+        return self.data_dir / "recordings"
+
+    @property
     def voice_dir(self) -> Path:
         """Return where received voice notes are kept."""
-        return self.data_dir / "audio_in" / "telegram"
+        return self.recordings_dir / "telegram"
 
 
 def derived_secret(secret_key: str, purpose: str) -> str:

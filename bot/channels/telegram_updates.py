@@ -107,7 +107,7 @@ class UpdateHandler:
 
     # voice notes ---------------------------------------------------------------
     async def _download(self, translated: Translated) -> str | None:
-        """Keep a received voice note under the data dir; return its path relative to it."""
+        """Keep a received voice note with the recordings; return its path relative to them."""
         config = self.channel.config
         if (translated.voice_size or 0) > config.max_voice_bytes:
             log.info("voice note over %d bytes not kept", config.max_voice_bytes)
@@ -120,14 +120,14 @@ class UpdateHandler:
         if target.stat().st_size > config.max_voice_bytes:
             target.unlink()
             return None
-        return str(target.relative_to(config.data_dir))
+        return str(target.relative_to(config.recordings_dir))
 
     def _forget_unused(self, audio_ref: str) -> None:
         """Delete a downloaded voice note no answer keeps (a duplicate, or not a text step)."""
         with self.services.db.sessions() as session:
             kept = session.scalar(select(Answer.id).where(Answer.audio_ref == audio_ref).limit(1))
         if kept is None:
-            (self.channel.config.data_dir / audio_ref).unlink(missing_ok=True)
+            (self.channel.config.recordings_dir / audio_ref).unlink(missing_ok=True)
 
     # button presses --------------------------------------------------------------
     async def _answer(self, press: Press, text: str | None = None) -> None:

@@ -15,7 +15,8 @@ import httpx
 from sqlalchemy import select
 
 from bot.channels.telegram_updates import BROKEN_BUTTON, STALE_NOTICE
-from storage.models import Answer, InboundEvent, OutboxMessage
+from storage.models import Answer, InboundEvent, OutboxMessage, Participant
+from storage.retention import erase
 from tests.channels.telegram_world import World
 from tests.fakes.audio import SpeakingAudio, probe_duration
 
@@ -98,7 +99,7 @@ async def test_full_journey_by_buttons_in_easy_read_and_audio_mode(world: World,
         "humeur": "moyen",
         "priorite": "audio",
     }
-    kept = world.config.data_dir / str(answers["priorite"].audio_ref)
+    kept = world.config.recordings_dir / str(answers["priorite"].audio_ref)
     assert kept.read_bytes() == recording.read_bytes()
     participant = world.participant()
     assert participant.easy and participant.audio and participant.consent_at is not None
@@ -115,6 +116,9 @@ async def test_full_journey_by_buttons_in_easy_read_and_audio_mode(world: World,
         path.write_bytes(upload.data)
         assert b"OpusHead" in upload.data and probe_duration(path) > 0.5
     await world.fake.wait_for(lambda: world_outbox_settled(world))
+    with world.services.db.transaction() as session:  # an erasure request removes the recording
+        erase(session, session.get_one(Participant, participant.id), world.config.recordings_dir)
+    assert not kept.exists()
 
 
 def world_outbox_settled(world: World) -> bool:

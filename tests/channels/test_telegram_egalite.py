@@ -85,7 +85,7 @@ async def test_egalite_by_buttons_in_easy_read_and_audio_mode(egalite_world: Wor
     assert participant.easy and participant.audio and participant.consent_at is not None
     answers = world.answers()
     assert answers["priorite"].audio_ref is not None
-    assert (world.config.data_dir / answers["priorite"].audio_ref).read_bytes() == voice.read_bytes()
+    assert (world.config.recordings_dir / answers["priorite"].audio_ref).read_bytes() == voice.read_bytes()
     assert answers["commune"].value == "Rennes"
 
     chat = world.fake.chat(CHAT)
