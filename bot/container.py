@@ -54,10 +54,15 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     crypto = Crypto(settings.secret_key)
     flows = FlowStore.from_directory(settings.flows_dir)
     interpreter = build_interpreter(settings)
-    service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
-                                  identity=identity_of)
     channels: dict[str, Channel] = {"kiosk": KioskChannel()}
     channels.update(telephony.channels(settings))
+
+    def audio_choice(name: str) -> bool:
+        channel = channels.get(name)
+        return channel is None or channel.capabilities.offers_audio_choice
+
+    service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
+                                  identity=identity_of, audio_choice=audio_choice)  # fmt: skip
     audio = AudioService.from_settings(settings)
     telegram = build_telegram(settings, audio)  # None without TELEGRAM_BOT_TOKEN
     if telegram is not None:

@@ -74,6 +74,7 @@ class ConversationService:
         default_flow: str = "egalite",
         clock: Callable[[], datetime] = utcnow,
         identity: Callable[[str], str] = lambda channel: channel,
+        audio_choice: Callable[[str], bool] = lambda channel: True,
     ) -> None:
         self.db = db
         self.flows = flows
@@ -82,6 +83,7 @@ class ConversationService:
         self.default_flow = default_flow
         self.clock = clock
         self.identity = identity
+        self.audio_choice = audio_choice
 
     def participant_key(self, channel: str, address: str) -> str:
         """Return the pseudonymous key of an address on a channel."""
@@ -160,7 +162,7 @@ class ConversationService:
         if run is None:
             self._system(turn, "run_over")
             return
-        flow, state = self._load(turn.session, run)
+        flow, state = self._load(turn, run)
         if inbound.choice or inbound.keys:
             inp = Input(kind="choice", value=inbound.choice or "", step=inbound.step,
                         keys=inbound.keys)  # fmt: skip
@@ -225,7 +227,7 @@ class ConversationService:
         if run is None:
             self._system(turn, "help" if name == "aide" else "run_over")
             return
-        flow, state = self._load(turn.session, run)
+        flow, state = self._load(turn, run)
         self._resume(turn, run, flow, state, Input.command(name))
 
     def _confirm_erase(self, turn: _Turn, run: Run | None) -> None:
@@ -244,17 +246,20 @@ class ConversationService:
             return
         self._system(turn, "erase_cancelled")
         if run is not None:
-            flow, state = self._load(turn.session, run)
+            flow, state = self._load(turn, run)
             self._apply(turn, run, flow, engine.repeat(flow, state))
 
     # engine and storage ------------------------------------------------------
-    def _prefs(self, participant: Participant) -> Prefs:
-        return Prefs(lang=participant.language, easy=participant.easy, audio=participant.audio)
+    def _prefs(self, turn: _Turn) -> Prefs:
+        """Return the participant's preferences, and whether this channel offers audio."""
+        participant = turn.participant
+        return Prefs(lang=participant.language, easy=participant.easy, audio=participant.audio,
+                     audio_choice=self.audio_choice(turn.inbound.channel))  # fmt: skip
 
-    def _load(self, session: Session, run: Run) -> tuple[Flow, RunState]:
+    def _load(self, turn: _Turn, run: Run) -> tuple[Flow, RunState]:
         """Return a run's flow version and state with the participant's current prefs."""
-        flow = self.flows.version(session, run.flow_id, run.flow_version)
-        state = engine.with_prefs(RunState.from_dict(run.state), self._prefs(run.participant))
+        flow = self.flows.version(turn.session, run.flow_id, run.flow_version)
+        state = engine.with_prefs(RunState.from_dict(run.state), self._prefs(turn))
         return flow, state
 
     def _start(self, turn: _Turn, run: Run | None, flow_id: str) -> None:
@@ -262,13 +267,13 @@ class ConversationService:
         if not self.flows.has(flow_id):
             flow_id = self.default_flow
         if run is not None and run.flow_id == flow_id:
-            flow, state = self._load(turn.session, run)
+            flow, state = self._load(turn, run)
             self._apply(turn, run, flow, engine.repeat(flow, state))
             return
         if run is not None:
             repo.end_run(run, "stopped", self.clock())
         flow = self.flows.start_version(turn.session, flow_id)
-        sprint = engine.start(flow, self._prefs(turn.participant))
+        sprint = engine.start(flow, self._prefs(turn))
         new_run = Run(
             participant_id=turn.participant.id,
             flow_id=flow.id,
@@ -324,7 +329,7 @@ class ConversationService:
     def _system(self, turn: _Turn, key: str, confirm: bool = False) -> None:
         """Queue a system message in the participant's register, outside any run."""
         flow = self.flows.current(self.default_flow)
-        prefs = self._prefs(turn.participant)
+        prefs = self._prefs(turn)
         text = flow.system[key].get(prefs.lang)
         message = MessageCreated(text=text.pick(prefs.easy), spoken=text.spoken(prefs.easy),
                                  role="system")  # fmt: skip

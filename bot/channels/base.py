@@ -16,6 +16,12 @@ class Capabilities:
     max_length: int = 4096
     markup: Literal["none", "html", "markdown"] = "none"
     audio_format: Literal["ogg", "mp3"] = "mp3"
+    audio_choice: bool = True  # the participant may turn audio on and off here
+
+    @property
+    def offers_audio_choice(self) -> bool:
+        """Say whether asking 'do you want audio?' makes sense on this channel."""
+        return self.audio and self.audio_choice
 
 
 @dataclass(frozen=True)
