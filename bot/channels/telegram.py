@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
@@ -59,8 +60,29 @@ def retry_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+class RedactToken(logging.Filter):
+    """Hide bot tokens in log lines (httpx logs every request URL, token included, at INFO)."""
+
+    PATTERN = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message without the token; never drop it."""
+        message = record.getMessage()
+        if "/bot" in message:
+            record.msg, record.args = self.PATTERN.sub("/bot<token>", message), None
+        return True
+
+
+def redact_tokens() -> None:
+    """Install the token filter on the HTTP client's logger, once."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, RedactToken) for f in logger.filters):
+        logger.addFilter(RedactToken())
+
+
 def make_bot(config: TelegramConfig) -> Bot:
     """Build the PTB bot on the configured Bot API server."""
+    redact_tokens()
     return Bot(
         config.token,
         base_url=config.base_url,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -134,3 +135,14 @@ async def test_multiple_choice_toggle_edits_the_keyboard_in_place(
     assert toggled.ok and toggled.external_id == first.external_id
     [shown] = fake_telegram.chat(CHAT)
     assert shown["reply_markup"]["inline_keyboard"][0][0]["text"] == "✅ 🙋 Moi"
+
+
+async def test_the_bot_token_never_reaches_the_logs(
+    channel: TelegramChannel, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert (await channel.send(str(CHAT), question())).ok
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "sendMessage" in logged  # httpx did log the request...
+    assert fake_telegram.token not in logged  # ...without the token
+    assert str(CHAT) not in "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
