@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -18,6 +19,7 @@ from bot.audio import routes as audio
 from bot.channels import kiosk, telegram, telephony
 from bot.container import Services, build_services
 from bot.settings import Settings, load_settings
+from dashboard.routes import routes as dashboard_routes
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
@@ -29,6 +31,7 @@ def feature_routes(services: Services) -> list[BaseRoute]:
         *kiosk.routes(services),
         *audio.routes(services),
         *telephony.routes(services),
+        *dashboard_routes(services),
         *telegram.routes(services),
     ]
 
@@ -48,6 +51,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if services.db.is_sqlite:
             services.db.upgrade()
+        warm = getattr(services.interpreter, "warm", None)
+        if warm is not None:  # load (or train) the NLU model before the first participant
+            await anyio.to_thread.run_sync(warm)
         loop = asyncio.create_task(services.dispatcher.run_forever())
         try:
             yield

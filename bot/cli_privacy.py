@@ -7,8 +7,10 @@ import re
 from datetime import timedelta
 
 import click
+from sqlalchemy.orm import Session
 
 from bot.settings import load_settings
+from storage.audit import record
 from storage.db import Database
 from storage.models import utcnow
 from storage.privacy import Crypto
@@ -68,6 +70,7 @@ def erase_command(channel: str, address: str, actor: str) -> None:
     click.echo(f"erased one participant and {answers} answers")
 
 
-def audit(session: object, actor: str, action: str, detail: dict[str, object]) -> None:
-    """Record an administrative action (no personal data in detail)."""
-    log.warning("audit: %s by %s: %s", action, actor, detail)
+def audit(session: Session, actor: str, action: str, detail: dict[str, object]) -> None:
+    """Record an administrative action in the audit log (no personal data in detail)."""
+    record(session, actor, action, **detail)
+    log.info("audit: %s by %s", action, actor)

@@ -16,7 +16,8 @@ from bot.outbox import Dispatcher
 from bot.service import ConversationService
 from bot.settings import Settings
 from bot.throttle import Throttle
-from nlu.commands import CommandInterpreter
+from nlu.factory import build_interpreter as build_nlu
+from nlu.factory import default_cache_dir
 from nlu.interpretation import Interpreter
 from storage.db import Database
 from storage.privacy import Crypto
@@ -44,8 +45,8 @@ def identity_of(channel: str) -> str:
 
 
 def build_interpreter(settings: Settings) -> Interpreter:
-    """Return the configured interpreter."""
-    return CommandInterpreter()
+    """Return the configured interpreter: rules first, then the embedded or Rasa backend."""
+    return build_nlu(settings.section("nlu"), default_cache_dir())
 
 
 def build_services(settings: Settings, db: Database | None = None) -> Services:

@@ -235,9 +235,10 @@ class ConversationService:
         inbound, participant = turn.inbound, turn.participant
         answer = inbound.choice
         if answer is None and inbound.text:
-            answer = self.interpreter.interpret(
+            meaning = self.interpreter.interpret(
                 inbound.text, Expectation("confirm", (("oui", "oui"), ("non", "non")))
-            ).choice
+            )
+            answer = "oui" if meaning.command == "effacer" else meaning.choice
         participant.pending_action = None
         if answer == "oui":
             repo.erase_participant_data(turn.session, participant)
