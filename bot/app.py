@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.audio import routes as audio
-from bot.channels import kiosk, telephony
+from bot.channels import kiosk, telegram, telephony
 from bot.container import Services, build_services
 from bot.settings import Settings, load_settings
 from dashboard.routes import routes as dashboard_routes
@@ -32,6 +32,7 @@ def feature_routes(services: Services) -> list[BaseRoute]:
         *audio.routes(services),
         *telephony.routes(services),
         *dashboard_routes(services),
+        *telegram.routes(services),
     ]
 
 
@@ -60,6 +61,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await loop
+            for channel in services.channels.values():
+                close = getattr(channel, "aclose", None)
+                if close is not None:
+                    await close()
 
     routes: list[BaseRoute] = [
         Route("/", home),

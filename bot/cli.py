@@ -115,6 +115,7 @@ from bot.cli_flows import flows  # noqa: E402
 from bot.cli_nlu import nlu  # noqa: E402
 from bot.cli_phone import phone_command  # noqa: E402
 from bot.cli_privacy import erase_command, purge_command  # noqa: E402
+from bot.cli_telegram import telegram  # noqa: E402
 
 main.add_command(audio)
 main.add_command(export)
@@ -124,6 +125,7 @@ main.add_command(nlu)
 main.add_command(purge_command)
 main.add_command(erase_command)
 main.add_command(phone_command)
+main.add_command(telegram)
 
 if __name__ == "__main__":
     main()

@@ -10,6 +10,7 @@ from bot.channels import telephony
 from bot.channels.base import Channel
 from bot.channels.kiosk import KioskChannel
 from bot.channels.phone import identity_family
+from bot.channels.telegram import build_channel as build_telegram
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
 from bot.service import ConversationService
@@ -64,6 +65,9 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
                                   identity=identity_of, audio_choice=audio_choice)  # fmt: skip
     audio = AudioService.from_settings(settings)
+    telegram = build_telegram(settings, audio)  # None without TELEGRAM_BOT_TOKEN
+    if telegram is not None:
+        channels["telegram"] = telegram
     dispatcher = Dispatcher(db, crypto, channels, audio)
     limits = settings.section("throttle")
     throttle = Throttle(
