@@ -63,7 +63,8 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
         return channel is None or channel.capabilities.offers_audio_choice
 
     service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
-                                  identity=identity_of, audio_choice=audio_choice)  # fmt: skip
+                                  identity=identity_of, audio_choice=audio_choice,
+                                  recordings=settings.data_dir / "recordings")  # fmt: skip
     audio = AudioService.from_settings(settings)
     telegram = build_telegram(settings, audio)  # None without TELEGRAM_BOT_TOKEN
     if telegram is not None:

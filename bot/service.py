@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 
 # Channels where STOP is final: nothing more is ever sent to that address.
 FINAL_STOP_CHANNELS = frozenset({"sms", "sms-gateway", "voice"})
+# Navigation buttons that move the run: pressed on an old question, they would move the wrong one.
+MOVES = frozenset({"retour", "passer"})
+STALE = "\x00stale"  # a step id no flow has: the engine answers "this button is old"
 START_WORDS = frozenset({"bonjour", "salut", "start", "/start", "commencer", "hello", "coucou"})
 
 
@@ -75,6 +79,7 @@ class ConversationService:
         clock: Callable[[], datetime] = utcnow,
         identity: Callable[[str], str] = lambda channel: channel,
         audio_choice: Callable[[str], bool] = lambda channel: True,
+        recordings: Path | None = None,
     ) -> None:
         self.db = db
         self.flows = flows
@@ -84,6 +89,7 @@ class ConversationService:
         self.clock = clock
         self.identity = identity
         self.audio_choice = audio_choice
+        self.recordings = recordings
 
     def participant_key(self, channel: str, address: str) -> str:
         """Return the pseudonymous key of an address on a channel."""
@@ -148,6 +154,10 @@ class ConversationService:
         if participant.pending_action == "erase":
             self._confirm_erase(turn, run)
             return
+        if run is not None and self._stale(inbound, run):
+            flow, state = self._load(turn, run)
+            self._resume(turn, run, flow, state, Input.choose("", step=STALE))
+            return
         if inbound.choice and inbound.choice.startswith(COMMAND_PREFIX):
             self._command(turn, run, inbound.choice.removeprefix(COMMAND_PREFIX))
             return
@@ -179,6 +189,14 @@ class ConversationService:
         else:
             text = inbound.text or ""
             self._resume(turn, run, flow, state, Input.say(text, meaning.theme))
+
+    def _stale(self, inbound: InboundMessage, run: Run) -> bool:
+        """Say whether a button belongs to another run, or moves from an old question."""
+        if inbound.run_id is not None and inbound.run_id != run.id:
+            return True
+        command = (inbound.choice or "").removeprefix(COMMAND_PREFIX)
+        moves = inbound.choice is not None and inbound.choice != command and command in MOVES
+        return moves and inbound.step is not None and inbound.step != run.state.get("step")
 
     def _wants_start(self, inbound: InboundMessage) -> bool:
         """Say whether an opted-out participant asks to take part again."""
@@ -241,7 +259,7 @@ class ConversationService:
             answer = "oui" if meaning.command == "effacer" else meaning.choice
         participant.pending_action = None
         if answer == "oui":
-            repo.erase_participant_data(turn.session, participant)
+            repo.erase_participant_data(turn.session, participant, self.recordings)
             turn.session.flush()
             self._system(turn, "erase_done")
             return

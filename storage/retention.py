@@ -27,7 +27,7 @@ class PurgeReport:
     flags: int = 0
 
 
-def _remove_recording(ref: str | None, audio_root: Path | None) -> bool:
+def remove_recording(ref: str | None, audio_root: Path | None) -> bool:
     """Delete a recorded answer's file when it is a local file under audio_root."""
     if not ref or audio_root is None:
         return False
@@ -62,7 +62,7 @@ def purge(session: Session, cutoff: datetime, audio_root: Path | None = None) ->
             select(Answer).where(Answer.participant_id.in_(ids),
                                  (Answer.raw_text.is_not(None)) | (Answer.audio_ref.is_not(None)))
         ):  # fmt: skip
-            report.recordings += int(_remove_recording(answer.audio_ref, audio_root))
+            report.recordings += int(remove_recording(answer.audio_ref, audio_root))
             report.verbatims += 1
             scrub.setdefault(answer.run_id, set()).add(answer.result)
             answer.value = ERASED_TEXT if answer.raw_text is not None else answer.value
@@ -89,7 +89,7 @@ def erase(session: Session, participant: Participant, audio_root: Path | None = 
     """Remove one participant and everything linked to them; return the answers removed."""
     answers = list(session.scalars(select(Answer).where(Answer.participant_id == participant.id)))
     for answer in answers:
-        _remove_recording(answer.audio_ref, audio_root)
+        remove_recording(answer.audio_ref, audio_root)
     pid = participant.id
     session.execute(delete(Answer).where(Answer.participant_id == pid))
     session.execute(delete(SafetyFlag).where(SafetyFlag.participant_id == pid))

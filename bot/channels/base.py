@@ -34,6 +34,7 @@ class InboundMessage:
     text: str | None = None
     choice: str | None = None
     step: str | None = None
+    run_id: int | None = None
     keys: tuple[str, ...] = ()
     start_flow: str | None = None
     audio_ref: str | None = None

@@ -125,6 +125,7 @@ def _from_press(update: Update, codec: CallbackCodec) -> Translated | None:
         external_id=str(update.update_id),
         choice=data.value if data else None,
         step=data.step if data else None,
+        run_id=data.run_id if data else None,
     )
     return Translated(inbound, chat_id, press=press)
 
