@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -15,9 +16,10 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.audio import routes as audio
-from bot.channels import kiosk, telephony
+from bot.channels import kiosk, telegram, telephony
 from bot.container import Services, build_services
 from bot.settings import Settings, load_settings
+from dashboard.routes import routes as dashboard_routes
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
@@ -25,7 +27,13 @@ STATIC = Path(__file__).with_name("static")
 
 def feature_routes(services: Services) -> list[BaseRoute]:
     """Collect the routes of every feature module."""
-    return [*kiosk.routes(services), *audio.routes(services), *telephony.routes(services)]
+    return [
+        *kiosk.routes(services),
+        *audio.routes(services),
+        *telephony.routes(services),
+        *dashboard_routes(services),
+        *telegram.routes(services),
+    ]
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
@@ -43,6 +51,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if services.db.is_sqlite:
             services.db.upgrade()
+        warm = getattr(services.interpreter, "warm", None)
+        if warm is not None:  # load (or train) the NLU model before the first participant
+            await anyio.to_thread.run_sync(warm)
         loop = asyncio.create_task(services.dispatcher.run_forever())
         try:
             yield
@@ -50,6 +61,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await loop
+            for channel in services.channels.values():
+                close = getattr(channel, "aclose", None)
+                if close is not None:
+                    await close()
 
     routes: list[BaseRoute] = [
         Route("/", home),

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import logging
-import sys
-from pathlib import Path
 
 import click
 
@@ -28,6 +25,7 @@ def main(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 @main.command()
@@ -66,50 +64,15 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
-@main.group()
-def export() -> None:
-    """Export what participants said (no address, no key)."""
-
-
-@export.command("answers")
-@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
-@click.option("--flow", "flow_id", default=None, help="Only this flow.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def export_answers(fmt: str, flow_id: str | None, output: Path | None) -> None:
-    """Write one row per answer."""
-    from sqlalchemy import select
-
-    from storage.db import Database
-    from storage.models import Answer
-
-    settings = _settings()
-    database = Database(settings.database_url)
-    columns = ["run", "flow", "flow_version", "channel", "step", "result", "value", "category",
-               "raw_text", "theme", "assisted", "easy_read", "answered_at"]  # fmt: skip
-    stream = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
-    writer = csv.writer(stream)
-    writer.writerow(columns)
-    with database.sessions() as session:
-        query = select(Answer).order_by(Answer.run_id, Answer.id).execution_options(yield_per=1000)
-        if flow_id:
-            query = query.where(Answer.flow_id == flow_id)
-        for a in session.scalars(query):
-            writer.writerow([a.run_id, a.flow_id, a.flow_version, a.channel, a.step, a.result,
-                             a.value, a.category or "", a.raw_text or "", a.theme or "",
-                             int(a.assisted), int(a.easy), a.created_at.isoformat()])  # fmt: skip
-    if output:
-        stream.close()
-
-
 @main.command()
 @click.argument("flow_id")
 @click.option("--easy", is_flag=True, help="Read in easy-read French.")
 def chat(flow_id: str, easy: bool) -> None:
     """Talk through a flow in the terminal (for flow authors; nothing is saved)."""
+    from bot.container import build_interpreter
     from flows import engine
     from flows.events import Input, Prefs
     from flows.loader import load_directory
-    from nlu.commands import CommandInterpreter
     from nlu.interpretation import Expectation
 
     settings = _settings()
@@ -117,7 +80,7 @@ def chat(flow_id: str, easy: bool) -> None:
     if flow_id not in flows:
         raise click.ClickException(f"no flow '{flow_id}' (have: {', '.join(flows)})")
     flow = flows[flow_id]
-    interpreter = CommandInterpreter()
+    interpreter = build_interpreter(settings)
     sprint = engine.start(flow, Prefs(easy=easy))
     while True:
         expects = Expectation()
@@ -147,15 +110,23 @@ def chat(flow_id: str, easy: bool) -> None:
 
 
 from bot.cli_audio import audio  # noqa: E402
+from bot.cli_dashboard import facilitator  # noqa: E402
+from bot.cli_export import export  # noqa: E402
 from bot.cli_flows import flows  # noqa: E402
+from bot.cli_nlu import nlu  # noqa: E402
 from bot.cli_phone import phone_command  # noqa: E402
 from bot.cli_privacy import erase_command, purge_command  # noqa: E402
+from bot.cli_telegram import telegram  # noqa: E402
 
 main.add_command(audio)
+main.add_command(export)
+main.add_command(facilitator)
 main.add_command(flows)
+main.add_command(nlu)
 main.add_command(purge_command)
 main.add_command(erase_command)
 main.add_command(phone_command)
+main.add_command(telegram)
 
 if __name__ == "__main__":
     main()

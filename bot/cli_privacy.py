@@ -7,11 +7,12 @@ import re
 from datetime import timedelta
 
 import click
+from sqlalchemy.orm import Session
 
-from bot.audit import audit
 from bot.channels.twilio_api import TwilioConfig
 from bot.retention_files import delete_recordings, forget_clips, prune_clips
 from bot.settings import load_settings
+from storage.audit import record
 from storage.db import Database
 from storage.models import utcnow
 from storage.privacy import Crypto
@@ -91,3 +92,9 @@ def erase_command(channel: str, address: str, actor: str) -> None:
                                         "audio_clips": clips})  # fmt: skip
     click.echo(f"erased one participant, {answers} answers, {removal.deleted} recordings "
                f"and {clips} audio read-backs")  # fmt: skip
+
+
+def audit(session: Session, actor: str, action: str, detail: dict[str, object]) -> None:
+    """Record an administrative action in the audit log (no personal data in detail)."""
+    record(session, actor, action, **detail)
+    log.info("audit: %s by %s", action, actor)

@@ -11,12 +11,14 @@ from bot.channels import telephony
 from bot.channels.base import Channel
 from bot.channels.kiosk import KioskChannel
 from bot.channels.phone import identity_family
+from bot.channels.telegram import build_channel as build_telegram
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
 from bot.service import ConversationService
 from bot.settings import Settings
 from bot.throttle import Throttle
-from nlu.commands import CommandInterpreter
+from nlu.factory import build_interpreter as build_nlu
+from nlu.factory import default_cache_dir
 from nlu.interpretation import Interpreter
 from storage.db import Database
 from storage.privacy import Crypto
@@ -44,8 +46,8 @@ def identity_of(channel: str) -> str:
 
 
 def build_interpreter(settings: Settings) -> Interpreter:
-    """Return the configured interpreter."""
-    return CommandInterpreter()
+    """Return the configured interpreter: rules first, then the embedded or Rasa backend."""
+    return build_nlu(settings.section("nlu"), default_cache_dir())
 
 
 def build_dispatcher(settings: Settings, db: Database, crypto: Crypto, channels: dict[str, Channel],
@@ -66,11 +68,20 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     crypto = Crypto(settings.secret_key)
     flows = FlowStore.from_directory(settings.flows_dir)
     interpreter = build_interpreter(settings)
-    service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
-                                  identity=identity_of)
     channels: dict[str, Channel] = {"kiosk": KioskChannel()}
     channels.update(telephony.channels(settings))
+
+    def audio_choice(name: str) -> bool:
+        channel = channels.get(name)
+        return channel is None or channel.capabilities.offers_audio_choice
+
+    service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
+                                  identity=identity_of, audio_choice=audio_choice,
+                                  recordings=settings.data_dir / "recordings")  # fmt: skip
     audio = AudioService.from_settings(settings)
+    telegram = build_telegram(settings, audio)  # None without TELEGRAM_BOT_TOKEN
+    if telegram is not None:
+        channels["telegram"] = telegram
     dispatcher = build_dispatcher(settings, db, crypto, channels, audio)
     limits = settings.section("throttle")
     throttle = Throttle(

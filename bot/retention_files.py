@@ -16,6 +16,7 @@ from bot.audio.service import AudioService
 from bot.channels.twilio_api import TwilioConfig
 from bot.settings import Settings
 from flows.loader import load_directory
+from storage.retention import remove_recording
 
 log = logging.getLogger(__name__)
 # A Twilio RecordingUrl: https://api.twilio.com/2010-04-01/Accounts/AC.../Recordings/RE...[.mp3]
@@ -48,22 +49,13 @@ def delete_recordings(refs: Iterable[str], config: TwilioConfig, local_root: Pat
                     removal.deleted += 1
                 else:
                     removal.failed.append(ref)
-            elif local_root is not None and _remove_local(ref, local_root):
+            elif remove_recording(ref, local_root):
                 removal.deleted += 1
             elif ref.startswith(("http://", "https://")):
                 removal.failed.append(ref)  # somewhere we cannot delete: keep the reference
             else:
                 removal.deleted += 1  # a local reference whose file is already gone
     return removal
-
-
-def _remove_local(ref: str, root: Path) -> bool:
-    """Delete a recorded answer's file when it is under root."""
-    path = (root / ref).resolve()
-    if root.resolve() in path.parents and path.is_file():
-        path.unlink()
-        return True
-    return False
 
 
 def _flow_clips(settings: Settings, audio: AudioService) -> set[str]:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 
 # Channels where STOP is final: nothing more is ever sent to that address.
 FINAL_STOP_CHANNELS = frozenset({"sms", "sms-gateway", "voice"})
+# Navigation buttons that move the run: pressed on an old question, they would move the wrong one.
+MOVES = frozenset({"retour", "passer"})
+STALE = "\x00stale"  # a step id no flow has: the engine answers "this button is old"
 START_WORDS = frozenset({"bonjour", "salut", "start", "/start", "commencer", "hello", "coucou"})
 
 
@@ -74,6 +78,8 @@ class ConversationService:
         default_flow: str = "egalite",
         clock: Callable[[], datetime] = utcnow,
         identity: Callable[[str], str] = lambda channel: channel,
+        audio_choice: Callable[[str], bool] = lambda channel: True,
+        recordings: Path | None = None,
     ) -> None:
         self.db = db
         self.flows = flows
@@ -82,6 +88,8 @@ class ConversationService:
         self.default_flow = default_flow
         self.clock = clock
         self.identity = identity
+        self.audio_choice = audio_choice
+        self.recordings = recordings
 
     def participant_key(self, channel: str, address: str) -> str:
         """Return the pseudonymous key of an address on a channel."""
@@ -146,6 +154,10 @@ class ConversationService:
         if participant.pending_action == "erase":
             self._confirm_erase(turn, run)
             return
+        if run is not None and self._stale(inbound, run):
+            flow, state = self._load(turn, run)
+            self._resume(turn, run, flow, state, Input.choose("", step=STALE))
+            return
         if inbound.choice and inbound.choice.startswith(COMMAND_PREFIX):
             self._command(turn, run, inbound.choice.removeprefix(COMMAND_PREFIX))
             return
@@ -160,7 +172,7 @@ class ConversationService:
         if run is None:
             self._system(turn, "run_over")
             return
-        flow, state = self._load(turn.session, run)
+        flow, state = self._load(turn, run)
         if inbound.choice or inbound.keys:
             inp = Input(kind="choice", value=inbound.choice or "", step=inbound.step,
                         keys=inbound.keys)  # fmt: skip
@@ -177,6 +189,14 @@ class ConversationService:
         else:
             text = inbound.text or ""
             self._resume(turn, run, flow, state, Input.say(text, meaning.theme))
+
+    def _stale(self, inbound: InboundMessage, run: Run) -> bool:
+        """Say whether a button belongs to another run, or moves from an old question."""
+        if inbound.run_id is not None and inbound.run_id != run.id:
+            return True
+        command = (inbound.choice or "").removeprefix(COMMAND_PREFIX)
+        moves = inbound.choice is not None and inbound.choice != command and command in MOVES
+        return moves and inbound.step is not None and inbound.step != run.state.get("step")
 
     def _wants_start(self, inbound: InboundMessage) -> bool:
         """Say whether an opted-out participant asks to take part again."""
@@ -225,7 +245,7 @@ class ConversationService:
         if run is None:
             self._system(turn, "help" if name == "aide" else "run_over")
             return
-        flow, state = self._load(turn.session, run)
+        flow, state = self._load(turn, run)
         self._resume(turn, run, flow, state, Input.command(name))
 
     def _confirm_erase(self, turn: _Turn, run: Run | None) -> None:
@@ -233,28 +253,32 @@ class ConversationService:
         inbound, participant = turn.inbound, turn.participant
         answer = inbound.choice
         if answer is None and inbound.text:
-            answer = self.interpreter.interpret(
+            meaning = self.interpreter.interpret(
                 inbound.text, Expectation("confirm", (("oui", "oui"), ("non", "non")))
-            ).choice
+            )
+            answer = "oui" if meaning.command == "effacer" else meaning.choice
         participant.pending_action = None
         if answer == "oui":
-            repo.erase_participant_data(turn.session, participant)
+            repo.erase_participant_data(turn.session, participant, self.recordings)
             turn.session.flush()
             self._system(turn, "erase_done")
             return
         self._system(turn, "erase_cancelled")
         if run is not None:
-            flow, state = self._load(turn.session, run)
+            flow, state = self._load(turn, run)
             self._apply(turn, run, flow, engine.repeat(flow, state))
 
     # engine and storage ------------------------------------------------------
-    def _prefs(self, participant: Participant) -> Prefs:
-        return Prefs(lang=participant.language, easy=participant.easy, audio=participant.audio)
+    def _prefs(self, turn: _Turn) -> Prefs:
+        """Return the participant's preferences, and whether this channel offers audio."""
+        participant = turn.participant
+        return Prefs(lang=participant.language, easy=participant.easy, audio=participant.audio,
+                     audio_choice=self.audio_choice(turn.inbound.channel))  # fmt: skip
 
-    def _load(self, session: Session, run: Run) -> tuple[Flow, RunState]:
+    def _load(self, turn: _Turn, run: Run) -> tuple[Flow, RunState]:
         """Return a run's flow version and state with the participant's current prefs."""
-        flow = self.flows.version(session, run.flow_id, run.flow_version)
-        state = engine.with_prefs(RunState.from_dict(run.state), self._prefs(run.participant))
+        flow = self.flows.version(turn.session, run.flow_id, run.flow_version)
+        state = engine.with_prefs(RunState.from_dict(run.state), self._prefs(turn))
         return flow, state
 
     def _start(self, turn: _Turn, run: Run | None, flow_id: str) -> None:
@@ -262,13 +286,13 @@ class ConversationService:
         if not self.flows.has(flow_id):
             flow_id = self.default_flow
         if run is not None and run.flow_id == flow_id:
-            flow, state = self._load(turn.session, run)
+            flow, state = self._load(turn, run)
             self._apply(turn, run, flow, engine.repeat(flow, state))
             return
         if run is not None:
             repo.end_run(run, "stopped", self.clock())
         flow = self.flows.start_version(turn.session, flow_id)
-        sprint = engine.start(flow, self._prefs(turn.participant))
+        sprint = engine.start(flow, self._prefs(turn))
         new_run = Run(
             participant_id=turn.participant.id,
             flow_id=flow.id,
@@ -324,7 +348,7 @@ class ConversationService:
     def _system(self, turn: _Turn, key: str, confirm: bool = False) -> None:
         """Queue a system message in the participant's register, outside any run."""
         flow = self.flows.current(self.default_flow)
-        prefs = self._prefs(turn.participant)
+        prefs = self._prefs(turn)
         text = flow.system[key].get(prefs.lang)
         message = MessageCreated(text=text.pick(prefs.easy), spoken=text.spoken(prefs.easy),
                                  role="system")  # fmt: skip

@@ -133,6 +133,9 @@ class _Sprinter:
                 self.fail(f"step limit {MAX_STEPS_PER_SPRINT} passed at step {step_id}")
                 return
             step = self.flow.step(step_id)
+            if step.sets == "audio" and not self.state.prefs.audio_choice:
+                step_id = self.flow.next_of(step)  # nothing to choose on this channel
+                continue
             self.state.step = step.id
             self.state.pending = None
             self.prompt(step)
@@ -241,11 +244,10 @@ class _Sprinter:
 
     def set_pref(self, name: str, value: bool) -> None:
         """Change reading or audio mode for the rest of the run."""
-        prefs = self.state.prefs
         if name == "reading":
-            self.state.prefs = Prefs(lang=prefs.lang, easy=value, audio=prefs.audio)
+            self.state.prefs = replace(self.state.prefs, easy=value)
         else:
-            self.state.prefs = Prefs(lang=prefs.lang, easy=prefs.easy, audio=value)
+            self.state.prefs = replace(self.state.prefs, audio=value)
         self.events.append(PrefChanged(name=name, value=value))  # type: ignore[arg-type]
 
     def choose(self, step: Step, inp: Input) -> None:

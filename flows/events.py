@@ -16,6 +16,7 @@ class Prefs:
     lang: str = "fr"
     easy: bool = False
     audio: bool = False
+    audio_choice: bool = True  # False where the channel cannot play audio, or always does
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,11 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Interpretation:
-    """What a text means: a command, a choice key, an intent, a theme, a danger flag."""
+    """What a text means: a command, a choice key, an intent, a theme, a danger flag.
+
+    `source` says who decided ("rules", "embedded", "rasa", "embedded-fallback"); `ranking`
+    holds the statistical backend's best labels with their confidence, when it was asked.
+    """
 
     command: str | None = None
     choice: str | None = None
@@ -32,6 +36,7 @@ class Interpretation:
     confidence: float = 0.0
     danger: bool = False
     source: str = "none"
+    ranking: tuple[tuple[str, float], ...] = ()
 
 
 class Interpreter(Protocol):

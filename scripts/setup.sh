@@ -38,6 +38,9 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# The embedded NLU model, trained once from nlu/rasa/data/nlu.yml and cached by its hash.
+"$VENV/bin/porte-voix" nlu train >/dev/null
+
 # Front-end test tools (axe-core) from the npm registry, when the project declares them.
 if [ "$DEV" = 1 ] && [ -f package.json ] && command -v npm >/dev/null; then
   if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -19,6 +20,7 @@ from storage.models import (
     SafetyFlag,
     utcnow,
 )
+from storage.retention import remove_recording
 
 OPEN_STATUSES = ("active", "paused")
 
@@ -152,9 +154,15 @@ def flow_source(session: Session, flow_id: str, version: int) -> str | None:
     ).one_or_none()
 
 
-def erase_participant_data(session: Session, participant: Participant) -> None:
-    """Delete every answer, run, flag and past message of a participant; reset preferences."""
+def erase_participant_data(
+    session: Session, participant: Participant, recordings: Path | None = None
+) -> None:
+    """Delete every answer, recording, run, flag and past message of a participant."""
     pid = participant.id
+    for ref in session.scalars(
+        select(Answer.audio_ref).where(Answer.participant_id == pid, Answer.audio_ref.is_not(None))
+    ):
+        remove_recording(ref, recordings)
     session.execute(delete(Answer).where(Answer.participant_id == pid))
     session.execute(delete(SafetyFlag).where(SafetyFlag.participant_id == pid))
     session.execute(delete(Run).where(Run.participant_id == pid))

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -31,6 +32,17 @@ class PurgeReport:
     messages: int = 0
     inbound: int = 0
     flags: int = 0
+
+
+def remove_recording(ref: str | None, audio_root: Path | None) -> bool:
+    """Delete a recorded answer's file when it is a local file under audio_root."""
+    if not ref or audio_root is None:
+        return False
+    path = (audio_root / ref).resolve()
+    if audio_root.resolve() in path.parents and path.is_file():
+        path.unlink()
+        return True
+    return False
 
 
 def _stale(session: Session, cutoff: datetime) -> list[Participant]:
@@ -69,12 +81,14 @@ def message_texts(session: Session, participant_id: int) -> set[str]:
     return texts - {""}
 
 
-def purge(session: Session, cutoff: datetime, keep_refs: Collection[str] = ()) -> PurgeReport:
+def purge(session: Session, cutoff: datetime, audio_root: Path | None = None,
+          keep_refs: Collection[str] = ()) -> PurgeReport:  # fmt: skip
     """Anonymise everyone last seen before cutoff and drop old messages.
 
     Kept: the structured answers (choice keys, themes) that no longer point to anyone.
     Removed: addresses, the link between key and address, verbatim texts, recording
-    references (but those in keep_refs, whose file could not be deleted yet), every message
+    references (local files under audio_root are deleted here; those in keep_refs, which
+    could not be deleted where they live, stay for the next purge), every message
     sent to them, inbound records and handled safety flags older than the cutoff.
     """
     report = PurgeReport()
@@ -112,6 +126,7 @@ def purge(session: Session, cutoff: datetime, keep_refs: Collection[str] = ()) -
         if answer.audio_ref in keep_refs:
             report.recordings_kept += 1
         else:
+            remove_recording(answer.audio_ref, audio_root)
             report.recordings += 1
             answer.audio_ref = None
     report.messages += _count(session.execute(delete(OutboxMessage).where(OutboxMessage.created_at < cutoff)))
@@ -122,9 +137,15 @@ def purge(session: Session, cutoff: datetime, keep_refs: Collection[str] = ()) -
     return report
 
 
-def erase(session: Session, participant: Participant) -> int:
-    """Remove one participant and everything linked to them; return the answers removed."""
+def erase(session: Session, participant: Participant, audio_root: Path | None = None) -> int:
+    """Remove one participant and everything linked to them; return the answers removed.
+
+    Local recordings under audio_root go too; recordings kept elsewhere (Twilio) are the
+    caller's to delete first (bot/retention_files.py).
+    """
     pid = participant.id
+    for ref in recordings_of(session, [pid]):
+        remove_recording(ref, audio_root)
     answers = len(list(session.scalars(select(Answer.id).where(Answer.participant_id == pid))))
     session.execute(delete(Answer).where(Answer.participant_id == pid))
     session.execute(delete(SafetyFlag).where(SafetyFlag.participant_id == pid))

@@ -93,8 +93,9 @@ def load(base: str, rate: float, seconds: float, prefix: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(name: str, start, url: str, rates: list[float], seconds: float, workers: int,
-            tmp: Path, tag: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def measure(
+    name: str, start, url: str, rates: list[float], seconds: float, workers: int, tmp: Path, tag: str
+) -> list[dict]:  # type: ignore[no-untyped-def]
     reset(url)
     port = free_port()
     proc = start(url, port, workers) if name == "baseline" else start(url, port, workers, tmp)

@@ -16,6 +16,12 @@ class Capabilities:
     max_length: int = 4096
     markup: Literal["none", "html", "markdown"] = "none"
     audio_format: Literal["ogg", "mp3"] = "mp3"
+    audio_choice: bool = True  # the participant may turn audio on and off here
+
+    @property
+    def offers_audio_choice(self) -> bool:
+        """Say whether asking 'do you want audio?' makes sense on this channel."""
+        return self.audio and self.audio_choice
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class InboundMessage:
     text: str | None = None
     choice: str | None = None
     step: str | None = None
+    run_id: int | None = None
     keys: tuple[str, ...] = ()
     start_flow: str | None = None
     audio_ref: str | None = None

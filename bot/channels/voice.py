@@ -46,7 +46,8 @@ class VoiceChannel:
     """A call's replies are spoken in its TwiML, so the outbox has nothing left to deliver."""
 
     name = CHANNEL
-    capabilities = Capabilities(buttons=False, audio=True, max_length=1600, audio_format="mp3")
+    capabilities = Capabilities(buttons=False, audio=True, max_length=1600, audio_format="mp3",
+                                audio_choice=False)  # a call is always heard
 
     async def send(self, address: str, message: OutboundMessage) -> SendResult:
         """Report a reply as delivered: the call that created it has played it.

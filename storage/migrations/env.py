@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+import storage.dashboard_models  # noqa: F401  (registers the dashboard tables)
 from storage.models import Base
 
 config = context.config

@@ -40,13 +40,17 @@ def test_db_upgrade_then_export_answers_as_csv_without_addresses(tmp_path: Path)
     for n, fields in enumerate([{"start_flow": "demo"}, {"choice": "standard"}, {"choice": "oui"},
                                 {"choice": "mal"}]):  # fmt: skip
         services.service.handle(InboundMessage("sms", "+33612345678", f"m{n}", **fields))  # type: ignore[arg-type]
-    result = run_cli(tmp_path, "export", "answers", "--format", "csv")
+    out = tmp_path / "answers.csv"
+    result = run_cli(tmp_path, "export", "answers", "--format", "csv", "--flow", "demo",
+                     "--output", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [(r["result"], r["value"]) for r in rows] == [("accord", "oui"), ("humeur", "mal")]
-    assert "+3361" not in result.stdout and "33612345678" not in result.stdout
+    content = out.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert len(rows) == 1
+    assert (rows[0]["accord"], rows[0]["humeur"]) == ("oui", "mal")
+    assert "+3361" not in content and "33612345678" not in content
     key = services.service.participant_key("sms", "+33612345678")
-    assert key not in result.stdout
+    assert key not in content
 
 
 def test_chat_talks_through_a_flow(tmp_path: Path) -> None:

@@ -184,3 +184,45 @@ def test_refusing_consent_after_going_back_keeps_nothing(services: Services, sen
     with services.db.sessions() as session:
         assert session.scalars(select(Run)).one().status == "declined"
         assert session.scalars(select(Participant)).one().consent_at is None
+
+
+def test_a_button_from_an_earlier_run_changes_nothing(services: Services, send: Send) -> None:
+    send(start_flow="demo")
+    with services.db.sessions() as session:
+        old_run = session.scalars(select(Run)).one().id
+    send(text="STOP")
+    send(text="bonjour")  # a new run of the same flow
+    stale = send(choice="facile", step="lecture", run_id=old_run)
+    assert "ancien" in stale.replies[0].text
+    assert stale.replies[-1].step == "lecture"
+    with services.db.sessions() as session:
+        assert session.scalars(select(Participant)).one().easy is False
+
+
+def test_passer_pressed_on_an_old_question_skips_nothing(services: Services, send: Send) -> None:
+    to_consent(send)
+    send(choice="bien", step="humeur")
+    send(choice="maison", step="sujets")
+    send(choice="_valider", step="sujets")
+    # Now on the optional age step: a "Passer" from the sujets message is old.
+    stale = send(choice="cmd:passer", step="sujets")
+    assert "ancien" in stale.replies[0].text and stale.replies[-1].step == "age"
+    moved = send(choice="cmd:passer", step="age")
+    assert moved.replies[-1].step == "priorite"
+
+
+def test_effacer_deletes_recordings_too(services: Services, send: Send) -> None:
+    assert services.service.recordings is not None
+    recording = services.service.recordings / "telegram" / "note.oga"
+    recording.parent.mkdir(parents=True)
+    recording.write_bytes(b"OggS fake voice")
+    to_consent(send)
+    send(choice="bien", step="humeur")
+    send(choice="_valider", step="sujets", keys=("rue",))
+    send(choice="cmd:passer", step="age")
+    send(audio_ref="telegram/note.oga")
+    assert answers(services)["priorite"] == "audio"
+    send(text="effacer")
+    send(text="oui")
+    assert not recording.exists()
+    assert answers(services) == {}

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import MetaData, select, text
@@ -21,6 +22,7 @@ from bot.audio.service import AudioService
 from bot.channels.base import InboundMessage
 from bot.container import Services, build_services
 from bot.settings import load_settings
+from storage.dashboard_models import AuditEntry
 from storage.db import Database
 from storage.models import OutboxMessage, Participant, utcnow
 from tests.faults.journeys import participant_key
@@ -60,6 +62,11 @@ class Setup:
         with self.services.db.sessions() as session:
             encrypted = session.scalars(select(Participant.address_enc)).all()
         return {self.services.crypto.decrypt(a) for a in encrypted if a}
+
+    def audits(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Return the audit log: (actor, action, detail)."""
+        with self.services.db.sessions() as session:
+            return [(e.actor, e.action, dict(e.detail)) for e in session.scalars(select(AuditEntry))]
 
     def clips(self) -> set[str]:
         """Return the digests in the audio cache."""
@@ -132,7 +139,8 @@ def test_erase_removes_a_participant_from_every_table_and_their_read_backs(setup
     assert SMS not in setup.addresses() and CALLER in setup.addresses()
     assert SAID_AT_KIOSK in after and SPOKEN in after  # the others are untouched
     assert len(setup.clips()) == len(clips_before) - 1  # the read-back; the flow's clip stays
-    assert '"action": "erase"' in result.stderr and "dpo@departement.fr" in result.stderr
+    [(actor, action, detail)] = setup.audits()
+    assert (actor, action, detail["answers"], detail["audio_clips"]) == ("dpo@departement.fr", "erase", 5, 1)
     assert SMS not in result.stderr + result.stdout and SAID_BY_SMS not in result.stderr
     # A caller's recording is deleted at Twilio before their rows.
     result = setup.cli("erase", "--channel", "voice", "--address", CALLER, "--by", "dpo@departement.fr")
@@ -168,4 +176,6 @@ def test_purge_anonymises_people_past_retention_everywhere(setup: Setup) -> None
     with setup.services.db.sessions() as session:  # anonymous answers stay for the statistics
         kept = session.execute(text("SELECT result, value FROM answers WHERE channel = 'sms'")).all()
     assert ("humeur", "bien") in [tuple(row) for row in kept]
-    assert '"action": "purge"' in result.stderr and SMS not in result.stderr
+    assert [(a, d["participants"], d["recordings"]) for _, a, d in setup.audits()] == [
+        ("purge", 2, 0), ("purge", 0, 1)]  # Twilio down, then the recording on the next night
+    assert SMS not in result.stderr

@@ -34,7 +34,8 @@ async def egalite(
 
 async def test_the_egalite_campaign_by_sms(egalite: tuple[Twilio, Services]) -> None:
     twilio, services = egalite
-    script = ["EGALITE", "2", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1",
+    # No audio question by SMS: reading mode, then consent.
+    script = ["EGALITE", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1",
               "2", "Tours", "1", "1", "3", "2", "1"]  # fmt: skip
     bodies = []
     for text in script:

@@ -1,7 +1,7 @@
 """outbox claims: when a row was taken for sending, and how it left
 
-Revision ID: 0002_outbox_claims
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-25 17:45:00
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_outbox_claims"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

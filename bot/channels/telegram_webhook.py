@@ -1,0 +1,105 @@
+"""POST /webhooks/telegram: check the secret and the body, handle the update, then answer 200.
+
+The update is handled inside the request, so Telegram's 200 goes out only after the service
+committed; the feedback to a press and the replies follow the response. A failure answers 500 and Telegram
+delivers the update again (the service dedupes on the update id).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from starlette.background import BackgroundTask
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from telegram import Update
+
+from bot.channels.telegram_config import WEBHOOK_PATH
+from bot.channels.telegram_updates import UpdateHandler
+from bot.intake import Flooded
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
+    from bot.container import Services
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def _error(status: int, reason: str) -> JSONResponse:
+    """Return a short JSON error."""
+    return JSONResponse({"ok": False, "error": reason}, status_code=status)
+
+
+class TelegramWebhook:
+    """The webhook endpoint, bound to the services."""
+
+    def __init__(self, services: Services, channel: TelegramChannel) -> None:
+        self.services = services
+        self.channel = channel
+        self.handler = UpdateHandler(channel, services)
+        self.secret = channel.config.webhook_secret.encode("utf-8")
+        self.max_bytes = channel.config.max_update_bytes
+
+    def _authorised(self, request: Request) -> bool:
+        """Compare the secret token header in constant time."""
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
+        return hmac.compare_digest(given, self.secret)
+
+    async def _body(self, request: Request) -> bytes | None:
+        """Read the body, stopping as soon as it passes the limit (None when too big)."""
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return None
+        body = bytearray()
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > self.max_bytes:
+                return None
+        return bytes(body)
+
+    async def endpoint(self, request: Request) -> Response:
+        """Handle one update delivered by Telegram."""
+        if not self._authorised(request):
+            return _error(403, "wrong or missing secret token")
+        try:
+            body = await self._body(request)
+        except ClientDisconnect:
+            return _error(400, "client disconnected")
+        if body is None:
+            return _error(413, f"update larger than {self.max_bytes} bytes")
+        update = self._parse(body)
+        if update is None:
+            return _error(400, "malformed update")
+        try:
+            handled = await self.handler.process(update)
+        except Flooded:
+            return _error(429, "too many messages from one chat; Telegram will retry")
+        except Exception:
+            log.exception("telegram update %s failed; Telegram will retry", update.update_id)
+            return _error(500, "update not handled, retry later")
+        task = BackgroundTask(self.handler.follow_up, handled)
+        return JSONResponse({"ok": True}, background=task)
+
+    def _parse(self, body: bytes) -> Update | None:
+        """Parse a JSON update; None when it is not one."""
+        try:
+            data: Any = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return None
+        try:
+            return Update.de_json(data, self.channel.bot)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
+
+
+def webhook_routes(services: Services, channel: TelegramChannel) -> list[BaseRoute]:
+    """Return the webhook route."""
+    hook = TelegramWebhook(services, channel)
+    return [Route(WEBHOOK_PATH, hook.endpoint, methods=["POST"])]

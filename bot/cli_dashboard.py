@@ -1,0 +1,60 @@
+"""`porte-voix facilitator ...`: manage the dashboard's accounts."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bot.settings import load_settings
+from storage import accounts, audit
+from storage.db import Database
+
+
+def open_database() -> Database:
+    """Open (and migrate) the configured database."""
+    settings = load_settings()
+    db = Database(settings.database_url)
+    db.upgrade()
+    return db
+
+
+@click.group("facilitator")
+def facilitator() -> None:
+    """Manage the accounts of the facilitators' dashboard."""
+
+
+@facilitator.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(accounts.ROLES), default="facilitator", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def add(email: str, role: str, password_stdin: bool) -> None:
+    """Create an account; the password is prompted (or read from stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    db = open_database()
+    try:
+        with db.transaction() as session:
+            account = accounts.add_facilitator(session, email, password, role)
+            audit.record(session, "cli", "account_created", account=account.id, role=role)
+            created = account.email
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.dispose()
+    click.echo(f"Account created: {created} ({role})")
+
+
+@facilitator.command("list")
+def list_accounts() -> None:
+    """List the accounts."""
+    db = open_database()
+    try:
+        with db.transaction() as session:
+            for account in accounts.list_facilitators(session):
+                state = "disabled" if account.disabled_at else "active"
+                click.echo(f"{account.email}\t{account.role}\t{state}")
+    finally:
+        db.dispose()

@@ -1,0 +1,162 @@
+"""Admin pages: accounts and the audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dashboard.config import campaign_flows
+from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
+from storage import accounts, audit, erasure
+
+
+def routes(app: Dashboard) -> list[BaseRoute]:
+    """Return the admin routes."""
+
+    def page(request: Request, message: str = "", error: str = "", status: int = 200) -> Response:
+        with app.db.transaction() as session:
+            rows = [(a.id, a.email, a.role, a.disabled_at is None)
+                    for a in accounts.list_facilitators(session)]  # fmt: skip
+        return app.render(request, "accounts.html", {
+            "title": "Comptes", "active": "/accounts", "accounts": rows, "message": message,
+            "error": error, "roles": accounts.ROLES, "min_length": accounts.MIN_PASSWORD_LENGTH,
+        }, status)  # fmt: skip
+
+    @guard(app, role="admin")
+    async def show(request: Request) -> Response:
+        return await app.run(page, request)
+
+    @guard(app, role="admin")
+    async def create(request: Request) -> Response:
+        form, viewer = form_of(request), viewer_of(request)
+
+        def make() -> Response:
+            try:
+                with app.db.transaction() as session:
+                    account = accounts.add_facilitator(
+                        session, str(form.get("email", "")), str(form.get("password", "")),
+                        str(form.get("role", "facilitator")),
+                    )  # fmt: skip
+                    audit.record(session, viewer.email, "account_created", account=account.id,
+                                 role=account.role)  # fmt: skip
+            except accounts.AccountError as exc:
+                return page(request, error=_french(str(exc)), status=400)
+            return page(request, message="Le compte a été créé.")
+
+        return await app.run(make)
+
+    @guard(app, role="admin")
+    async def toggle(request: Request) -> Response:
+        form, viewer = form_of(request), viewer_of(request)
+        try:
+            target = int(str(request.path_params["account_id"]))
+        except ValueError:
+            return html_error(app, request, "Compte inconnu.", 404)
+        disable = form.get("action") == "disable"
+        if disable and target == viewer.id:
+            return html_error(app, request, "Vous ne pouvez pas désactiver votre propre compte.")
+
+        def apply() -> None:
+            with app.db.transaction() as session:
+                accounts.set_disabled(session, target, disable)
+                audit.record(
+                    session,
+                    viewer.email,
+                    "account_disabled" if disable else "account_enabled",
+                    account=target,
+                )
+
+        try:
+            await app.run(apply)
+        except accounts.AccountError:
+            return html_error(app, request, "Compte inconnu.", 404)
+        return RedirectResponse(PREFIX + "/accounts", status_code=303)
+
+    @guard(app, role="admin")
+    async def journal(request: Request) -> Response:
+        def load() -> list[tuple[str, str, str, str]]:
+            with app.db.transaction() as session:
+                return [(e.at.isoformat(timespec="seconds"), e.actor, e.action,
+                         ", ".join(f"{k} = {v}" for k, v in sorted(e.detail.items())))
+                        for e in audit.recent(session)]  # fmt: skip
+
+        entries = await app.run(load)
+        return app.render(
+            request,
+            "audit.html",
+            {"title": "Journal des actions", "active": "/audit", "entries": entries},
+        )
+
+    def erase_page(request: Request, message: str = "", status: int = 200) -> Response:
+        return app.render(request, "erase.html", {
+            "title": "Effacer des données", "active": "/erase", "message": message,
+            "flows": sorted(campaign_flows(app.services)), "days": retention_days(app),
+        }, status)  # fmt: skip
+
+    @guard(app, role="admin")
+    async def erase_form(request: Request) -> Response:
+        return erase_page(request)
+
+    @guard(app, role="admin")
+    async def erase(request: Request) -> Response:
+        form, viewer = form_of(request), viewer_of(request)
+        what = str(form.get("what", ""))
+        if what == "flow":
+            flow_id = str(form.get("flow", ""))
+            if not flow_id or str(form.get("confirm", "")).strip() != flow_id:
+                return erase_page(request, "Recopiez le nom du questionnaire pour confirmer.", 400)
+
+            def wipe() -> str:
+                with app.db.transaction() as session:
+                    runs, people = erasure.erase_flow(session, flow_id, recordings(app))
+                    audit.record(session, viewer.email, "data_erased", flow=flow_id, runs=runs,
+                                 participants=people)  # fmt: skip
+                return f"{runs} parcours et {people} personnes effacés."
+
+            return erase_page(request, await app.run(wipe))
+        if what == "expired":
+            days = retention_days(app)
+
+            def expire() -> str:
+                with app.db.transaction() as session:
+                    report = erasure.erase_expired(session, days, recordings(app))
+                    audit.record(session, viewer.email, "data_expired", days=days,
+                                 **report.__dict__)  # fmt: skip
+                return (f"{report.participants} personnes anonymisées (plus de {days} jours sans "
+                        f"message) : adresses, textes libres et enregistrements effacés.")  # fmt: skip
+
+            return erase_page(request, await app.run(expire))
+        return erase_page(request, "Choisissez ce qu'il faut effacer.", 400)
+
+    return [
+        Route(PREFIX + "/erase", erase_form, methods=["GET"]),
+        Route(PREFIX + "/erase", erase, methods=["POST"]),
+        Route(PREFIX + "/accounts", show, methods=["GET"]),
+        Route(PREFIX + "/accounts", create, methods=["POST"]),
+        Route(PREFIX + "/accounts/{account_id}", toggle, methods=["POST"]),
+        Route(PREFIX + "/audit", journal, methods=["GET"]),
+    ]
+
+
+def recordings(app: Dashboard) -> Path:
+    """Return where recorded answers are stored (as bot.cli_privacy does)."""
+    return Path(app.settings.data_dir) / "recordings"
+
+
+def retention_days(app: Dashboard) -> int:
+    """Return how long participation data is kept (privacy.retention_days)."""
+    return int(app.settings.section("privacy").get("retention_days", 180))
+
+
+def _french(message: str) -> str:
+    """Translate an account error for the page."""
+    if "already exists" in message:
+        return "Un compte existe déjà pour cette adresse."
+    if "password" in message:
+        return f"Le mot de passe doit avoir au moins {accounts.MIN_PASSWORD_LENGTH} caractères."
+    if "e-mail" in message:
+        return "Cette adresse e-mail n'est pas valable."
+    return "Ce rôle n'existe pas."

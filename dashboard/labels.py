@@ -1,0 +1,40 @@
+"""French labels for the keys the dashboard shows."""
+
+from __future__ import annotations
+
+CHANNELS = {
+    "telegram": "Telegram",
+    "sms": "SMS",
+    "voice": "Téléphone",
+    "kiosk": "Borne web",
+    "web": "Borne web",
+}
+MODES = {
+    "easy": "Facile à lire (FALC)",
+    "audio": "Audio",
+    "assisted": "Avec l'aide d'une personne",
+}
+THEMES = {
+    "travail": "Travail et salaires",
+    "taches_domestiques": "Tâches à la maison",
+    "violences": "Violences",
+    "espace_public": "Espace public et transports",
+    "education": "Éducation",
+    "acces_aux_droits": "Accès aux droits",
+    "sport_loisirs": "Sport et loisirs",
+    "sante": "Santé",
+    "handicap": "Handicap",
+    "autre": "Autres sujets",
+    "": "Sans thème",
+}
+FEATURES = {"age": "Âge", "commune": "Commune", "genre": "Genre"}
+
+
+def channel(key: str) -> str:
+    """Return the label of a channel."""
+    return CHANNELS.get(key, key)
+
+
+def theme(key: str | None) -> str:
+    """Return the label of a theme."""
+    return THEMES.get(key or "", (key or "").replace("_", " ").capitalize())

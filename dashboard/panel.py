@@ -1,0 +1,165 @@
+"""Recruitment: volunteers, a panel drawn by sortition under quotas, invitations."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from dashboard import labels, outreach
+from dashboard.config import campaign_flows
+from dashboard.figures import profile_options
+from dashboard.sortition import QuotaError, draw, parse_quotas
+from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
+from storage import audit, panels
+from storage.models import utcnow
+
+INVITATION = (
+    "Bonjour ! Vous avez été tiré·e au sort pour l'atelier citoyen sur l'égalité entre les "
+    "femmes et les hommes. L'équipe vous recontactera pour la date et le lieu. Répondez STOP "
+    "si vous ne souhaitez pas venir."
+)
+INVITATION_EASY = (
+    "Bonjour !\nVous êtes choisi pour l'atelier.\nOn va parler d'égalité.\n"
+    "Nous allons vous dire la date et le lieu.\nVous ne voulez pas venir ? Écrivez STOP."
+)
+
+
+def routes(app: Dashboard) -> list[BaseRoute]:
+    """Return the recruitment routes."""
+    features = list(app.config.profile_results)
+
+    def example_quotas() -> str:
+        flow = campaign_flows(app.services).get(app.config.profile_flow)
+        options = profile_options(flow, app.config)
+        lines = ["feature,value,min,max"]
+        for feature in features[:1]:
+            lines += [f"{feature},{key},0,10" for key, _label in options.get(feature, [])]
+        return "\n".join(lines)
+
+    def render(request: Request, error: list[str] | None = None, form: FormData | None = None,
+               status: int = 200) -> Response:  # fmt: skip
+        flow = campaign_flows(app.services).get(app.config.profile_flow)
+        names = {f: dict(o) for f, o in profile_options(flow, app.config).items()}
+        c = app.config
+        with app.db.transaction() as session:
+            pool = panels.volunteers(session, c.profile_flow, c.volunteer_result, c.yes_key,
+                                     c.profile_results)  # fmt: skip
+            number = {v.participant_id: i for i, v in enumerate(pool, 1)}
+            rows = [(f"V{i}", [names.get(f, {}).get(v.profile.get(f, ""), v.profile.get(f, "—"))
+                               for f in features]) for i, v in enumerate(pool, 1)]  # fmt: skip
+            latest = panels.latest_panel(session)
+            panel: dict[str, Any] | None = None
+            if latest is not None:
+                members = panels.members(session, latest.id)
+                panel = {
+                    "id": latest.id, "size": latest.size, "seed": latest.seed,
+                    "at": latest.created_at.strftime("%d/%m/%Y %H:%M"), "by": latest.created_by,
+                    "invited": latest.invited_at is not None,
+                    "members": [rows[number[m.participant_id] - 1] for m in members
+                                if m.participant_id in number],
+                    "delivery": outreach.progress(panels.delivery(
+                        session, [m.outbox_id for m in members if m.outbox_id])),
+                }  # fmt: skip
+        values: Any = form or {}
+        return app.render(request, "panel.html", {
+            "title": "Recrutement du panel", "active": "/panel", "volunteers": rows,
+            "features": [labels.FEATURES.get(f, f) for f in features], "panel": panel,
+            "errors": error or [], "size": values.get("size", "10"),
+            "seed": values.get("seed", str(secrets.randbelow(999_999) + 1)),
+            "quotas": values.get("quotas", example_quotas()),
+            "invitation": INVITATION, "invitation_easy": INVITATION_EASY,
+        }, status)  # fmt: skip
+
+    @guard(app)
+    async def page(request: Request) -> Response:
+        return await app.run(render, request)
+
+    @guard(app)
+    async def run_draw(request: Request) -> Response:
+        form, viewer = form_of(request), viewer_of(request)
+        upload = form.get("file")
+        text = str(form.get("quotas", ""))
+        if isinstance(upload, UploadFile) and upload.filename:
+            text = (await upload.read(256 * 1024)).decode("utf-8", errors="replace")
+        try:
+            size, seed = int(str(form.get("size", ""))), int(str(form.get("seed", "")))
+        except ValueError:
+            return await app.run(
+                render, request, ["La taille et la graine doivent être des nombres."], form, 400
+            )
+        c = app.config
+
+        def attempt() -> list[str]:
+            quotas = parse_quotas(text)
+            with app.db.transaction() as session:
+                pool = panels.volunteers(session, c.profile_flow, c.volunteer_result, c.yes_key,
+                                         c.profile_results)  # fmt: skip
+            result = draw(quotas, pool, size, seed, labels.FEATURES)
+            with app.db.transaction() as session:
+                saved = panels.save_panel(
+                    session,
+                    result.selected,
+                    size,
+                    seed,
+                    {"rows": [q.__dict__ for q in quotas]},
+                    viewer.email,
+                )
+                audit.record(session, viewer.email, "panel_drawn", panel=saved.id, size=size,
+                             seed=seed, volunteers=len(pool))  # fmt: skip
+            return result.notes
+
+        try:
+            await app.run(attempt)
+        except QuotaError as exc:
+            return await app.run(render, request, exc.reasons, form, 400)
+        return RedirectResponse(PREFIX + "/panel", status_code=303)
+
+    @guard(app)
+    async def invite(request: Request) -> Response:
+        form, viewer = form_of(request), viewer_of(request)
+        text, easy = str(form.get("text", "")).strip(), str(form.get("easy", "")).strip()
+        if not text or not easy:
+            return html_error(app, request, "Écrivez le message dans les deux versions.")
+        try:
+            panel_id = int(str(request.path_params["panel_id"]))
+        except ValueError:
+            return html_error(app, request, "Panel inconnu.", 404)
+
+        def send() -> list[int] | None:
+            with app.db.transaction() as session:
+                members = panels.members(session, panel_id)
+                if not members:
+                    return None
+                todo = [m for m in members if m.outbox_id is None]
+                queued = outreach.queue(
+                    session,
+                    [m.participant_id for m in todo],
+                    text,
+                    easy,
+                    {"kind": "panel_invitation", "panel": panel_id},
+                )
+                for member in todo:
+                    member.outbox_id = queued.get(member.participant_id)
+                latest = panels.latest_panel(session)
+                if latest is not None and latest.id == panel_id:
+                    latest.invited_at = utcnow()
+                audit.record(session, viewer.email, "panel_invited", panel=panel_id,
+                             messages=len(queued))  # fmt: skip
+                return list(queued.values())
+
+        ids = await app.run(send)
+        if ids is None:
+            return html_error(app, request, "Panel inconnu.", 404)
+        await outreach.dispatch(app.services, ids)
+        return RedirectResponse(PREFIX + "/panel", status_code=303)
+
+    return [
+        Route(PREFIX + "/panel", page, methods=["GET"]),
+        Route(PREFIX + "/panel/draw", run_draw, methods=["POST"]),
+        Route(PREFIX + "/panel/{panel_id}/invite", invite, methods=["POST"]),
+    ]

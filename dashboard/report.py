@@ -1,0 +1,73 @@
+"""The workshop report: a page, a PDF, and the easy-read synthesis for participants."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from dashboard import labels, report_pdf
+from dashboard.config import campaign_flows
+from dashboard.synthesis import Synthesis, build
+from dashboard.web import PREFIX, SECURITY_HEADERS, Dashboard, guard, html_error, viewer_of
+from storage import audit
+
+
+def routes(app: Dashboard) -> list[BaseRoute]:
+    """Return the report routes."""
+
+    async def synthesis(request: Request) -> Synthesis | None:
+        flows = campaign_flows(app.services)
+        flow = flows.get(request.query_params.get("flow") or app.config.profile_flow)
+        if flow is None:
+            return None
+
+        def load() -> Synthesis:
+            with app.db.transaction() as session:
+                return build(session, flow, app.config)
+
+        return await app.run(load)
+
+    @guard(app)
+    async def page(request: Request) -> Response:
+        found = await synthesis(request)
+        if found is None:
+            return html_error(app, request, "Questionnaire inconnu.", 404)
+        return app.render(request, "report.html", {
+            "title": "Synthèse pour l'atelier", "active": "/report", "s": found,
+            "k": app.config.min_group_size, "features": labels.FEATURES,
+        })  # fmt: skip
+
+    @guard(app)
+    async def pdf(request: Request) -> Response:
+        found = await synthesis(request)
+        if found is None:
+            return html_error(app, request, "Questionnaire inconnu.", 404)
+        viewer = viewer_of(request)
+        content = await app.run(report_pdf.render, found, app.config.min_group_size)
+
+        def note() -> None:
+            with app.db.transaction() as session:
+                audit.record(session, viewer.email, "report_pdf", flows=[found.flow.id])
+
+        await app.run(note)
+        headers = {
+            **SECURITY_HEADERS,
+            "Content-Disposition": f'attachment; filename="synthese-{found.flow.id}.pdf"',
+        }
+        return Response(content, media_type="application/pdf", headers=headers)
+
+    @guard(app)
+    async def easy(request: Request) -> Response:
+        found = await synthesis(request)
+        if found is None:
+            return html_error(app, request, "Questionnaire inconnu.", 404)
+        return app.render(request, "report_easy.html", {
+            "title": "Synthèse facile à lire", "active": "/report", "s": found,
+        })  # fmt: skip
+
+    return [
+        Route(PREFIX + "/report", page, methods=["GET"]),
+        Route(PREFIX + "/report.pdf", pdf, methods=["GET"]),
+        Route(PREFIX + "/report/easy", easy, methods=["GET"]),
+    ]

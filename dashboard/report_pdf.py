@@ -1,0 +1,88 @@
+"""The workshop report as a PDF (reportlab: pure Python, no system libraries)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from dashboard.labels import FEATURES
+from dashboard.synthesis import Synthesis
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _fonts() -> tuple[str, str]:
+    """Register DejaVu Sans when the system has it (every French character), else Helvetica."""
+    regular, bold = DEJAVU / "DejaVuSans.ttf", DEJAVU / "DejaVuSans-Bold.ttf"
+    if regular.exists() and bold.exists():
+        if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
+            pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
+        return "DejaVuSans", "DejaVuSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def render(synthesis: Synthesis, k: int) -> bytes:
+    """Lay the synthesis out on A4 pages and return the PDF bytes."""
+    regular, bold = _fonts()
+    base = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=base["BodyText"], fontName=regular, fontSize=10.5,
+                          leading=14)  # fmt: skip
+    h1 = ParagraphStyle("h1", parent=base["Heading1"], fontName=bold, fontSize=18)
+    h2 = ParagraphStyle("h2", parent=base["Heading2"], fontName=bold, fontSize=13.5)
+    quote = ParagraphStyle("quote", parent=body, leftIndent=14, textColor=colors.HexColor("#333333"))
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        title=f"Synthèse pour l'atelier — {synthesis.flow.title}",
+        author="Porte-voix",
+        lang="fr-FR",
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+    )
+    story: list = [Paragraph(escape(f"Synthèse pour l'atelier — {synthesis.flow.title}"), h1)]
+    count = f"moins de {k}" if synthesis.respondents is None else str(synthesis.respondents)
+    story.append(Paragraph(escape(f"{count} personnes ont participé. Les groupes de moins de "
+                                  f"{k} personnes sont masqués."), body))  # fmt: skip
+    story.append(Paragraph("Ce que les personnes ont dit, par thème", h2))
+    if not synthesis.themes:
+        story.append(Paragraph("Pas encore assez de réponses libres.", body))
+    for rank, theme in enumerate(synthesis.themes, 1):
+        story.append(Paragraph(escape(f"{rank}. {theme.label} — {theme.count} personnes"), body))
+        for text in theme.quotes:
+            story.append(Paragraph(escape(f"« {text} »"), quote))
+        story.append(Spacer(1, 4))
+    story.append(Paragraph("Les questions qui divisent", h2))
+    rows = [["Question", "Réponses"]] + [
+        [Paragraph(escape(d.question.label), body),
+         Paragraph(escape(", ".join(f"{label} : {share} %" for label, share in d.shares)), body)]
+        for d in synthesis.divides
+    ]  # fmt: skip
+    if len(rows) > 1:
+        table = Table(rows, colWidths=[9 * cm, 8 * cm], repeatRows=1)
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, 0), bold),
+                                   ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
+        story.append(table)
+    else:
+        story.append(Paragraph("Aucune question ne partage nettement les avis.", body))
+    story.append(Paragraph("Les voix qui manquent", h2))
+    missing = [Paragraph(escape(f"{FEATURES.get(g.feature, g.feature)} : {g.label}"), body)
+               for g in synthesis.missing]  # fmt: skip
+    story.append(ListFlowable(missing, bulletType="bullet") if missing else
+                 Paragraph("Aucun groupe nettement sous-représenté.", body))  # fmt: skip
+    story.append(Paragraph("Questions proposées pour le débat", h2))
+    story.append(ListFlowable([Paragraph(escape(q), body) for q in synthesis.debate],
+                              bulletType="1"))  # fmt: skip
+    doc.build(story)
+    return out.getvalue()

@@ -1,0 +1,170 @@
+"""Draw a panel with the Sortition Foundation's algorithms; explain infeasible quotas plainly."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sortition_algorithms import (
+    InfeasibleQuotasCantRelaxError,
+    InfeasibleQuotasError,
+    Settings,
+    SortitionBaseError,
+    read_in_features,
+    read_in_people,
+    run_stratification,
+)
+
+from storage.panels import Volunteer
+
+QUOTA_HEADER = ["feature", "value", "min", "max"]
+
+
+class QuotaError(ValueError):
+    """Quotas that cannot be read or cannot be met; the message is plain French."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__(" ".join(reasons))
+
+
+@dataclass(frozen=True)
+class Quota:
+    """How many people of one value the panel needs, at least and at most."""
+
+    feature: str
+    value: str
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class Draw:
+    """A panel drawn: the selected participant ids and what was left aside."""
+
+    selected: list[int]
+    seed: int
+    excluded: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_quotas(text: str) -> list[Quota]:
+    """Read a quotas CSV (feature, value, min, max)."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    if [h.strip().lower() for h in next(reader, [])] != QUOTA_HEADER:
+        raise QuotaError(["La première ligne du fichier doit être : feature,value,min,max."])
+    quotas, problems = [], []
+    for line, row in enumerate(reader, start=2):
+        if not any(c.strip() for c in row):
+            continue
+        cells = [c.strip() for c in row]
+        if len(cells) != 4 or not cells[0] or not cells[1]:
+            problems.append(f"Ligne {line} : il faut 4 colonnes remplies.")
+        elif not (cells[2].isdigit() and cells[3].isdigit()):
+            problems.append(f"Ligne {line} : min et max doivent être des nombres entiers.")
+        elif int(cells[2]) > int(cells[3]):
+            problems.append(f"Ligne {line} : le minimum ({cells[2]}) dépasse le maximum ({cells[3]}).")
+        else:
+            quotas.append(Quota(cells[0], cells[1], int(cells[2]), int(cells[3])))
+    if problems:
+        raise QuotaError(problems)
+    if not quotas:
+        raise QuotaError(["Le fichier ne contient aucun quota."])
+    return quotas
+
+
+def explain(quotas: list[Quota], pool: list[Volunteer], size: int, names: dict[str, str]) -> list[str]:
+    """Say in plain words why these quotas cannot be met with these volunteers (empty: they can)."""
+    reasons = []
+    if len(pool) < size:
+        reasons.append(f"Il y a {len(pool)} volontaires pour {size} places : il en manque "
+                       f"{size - len(pool)}.")  # fmt: skip
+    by_feature: dict[str, list[Quota]] = {}
+    for quota in quotas:
+        by_feature.setdefault(quota.feature, []).append(quota)
+    for feature, rows in by_feature.items():
+        label = names.get(feature, feature)
+        low, high = sum(q.min for q in rows), sum(q.max for q in rows)
+        if low > size:
+            reasons.append(f"Les minimums pour « {label} » demandent {low} personnes, "
+                           f"plus que les {size} places du panel.")  # fmt: skip
+        if high < size:
+            reasons.append(f"Les maximums pour « {label} » ne permettent que {high} personnes, "
+                           f"moins que les {size} places du panel.")  # fmt: skip
+        have = Counter(v.profile.get(feature, "") for v in pool)
+        for q in rows:
+            if have[q.value] < q.min:
+                reasons.append(
+                    f"Il faut au moins {q.min} personnes « {q.value} » ({label}), mais "
+                    f"{have[q.value]} volontaire{'s' if have[q.value] > 1 else ''} "
+                    f"{'ont' if have[q.value] > 1 else 'a'} ce profil."
+                )
+    return reasons
+
+
+def draw(quotas: list[Quota], pool: list[Volunteer], size: int, seed: int,
+         names: dict[str, str] | None = None) -> Draw:  # fmt: skip
+    """Draw `size` volunteers respecting the quotas, reproducibly for a seed (not 0)."""
+    names = names or {}
+    if size < 1:
+        raise QuotaError(["Le panel doit compter au moins 1 personne."])
+    if seed == 0:
+        raise QuotaError(["La graine du tirage doit être un nombre différent de 0."])
+    features = sorted({q.feature for q in quotas})
+    known = {(q.feature, q.value) for q in quotas}
+    eligible = [v for v in pool if all((f, v.profile.get(f, "")) in known for f in features)]
+    notes = []
+    if len(eligible) < len(pool):
+        notes.append(
+            f"{len(pool) - len(eligible)} volontaires n'ont pas de réponse couverte par "
+            f"les quotas (par exemple pas d'âge) : ils ne sont pas tirés au sort."
+        )
+    reasons = explain(quotas, eligible, size, names)
+    if reasons:
+        raise QuotaError(reasons)
+    rows = [{"feature": q.feature, "value": q.value, "min": str(q.min), "max": str(q.max)}
+            for q in quotas]  # fmt: skip
+    try:
+        collection, _feature_col, _value_col = read_in_features(QUOTA_HEADER, rows, size)
+        settings = Settings(id_column="id", columns_to_keep=[], random_number_seed=seed,
+                            selection_algorithm="maximin")  # fmt: skip
+        body = [{"id": str(v.participant_id), **{f: v.profile[f] for f in features}}
+                for v in eligible]  # fmt: skip
+        people, _report = read_in_people(["id", *features], body, collection, settings)
+        success, panels, report = run_stratification(collection, people, size, settings)
+    except SortitionBaseError as exc:
+        raise QuotaError(failure(exc, quotas, names)) from exc
+    if not success or not panels:
+        raise QuotaError(failure(report.last_error(), quotas, names))
+    return Draw(sorted(int(pid) for pid in panels[0]), seed, len(pool) - len(eligible), notes)
+
+
+def failure(error: Exception | None, quotas: list[Quota], names: dict[str, str]) -> list[str]:
+    """Explain why the library found no panel."""
+    if isinstance(error, InfeasibleQuotasError):
+        return [
+            "Ces quotas ne peuvent pas être tenus ensemble avec ces volontaires "
+            "(certains profils se croisent trop peu).",
+            *relaxations(quotas, error, names),
+        ]
+    if isinstance(error, InfeasibleQuotasCantRelaxError):
+        return ["Ces quotas ne peuvent pas être tenus ensemble avec ces volontaires, même en "
+                "les assouplissant. Changez la taille du panel ou les quotas."]  # fmt: skip
+    return ["Le tirage n'a pas trouvé de panel qui respecte ces quotas."]
+
+
+def relaxations(quotas: list[Quota], exc: InfeasibleQuotasError, names: dict[str, str]) -> list[str]:
+    """Turn the library's suggested relaxed quotas into plain sentences."""
+    out = []
+    for q in quotas:
+        relaxed = exc.features.get(q.feature, {}).get(q.value)
+        if relaxed is None:
+            continue
+        label = f"« {q.value} » ({names.get(q.feature, q.feature)})"
+        if relaxed.min < q.min:
+            out.append(f"Proposition : baisser le minimum de {label} de {q.min} à {relaxed.min}.")
+        if relaxed.max > q.max:
+            out.append(f"Proposition : monter le maximum de {label} de {q.max} à {relaxed.max}.")
+    return out

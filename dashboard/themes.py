@@ -1,0 +1,92 @@
+"""Free-text answers grouped by theme, with counts and representative quotes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from dashboard import labels
+from dashboard.charts import Bar, bar_chart
+from dashboard.config import campaign_flows
+from dashboard.figures import profile_options, select_people
+from dashboard.quotes import representative
+from dashboard.web import PREFIX, Dashboard, guard
+from flows.model import Flow
+from storage import queries
+from storage.suppression import shown
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme of the free-text answers, as it may be shown."""
+
+    key: str
+    label: str
+    count: int | None
+    quotes: list[str]
+
+
+def text_results(flow: Flow, profile: Collection[str] = ()) -> list[str]:
+    """Return the results of a flow's free-text steps, profile answers (a commune) excepted."""
+    return [s.result for s in flow.results()
+            if s.kind == "text" and s.result and s.result not in profile]  # fmt: skip
+
+
+def themes(
+    session: Session,
+    flow: Flow,
+    people: Select[Any] | None,
+    k: int,
+    quotes: int = 3,
+    profile: Collection[str] = (),
+) -> list[Theme]:
+    """Rank the themes by people; small themes keep their quotes hidden too."""
+    results = text_results(flow, profile)
+    if not results:
+        return []
+    counts = queries.theme_counts(session, flow.id, results, people)
+    ranked = []
+    for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        visible = shown(n, k)
+        picked = []
+        if visible is not None and quotes:
+            picked = representative(queries.theme_texts(session, flow.id, results, key, people),
+                                    quotes)  # fmt: skip
+        ranked.append(Theme(key, labels.theme(key), visible, picked))
+    return ranked
+
+
+def routes(app: Dashboard) -> list[BaseRoute]:
+    """Return the themes route."""
+
+    @guard(app)
+    async def page(request: Request) -> Response:
+        flows = campaign_flows(app.services)
+        flow = flows.get(request.query_params.get("flow") or app.config.profile_flow)
+        k = app.config.min_group_size
+
+        def load() -> dict[str, Any]:
+            with app.db.transaction() as session:
+                selection = select_people(session, app.config, request.query_params)
+                options = profile_options(flows.get(app.config.profile_flow), app.config, session)
+                found = [] if selection.too_small or flow is None else themes(
+                    session, flow, selection.people, k,
+                    profile=app.config.profile_results.values())  # fmt: skip
+                return {"selection": selection, "themes": found, "options": options}
+
+        data = await app.run(load)
+        chart = bar_chart("Personnes par thème", [Bar(t.label, (t.count,)) for t in data["themes"]])
+        return app.render(request, "themes.html", {
+            "title": "Thèmes des réponses libres", "active": "/themes", "k": k, "flow": flow,
+            "flows": sorted(flows), "flow_id": flow.id if flow else "", "chart": chart,
+            "features": labels.FEATURES, **data,
+        })  # fmt: skip
+
+    return [Route(PREFIX + "/themes", page, methods=["GET"])]

@@ -1,0 +1,134 @@
+"""The embedded backend: a character n-gram TF-IDF and a linear model, trained in seconds.
+
+It learns from the same `nlu/rasa/data/nlu.yml` as the Rasa backend, and caches the fitted
+model under a cache directory by a hash of the data file, this module's model version and
+scikit-learn's version, so a change of any of them retrains on next use.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import re
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import joblib
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from nlu.commands import normalise
+from nlu.prediction import Prediction
+from nlu.training_data import TRAINING_DATA, Example, file_digest, load_examples
+
+log = logging.getLogger(__name__)
+
+# Bump when the features or the model change, so cached models are retrained.
+MODEL_VERSION = "char-wb-1-5-logreg-c30-v1"
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+# What unpickling a truncated or foreign file raises.
+_UNREADABLE = (OSError, EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+               ImportError, pickle.UnpicklingError)  # fmt: skip
+
+
+def prepare(text: str) -> str:
+    """Normalise a text for the model: lower case, no accents, no letter repeated thrice."""
+    return _REPEATS.sub(r"\1", normalise(text))
+
+
+def build_pipeline() -> Pipeline:
+    """Return the untrained model: char_wb 1-5 grams TF-IDF into a logistic regression."""
+    features = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True, strip_accents="unicode"
+    )
+    return Pipeline([("features", features), ("model", LogisticRegression(C=30, max_iter=3000))])
+
+
+def train(examples: list[Example]) -> Pipeline:
+    """Fit a fresh model on labelled examples."""
+    pipeline = build_pipeline()
+    pipeline.fit([prepare(e.text) for e in examples], [e.label for e in examples])
+    return pipeline
+
+
+def model_path(cache_dir: Path, data_path: Path = TRAINING_DATA) -> Path:
+    """Return where the model for this data file and code version is cached."""
+    digest = file_digest(data_path, extra=f"{MODEL_VERSION}|sklearn={sklearn.__version__}")
+    return cache_dir / f"embedded-{digest}.joblib"
+
+
+def _save(pipeline: Pipeline, path: Path) -> None:
+    """Write a model atomically, so a concurrent reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    os.close(fd)
+    try:
+        joblib.dump(pipeline, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def train_cached(cache_dir: Path, data_path: Path = TRAINING_DATA, force: bool = False) -> Path:
+    """Train on the data file unless a cached model for it exists; return the model path."""
+    path = model_path(cache_dir, data_path)
+    if path.exists() and not force:
+        return path
+    started = time.perf_counter()
+    examples = load_examples(data_path)
+    _save(train(examples), path)
+    log.info("embedded NLU trained on %d examples in %.1fs", len(examples),
+             time.perf_counter() - started)  # fmt: skip
+    return path
+
+
+# Models already loaded in this process, by path: every interpreter shares one copy.
+_LOADED: dict[Path, Any] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def load_model(path: Path, cache_dir: Path, data_path: Path) -> Any:
+    """Return the model at path, loading it once per process and retraining if unreadable."""
+    with _LOADED_LOCK:
+        if path not in _LOADED:
+            try:
+                _LOADED[path] = joblib.load(path)
+            except _UNREADABLE as exc:
+                log.warning("cached NLU model unreadable (%s); retraining", type(exc).__name__)
+                _LOADED[path] = joblib.load(train_cached(cache_dir, data_path, force=True))
+        return _LOADED[path]
+
+
+class EmbeddedClassifier:
+    """The in-process backend; loads or trains its model lazily on first use."""
+
+    name = "embedded"
+
+    def __init__(self, cache_dir: Path, data_path: Path = TRAINING_DATA) -> None:
+        self.cache_dir = cache_dir
+        self.data_path = data_path
+        self._pipeline: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> Pipeline:
+        """Return the fitted model, training it first when no cached one matches the data."""
+        with self._lock:
+            if self._pipeline is None:
+                path = train_cached(self.cache_dir, self.data_path)
+                self._pipeline = load_model(path, self.cache_dir, self.data_path)
+            return self._pipeline
+
+    def classify(self, text: str) -> Prediction:
+        """Predict the label of one text with its probability and the full ranking."""
+        pipeline = self.load()
+        probabilities = pipeline.predict_proba([prepare(text)])[0]
+        ranked = sorted(zip(pipeline.classes_, probabilities, strict=True), key=lambda p: -p[1])
+        ranking = tuple((str(label), round(float(p), 4)) for label, p in ranked)
+        return Prediction(ranking[0][0], ranking[0][1], ranking, source=self.name)

@@ -1,0 +1,78 @@
+"""Text folding for rules: accents, apostrophes, SMS spelling and politeness words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# SMS spellings and frequent misspellings, folded to one canonical spelling (no accents).
+SMS: dict[str, str] = {
+    "pa": "pas", "pk": "pourquoi", "pq": "pourquoi", "koi": "quoi", "kwa": "quoi",
+    "ki": "qui", "ke": "que", "tjr": "toujours", "tjrs": "toujours", "bcp": "beaucoup",
+    "g": "j ai", "jai": "j ai", "c": "c est", "cest": "c est",
+    "chui": "je suis", "chuis": "je suis", "jsuis": "je suis", "jsui": "je suis",
+    "jsp": "je sais pas", "chai": "je sais", "chais": "je sais", "jsais": "je sais",
+    "jsai": "je sais", "sai": "sais", "sais": "sais", "peu": "peux", "veu": "veux",
+    "jveu": "je veux", "jveux": "je veux", "t": "tu",
+    "nn": "non", "nan": "non", "ui": "oui", "wi": "oui", "ouai": "ouais", "oue": "ouais",
+    "msg": "messages", "mess": "messages", "message": "messages", "sms": "messages",
+    "texto": "messages", "textos": "messages", "mrc": "merci", "mci": "merci",
+    "merki": "merci", "slt": "salut", "bjr": "bonjour", "bsr": "bonsoir", "dac": "d accord",
+    "daccord": "d accord", "ok": "ok", "okay": "ok", "oki": "ok", "okk": "ok",
+    "tt": "tout", "ts": "tous", "qd": "quand", "qq": "quelque", "ds": "dans",
+    "jcomprend": "je comprends", "comprend": "comprends", "compri": "compris",
+    "comprit": "compris", "pige": "pige", "capte": "capte", "frape": "frappe",
+    "tappe": "tape", "mec": "copain", "keum": "copain", "meuf": "copine",
+    "danje": "danger", "danjer": "danger", "secour": "secours", "tue": "tuer",
+}  # fmt: skip
+POLITENESS = frozenset({"svp", "stp", "svpl", "please", "pls", "plz", "euh", "bah", "ben",
+                        "alors", "pitie"})  # fmt: skip
+_PLEASE = re.compile(r"\bs ?il (vous|te|vs|tu) plai[st]?\b")
+NEGATIONS = frozenset({"ne", "n", "pas", "jamais", "rien", "aucun", "aucune", "sans"})
+_J_PREFIX = re.compile(r"^j([bcdfghjklmnpqrstvwxz][a-z]{2,})$")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, strip accents, fold apostrophes and spaces, trim punctuation at the ends."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("’", "'").replace("`", "'").replace("‘", "'")
+    return re.sub(r"\s+", " ", text).strip(" .!?,;:…")
+
+
+def _fold_token(token: str) -> str:
+    """Fold one token: SMS spelling, 'jveux'-style elisions, letters repeated thrice."""
+    token = _REPEATS.sub(r"\1", token)
+    if token in SMS:
+        return SMS[token]
+    match = _J_PREFIX.match(token)
+    if match and match.group(1) not in ("ai",):
+        rest = match.group(1)
+        return "je " + SMS.get(rest, rest)
+    return token
+
+
+def words(text: str) -> list[str]:
+    """Return the canonical words of a text: elisions split, SMS folded, politeness dropped."""
+    norm = normalise(text)
+    norm = re.sub(r"[^a-z0-9/*?' -]+", " ", norm).replace("'", " ")
+    norm = _PLEASE.sub(" ", norm)
+    tokens: list[str] = []
+    raws = norm.split()
+    for i, raw in enumerate(raws):
+        if raw in ("c", "j") and i + 1 < len(raws) and raws[i + 1] in ("est", "etait", "ai"):
+            tokens.append(raw)  # the elided form "c'est" / "j'ai", already split
+            continue
+        tokens.extend(_fold_token(raw).split())
+    return [t for t in tokens if t not in POLITENESS]
+
+
+def canonical(text: str) -> str:
+    """Return a text's canonical words joined by single spaces."""
+    return " ".join(words(text))
+
+
+def negated(tokens: list[str]) -> bool:
+    """Say whether a list of canonical words holds a negation."""
+    return any(t in NEGATIONS for t in tokens)

@@ -1,0 +1,85 @@
+"""Volunteers for the workshop, and the panels drawn among them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.dashboard_models import Panel, PanelMember
+from storage.models import Answer, OutboxMessage, Participant
+from storage.queries import latest_runs
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    """A participant who volunteered, with their profile answers (feature -> key)."""
+
+    participant_id: int
+    channel: str
+    profile: dict[str, str]
+
+
+def volunteers(
+    session: Session, flow_id: str, volunteer_result: str, yes: str, profile: Mapping[str, str]
+) -> list[Volunteer]:
+    """Return the volunteers who can still be contacted, with their profile."""
+    ids = select(Answer.participant_id).where(
+        Answer.run_id.in_(latest_runs(flow_id)),
+        Answer.result == volunteer_result,
+        Answer.value == yes,
+    )
+    people = session.execute(
+        select(Participant.id, Participant.channel)
+        .where(Participant.id.in_(ids), Participant.opted_out_at.is_(None))
+        .order_by(Participant.id)
+    ).all()
+    by_result = {result: feature for feature, result in profile.items()}
+    answers: dict[int, dict[str, str]] = {pid: {} for pid, _channel in people}
+    for pid, result, value in session.execute(
+        select(Answer.participant_id, Answer.result, Answer.value).where(
+            Answer.run_id.in_(latest_runs(flow_id)),
+            Answer.participant_id.in_(ids),
+            Answer.result.in_(list(by_result)),
+        )
+    ):
+        if pid in answers:
+            answers[pid][by_result[result]] = value
+    return [Volunteer(pid, channel, answers[pid]) for pid, channel in people]
+
+
+def save_panel(
+    session: Session, members: list[int], size: int, seed: int, quotas: dict[str, Any], by: str
+) -> Panel:
+    """Store a drawn panel and its members."""
+    panel = Panel(size=size, seed=seed, quotas=quotas, created_by=by)
+    session.add(panel)
+    session.flush()
+    for pid in members:
+        session.add(PanelMember(panel_id=panel.id, participant_id=pid))
+    session.flush()
+    return panel
+
+
+def latest_panel(session: Session) -> Panel | None:
+    """Return the most recent panel."""
+    return session.scalar(select(Panel).order_by(Panel.id.desc()).limit(1))
+
+
+def members(session: Session, panel_id: int) -> list[PanelMember]:
+    """Return a panel's members."""
+    query = select(PanelMember).where(PanelMember.panel_id == panel_id).order_by(PanelMember.id)
+    return list(session.scalars(query))
+
+
+def delivery(session: Session, outbox_ids: list[int]) -> dict[str, int]:
+    """Count outbox messages per status."""
+    counts: dict[str, int] = {}
+    if not outbox_ids:
+        return counts
+    for (status,) in session.execute(select(OutboxMessage.status).where(OutboxMessage.id.in_(outbox_ids))):
+        counts[status] = counts.get(status, 0) + 1
+    return counts

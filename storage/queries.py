@@ -1,0 +1,186 @@
+"""Read-only aggregate queries for the dashboard (counts of people, never rows of people)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from storage.models import Answer, Participant, Run
+
+COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Participation figures: per day, per channel, per mode."""
+
+    participants: int
+    completed: int
+    days: list[tuple[str, int, int]] = field(default_factory=list)
+    channels: list[tuple[str, int, int]] = field(default_factory=list)
+    modes: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _day(value: date | datetime | str | None) -> str:
+    """Return an ISO day from whatever the database returned for a date."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    return str(value)[:10]
+
+
+def latest_runs(flow_id: str) -> Select[Any]:
+    """Select the latest run of each participant in a flow (one answer set per person)."""
+    return select(func.max(Run.id).label("run_id")).where(Run.flow_id == flow_id).group_by(Run.participant_id)
+
+
+def people_matching(profile_flow: str, filters: Mapping[str, str]) -> Select[Any] | None:
+    """Select the participants whose profile answers match every filter (None: no filter)."""
+    query: Select[Any] | None = None
+    for result, value in filters.items():
+        if not value:
+            continue
+        step = select(Answer.participant_id).where(
+            Answer.run_id.in_(latest_runs(profile_flow)),
+            Answer.result == result,
+            Answer.value == value,
+        )
+        query = step if query is None else query.intersect(step)  # type: ignore[assignment]
+    return query
+
+
+def count_people(session: Session, people: Select[Any] | None) -> int:
+    """Count the participants a filter selects (all participants when None)."""
+    if people is None:
+        return int(session.scalar(select(func.count(Participant.id))) or 0)
+    return int(session.scalar(select(func.count()).select_from(people.subquery())) or 0)
+
+
+def overview(session: Session) -> Overview:
+    """Count participants and completed runs per day, channel and mode."""
+    total = int(session.scalar(select(func.count(Participant.id))) or 0)
+    completed = int(
+        session.scalar(select(func.count(func.distinct(Run.participant_id))).where(Run.status == COMPLETED))
+        or 0
+    )
+    joined: Counter[str] = Counter()
+    for day, n in session.execute(
+        select(func.date(Participant.created_at), func.count()).group_by(func.date(Participant.created_at))
+    ):
+        joined[_day(day)] += int(n)
+    finished: Counter[str] = Counter()
+    for day, n in session.execute(
+        select(func.date(Run.ended_at), func.count(func.distinct(Run.participant_id)))
+        .where(Run.status == COMPLETED, Run.ended_at.is_not(None))
+        .group_by(func.date(Run.ended_at))
+    ):
+        finished[_day(day)] += int(n)
+    days = [(d, joined[d], finished[d]) for d in sorted(set(joined) | set(finished)) if d]
+    by_channel = dict(
+        session.execute(select(Participant.channel, func.count()).group_by(Participant.channel)).all()
+    )
+    done_channel = dict(
+        session.execute(
+            select(Run.channel, func.count(func.distinct(Run.participant_id)))
+            .where(Run.status == COMPLETED)
+            .group_by(Run.channel)
+        ).all()
+    )
+    channels = [
+        (str(c), int(by_channel.get(c, 0)), int(done_channel.get(c, 0)))
+        for c in sorted(set(by_channel) | set(done_channel))
+    ]
+    easy = session.scalar(select(func.count()).where(Participant.easy.is_(True)))
+    audio = session.scalar(select(func.count()).where(Participant.audio.is_(True)))
+    assisted = session.scalar(
+        select(func.count(func.distinct(Answer.participant_id))).where(Answer.assisted.is_(True))
+    )
+    modes = [("easy", int(easy or 0)), ("audio", int(audio or 0)), ("assisted", int(assisted or 0))]
+    return Overview(total, completed, days, channels, modes)
+
+
+def distribution(
+    session: Session,
+    flow_id: str,
+    result: str,
+    people: Select[Any] | None = None,
+    multi: bool = False,
+) -> tuple[int, Counter[str]]:
+    """Count people per answer of one result: (respondents, count per key)."""
+    query = select(Answer.value).where(Answer.run_id.in_(latest_runs(flow_id)), Answer.result == result)
+    if people is not None:
+        query = query.where(Answer.participant_id.in_(people))
+    counts: Counter[str] = Counter()
+    respondents = 0
+    if not multi:
+        grouped = query.with_only_columns(Answer.value, func.count()).group_by(Answer.value)
+        for value, n in session.execute(grouped):
+            counts[str(value)] += int(n)
+        return sum(counts.values()), counts
+    for (value,) in session.execute(query.execution_options(yield_per=2000)):
+        respondents += 1
+        counts.update(k for k in str(value).split(",") if k)
+    return respondents, counts
+
+
+def result_names(session: Session, flow_id: str) -> list[str]:
+    """Return every result name answered in a flow."""
+    return sorted(session.scalars(select(Answer.result).where(Answer.flow_id == flow_id).distinct()))
+
+
+def flow_ids(session: Session) -> list[str]:
+    """Return every flow that has runs."""
+    return sorted(session.scalars(select(Run.flow_id).distinct()))
+
+
+def theme_counts(
+    session: Session, flow_id: str, results: list[str], people: Select[Any] | None = None
+) -> Counter[str]:
+    """Count people per theme of their free-text answers ('' for no theme)."""
+    query = (
+        select(Answer.theme, func.count(func.distinct(Answer.participant_id)))
+        .where(Answer.run_id.in_(latest_runs(flow_id)), Answer.result.in_(results))
+        .group_by(Answer.theme)
+    )
+    if people is not None:
+        query = query.where(Answer.participant_id.in_(people))
+    return Counter({str(theme or ""): int(n) for theme, n in session.execute(query)})
+
+
+def theme_texts(
+    session: Session,
+    flow_id: str,
+    results: list[str],
+    theme: str,
+    people: Select[Any] | None = None,
+    limit: int = 400,
+) -> list[str]:
+    """Return the latest free texts of one theme (the transcript for a recording)."""
+    query = (
+        select(Answer.value, Answer.raw_text)
+        .where(Answer.run_id.in_(latest_runs(flow_id)), Answer.result.in_(results))
+        .where(Answer.theme.is_(None) if not theme else Answer.theme == theme)
+        .order_by(Answer.id.desc())
+        .limit(limit)
+    )
+    if people is not None:
+        query = query.where(Answer.participant_id.in_(people))
+    texts = []
+    for value, raw in session.execute(query):
+        text = raw if value == "audio" and raw else value
+        if text and text != "audio":
+            texts.append(str(text))
+    return texts
+
+
+def respondents(session: Session, flow_id: str) -> int:
+    """Count the people who started a flow."""
+    query = select(func.count(func.distinct(Run.participant_id))).where(Run.flow_id == flow_id)
+    return int(session.scalar(query) or 0)
