@@ -1,8 +1,7 @@
 """Every route that takes input from outside, with how a genuine caller signs it.
 
-Adding a webhook to the fuzzing is one line in ENDPOINTS: its path, how it is signed and
-the fields its platform sends (e.g. Telegram: `Endpoint("telegram", "/webhooks/telegram",
-"json", telegram_headers, {...})` once its route is on main).
+Adding a webhook to the fuzzing is one line in ENDPOINTS: its path, how it is signed, and
+the form fields or JSON bodies its platform sends.
 """
 
 from __future__ import annotations
@@ -24,22 +23,30 @@ from starlette.applications import Starlette
 from bot.app import create_app
 from bot.channels import telephony
 from bot.channels.signatures import gateway_signature
+from bot.channels.telegram import build_channel as build_telegram
 from bot.channels.voice_twiml import VOICE_PATH
 from bot.container import Services, build_services
 from bot.settings import Settings, load_settings
 from storage.db import Database
+from tests.fakes.telegram_api import FakeTelegram
 from tests.faults.platform import sign
 from tests.faults.server import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, SECRET, TEST_FLOWS
 from tests.phone.fakes import FakeGateway
 
 PUBLIC = "https://porte-voix.example.org"
 GATEWAY_KEY = "gateway-signing-key"
+TELEGRAM_SECRET = "fuzz-telegram-secret"
 Signer = Callable[[str, bytes, Mapping[str, str]], dict[str, str]]
 
 
 def twilio_headers(url: str, body: bytes, params: Mapping[str, str]) -> dict[str, str]:
     """Sign a form like Twilio: X-Twilio-Signature over the public URL and the parameters."""
     return {"X-Twilio-Signature": sign(url, dict(params))}
+
+
+def telegram_headers(url: str, body: bytes, params: Mapping[str, str]) -> dict[str, str]:
+    """Authenticate like Telegram: the webhook's secret token in a header."""
+    return {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
 
 
 def gateway_headers(url: str, body: bytes, params: Mapping[str, str]) -> dict[str, str]:
@@ -82,6 +89,45 @@ class Endpoint:
     signer: Signer
     fields: dict[str, st.SearchStrategy[str]] = field(default_factory=dict)
     query: st.SearchStrategy[str] = NO_QUERY
+    payloads: st.SearchStrategy[Any] | None = None  # JSON bodies (default: any JSON)
+
+
+def json_tree() -> st.SearchStrategy[Any]:
+    """Return JSON values of any shape."""
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                        st.text(max_size=50))  # fmt: skip
+    return st.recursive(scalars, lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
+        max_leaves=12)  # fmt: skip
+
+
+def telegram_updates() -> st.SearchStrategy[Any]:
+    """Return Bot API updates: messages, voice notes and button presses with odd values."""
+    plain = st.integers(1, 2**40)
+    ints = st.one_of(plain, plain, plain, st.sampled_from([0, -1, 2**63]), json_tree())
+    user = st.fixed_dictionaries({"id": ints, "is_bot": st.booleans(), "first_name": odd_text})
+    chat = st.fixed_dictionaries({"id": ints, "type": st.sampled_from(["private", "group", "channel", "?"])})
+    message = st.fixed_dictionaries({"message_id": ints, "date": plain,
+                                     "chat": st.one_of(chat, chat, json_tree())},
+                                    optional={"from": user, "text": st.one_of(odd_text, json_tree()),
+                                              "voice": st.fixed_dictionaries({
+                                                  "file_id": st.text(max_size=30),
+                                                  "file_unique_id": st.text(max_size=30),
+                                                  "duration": ints}),
+                                              "contact": json_tree()})  # fmt: skip
+    callback = st.fixed_dictionaries({"id": st.text(max_size=20), "from": user,
+                                      "chat_instance": st.text(max_size=10)},
+                                     optional={"data": st.one_of(st.text(max_size=80), json_tree()),
+                                               "message": message})  # fmt: skip
+    update = st.fixed_dictionaries({"update_id": st.one_of(st.integers(0, 2**31), json_tree())},
+                                   optional={"message": st.one_of(message, json_tree()),
+                                             "edited_message": message, "callback_query": callback,
+                                             "my_chat_member": json_tree()})  # fmt: skip
+    private = st.fixed_dictionaries({"id": plain, "type": st.just("private")})
+    said = st.fixed_dictionaries({"message_id": plain, "date": plain, "chat": private, "from": user,
+                                  "text": st.one_of(odd_text, st.sampled_from(["/start", "1", "oui"]))})
+    clean = st.fixed_dictionaries({"update_id": st.integers(0, 2**31), "message": said})
+    return st.one_of(clean, clean, update, json_tree())
 
 
 call_fields = {"CallSid": sids, "From": phones, "AccountSid": st.just(ACCOUNT_SID),
@@ -114,6 +160,7 @@ ENDPOINTS = [
     Endpoint("twilio-voice-silence", VOICE_PATH + "/silence", "form", twilio_headers, call_fields,
              call_query),
     Endpoint("sms-gateway", "/webhooks/sms-gateway", "json", gateway_headers),
+    Endpoint("telegram", "/webhooks/telegram", "json", telegram_headers, payloads=telegram_updates()),
 ]  # fmt: skip
 
 
@@ -128,12 +175,17 @@ def fuzz_settings(tmp: Path, database_url: str) -> Settings:
                                public_base_url=PUBLIC, raw=raw)  # fmt: skip
 
 
-def fuzz_app(settings: Settings, db: Database) -> tuple[Starlette, Services]:
-    """Build the real app; Twilio and the gateway are fakes at their HTTP boundary."""
+def fuzz_app(settings: Settings, db: Database, telegram: FakeTelegram) -> tuple[Starlette, Services]:
+    """Build the real app; Twilio, the gateway and Telegram are fakes at their HTTP boundary."""
     env = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
            "TWILIO_FROM_NUMBER": FROM_NUMBER, "SMS_GATEWAY_USERNAME": "u",
            "SMS_GATEWAY_PASSWORD": "p", "SMS_GATEWAY_SIGNING_KEY": GATEWAY_KEY}  # fmt: skip
     services = build_services(settings, db)
+    bot = build_telegram(settings, None, {"TELEGRAM_BOT_TOKEN": telegram.token,
+                                          "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+                                          "TELEGRAM_API_BASE_URL": telegram.base_url})  # fmt: skip
+    assert bot is not None
+    services.channels["telegram"] = bot
     services.audio = None  # calls speak with <Say>: fuzzing is not about rendering speech
     built = telephony.channels(settings, env)
     gateway = FakeGateway("u", "p")
@@ -180,11 +232,7 @@ def content_types() -> st.SearchStrategy[str | None]:
 
 def any_json() -> st.SearchStrategy[Any]:
     """Return JSON values of any shape, and gateway-like events with odd payloads."""
-    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                        st.text(max_size=50))  # fmt: skip
-    tree = st.recursive(scalars, lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
-        max_leaves=12)  # fmt: skip
+    tree = json_tree()
     payload = st.fixed_dictionaries({}, optional={
         "phoneNumber": st.one_of(genuine_phones, phones, tree),
         "message": st.one_of(odd_text, odd_text, tree),
