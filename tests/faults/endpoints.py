@@ -68,7 +68,8 @@ sids = st.one_of(st.from_regex(r"\A(SM|CA|MM)[0-9a-f]{32}\Z"), st.text(max_size=
 
 def huge(alphabet: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[str]:
     """Return long runs of one character (up to 200 kB: past every body limit)."""
-    return st.builds(lambda c, n: c * n, alphabet or st.characters(), st.integers(1_000, 200_000))
+    chars = st.characters() if alphabet is None else alphabet
+    return st.builds(lambda c, n: c * n, chars, st.integers(1_000, 200_000))
 
 
 odd_text = st.one_of(st.text(max_size=300), huge(), st.sampled_from(

@@ -118,7 +118,7 @@ def test_unsigned_or_garbled_requests_are_refused_and_write_nothing(
 def test_signed_requests_with_odd_fields_never_crash(rig: Rig, data: st.DataObject) -> None:
     endpoint = data.draw(st.sampled_from(ENDPOINTS))
     if endpoint.body == "json":
-        params = data.draw(endpoint.payloads or any_json())
+        params = data.draw(any_json() if endpoint.payloads is None else endpoint.payloads)
         right = "application/json"
     else:
         every = st.fixed_dictionaries(endpoint.fields)  # mostly all fields, odd values

@@ -7,6 +7,7 @@ a fake here), read-backs in the audio cache, delivery rows; and they write an au
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import MetaData, select, text
 
+from bot.audio.cache import AudioCache
 from bot.audio.service import AudioService
 from bot.channels.base import InboundMessage
 from bot.container import Services, build_services
@@ -84,8 +86,14 @@ def journey(said: dict[str, object]) -> list[dict[str, object]]:
             {"keys": ("travail",)}, {"choice": "15-29"}, said, {"choice": "oui"}]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def clip_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Audio clips rendered once for the module."""
+    return tmp_path_factory.mktemp("clips")
+
+
 @pytest.fixture
-def setup(tmp_path: Path, server_db: str) -> Iterator[Setup]:
+def setup(tmp_path: Path, server_db: str, clip_store: Path) -> Iterator[Setup]:
     api = FakeTwilioApi(callbacks=False)
     api.start()
     api.recordings.add("RE" + "a" * 32)
@@ -104,8 +112,11 @@ def setup(tmp_path: Path, server_db: str) -> Iterator[Setup]:
             select(OutboxMessage)) if SAID_BY_SMS in r.payload["text"])  # fmt: skip
     audio = AudioService.from_settings(settings)
     services.audio = audio
-    audio.render(readback)
-    audio.render("Qu'est-ce qui doit changer en premier ?")  # a flow's own message: never personal
+    if not any(clip_store.iterdir()):  # espeak-ng renders each text once for the module
+        renderer = AudioService(audio.engine, AudioCache(clip_store), audio.fallback)
+        renderer.render(readback)
+        renderer.render("Qu'est-ce qui doit changer en premier ?")  # a flow's message: not personal
+    shutil.copytree(clip_store, audio.cache.root, dirs_exist_ok=True)
     yield Setup(server, services, api)
     db.dispose()
     api.stop()
