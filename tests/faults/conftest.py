@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import reset_postgres
-from tests.faults.platform import FakeTwilioApi
+from tests.faults.platforms import FakeTwilioApi
 from tests.faults.server import sqlite_url
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from storage.db import Database
 from storage.models import InboundEvent, OutboxMessage
 from tests.faults.journeys import expected_runs, number, script, stored
-from tests.faults.platform import FakeTwilioApi, TwilioSender, rows_in_replies
+from tests.faults.platforms import FakeTwilioApi, TwilioSender, rows_in_replies
 from tests.faults.server import Server, sqlite_url
 
 PER_PARTICIPANT = 40

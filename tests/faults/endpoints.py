@@ -29,7 +29,7 @@ from bot.container import Services, build_services
 from bot.settings import Settings, load_settings
 from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegram
-from tests.faults.platform import sign
+from tests.faults.platforms import sign
 from tests.faults.server import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, SECRET, TEST_FLOWS
 from tests.phone.fakes import FakeGateway
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import InboundEvent
 from tests.faults.journeys import expected_runs, journey, number, stored
-from tests.faults.platform import Delivery, TwilioSender
+from tests.faults.platforms import Delivery, TwilioSender
 from tests.faults.server import Server, sqlite_url
 
 RATE, BURST, MAX_WAIT = 5, 10, 2  # config.yml throttle: per participant

@@ -37,7 +37,7 @@ from tests.faults.endpoints import (
     huge,
     leaks_a_trace,
 )
-from tests.faults.platform import sms_params
+from tests.faults.platforms import sms_params
 
 EXAMPLES = int(os.environ.get("FAULTS_FUZZ_EXAMPLES", "60"))
 fuzz = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[

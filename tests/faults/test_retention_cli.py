@@ -28,7 +28,7 @@ from storage.dashboard_models import AuditEntry
 from storage.db import Database
 from storage.models import OutboxMessage, Participant, utcnow
 from tests.faults.journeys import participant_key
-from tests.faults.platform import FakeTwilioApi
+from tests.faults.platforms import FakeTwilioApi
 from tests.faults.server import ACCOUNT_SID, ROOT, Server
 
 SMS, CALLER, KIOSK = "+33611223344", "+33655667788", "kiosk-visitor-1"

@@ -19,7 +19,7 @@ from storage.db import Database
 from tests.conftest import make_database
 from tests.faults.conftest import postgres_url
 from tests.faults.journeys import expected_runs, number, script, stored
-from tests.faults.platform import TwilioSender
+from tests.faults.platforms import TwilioSender
 from tests.faults.server import SECRET, TEST_FLOWS, Server
 
 NUMBERS, MESSAGES = 5, 40
