@@ -8,6 +8,8 @@ import click
 
 from bot.settings import SettingsError, load_settings
 
+WORKER_START_SECONDS = 60
+
 
 def _settings():  # type: ignore[no-untyped-def]
     """Load settings or exit with the reason."""
@@ -44,8 +46,11 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     db.dispose()
     host, port = host or settings.host, port or settings.port
     click.echo(f"Porte-voix kiosk: http://{host}:{port}/kiosk")
+    # A worker answers uvicorn's health pings only once it has imported the CLI and the app
+    # (seconds of CPU); past uvicorn's default 5 s it is killed and respawned forever.
     uvicorn.run("bot.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False, proxy_headers=True)  # fmt: skip
+                log_level="info", access_log=False, proxy_headers=True,
+                timeout_worker_healthcheck=WORKER_START_SECONDS)  # fmt: skip
 
 
 @main.group()

@@ -86,7 +86,7 @@ class Server:
             env.pop(name, None)
         return env
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 120.0) -> None:
         """Start the server in its own process group and wait until /healthz answers."""
         assert self.proc is None or self.proc.poll() is not None, "already running"
         command = [sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port),
@@ -105,6 +105,7 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.kill()  # leave nothing running behind a failed start
         raise RuntimeError(f"server did not answer in {timeout} s:\n{self.tail()}")
 
     def kill(self) -> None:
