@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -39,6 +40,11 @@ log = logging.getLogger(__name__)
 # Channels where STOP is final: nothing more is ever sent to that address.
 FINAL_STOP_CHANNELS = frozenset({"sms", "sms-gateway", "voice"})
 START_WORDS = frozenset({"bonjour", "salut", "start", "/start", "commencer", "hello", "coucou"})
+
+# Re-read a raw inbound once its participant is locked, given (lazily) the last question sent.
+Reader = Callable[[InboundMessage, Callable[[], dict[str, Any] | None]], InboundMessage]
+# A webhook that answers in its own response: each reply's cost (SMS segments, or None).
+InlineReply = Callable[[list[OutboundMessage]], Sequence[int | None]]
 
 
 @dataclass
@@ -87,18 +93,27 @@ class ConversationService:
         """Return the pseudonymous key of an address on a channel."""
         return self.crypto.participant_key(self.identity(channel), address)
 
-    def handle(self, inbound: InboundMessage) -> HandleResult:
-        """Handle one inbound message; safe to call again with the same external id."""
+    def handle(
+        self, inbound: InboundMessage, read: Reader | None = None, reply_inline: InlineReply | None = None
+    ) -> HandleResult:
+        """Handle one inbound message; safe to call again with the same external id.
+
+        `read` re-reads the message against the last question, inside the transaction.
+        `reply_inline` says the caller answers in its own response: the replies are stored as
+        already sent, with the cost it returns, in the same transaction (nothing left to claim).
+        """
         for attempt in range(5):
             try:
-                return self._handle_once(inbound)
+                return self._handle_once(inbound, read, reply_inline)
             except (IntegrityError, OperationalError) as exc:
                 # A concurrent duplicate or a serialisation conflict: the retry sees its result.
                 log.info("retrying inbound on %s after %s", inbound.channel, type(exc).__name__)
                 time.sleep(0.01 * (attempt + 1))
-        return self._handle_once(inbound)
+        return self._handle_once(inbound, read, reply_inline)
 
-    def _handle_once(self, inbound: InboundMessage) -> HandleResult:
+    def _handle_once(
+        self, inbound: InboundMessage, read: Reader | None, reply_inline: InlineReply | None
+    ) -> HandleResult:
         key = self.participant_key(inbound.channel, inbound.address)
         with self.db.transaction() as session:
             participant = repo.lock_participant(
@@ -113,21 +128,22 @@ class ConversationService:
                     duplicate=True,
                     participant_id=participant.id,
                 )
+            if read is not None:
+                inbound = read(inbound, lambda: repo.latest_prompt(session, participant.id))
             kind = "start" if inbound.start_flow else "choice" if inbound.choice else "text"
             event = repo.add_inbound(
                 session, inbound.channel, inbound.external_id, participant.id, kind
             )
             turn = _Turn(session, inbound, participant, event.id)
             self._converse(turn)
-            result = HandleResult(participant_id=participant.id)
-            for flow, message, prefs, run_id in turn.messages:
-                out = outbound(flow, message, prefs, run_id)
-                row = repo.add_outbox(
-                    session, participant.id, inbound.channel, out.to_payload(), event.id
-                )
-                result.replies.append(out)
-                result.outbox_ids.append(row.id)
-            return result
+            replies = [outbound(*message) for message in turn.messages]
+            costs = reply_inline(replies) if reply_inline is not None else None
+            rows = repo.add_outbox_rows(session, participant.id, inbound.channel,
+                                        [out.to_payload() for out in replies], event.id,
+                                        sent_at=self.clock() if costs is not None else None,
+                                        segments=costs)  # fmt: skip
+            return HandleResult(replies=replies, outbox_ids=[row.id for row in rows],
+                                participant_id=participant.id)  # fmt: skip
 
     # the conversation ------------------------------------------------------
     def _converse(self, turn: _Turn) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -133,6 +134,43 @@ def add_outbox(
     session.add(row)
     session.flush()
     return row
+
+
+def add_outbox_rows(
+    session: Session,
+    participant_id: int,
+    channel: str,
+    payloads: Sequence[dict[str, Any]],
+    inbound_id: int | None = None,
+    sent_at: datetime | None = None,
+    segments: Sequence[int | None] | None = None,
+) -> list[OutboxMessage]:
+    """Queue outbound messages in one statement; with sent_at, they went out in a reply."""
+    rows = [
+        OutboxMessage(
+            participant_id=participant_id, inbound_event_id=inbound_id, channel=channel,
+            payload=payload, segments=segments[i] if segments is not None else None,
+            status="pending" if sent_at is None else "sent", sent_at=sent_at,
+            attempts=0 if sent_at is None else 1,
+        )
+        for i, payload in enumerate(payloads)
+    ]  # fmt: skip
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def latest_prompt(session: Session, participant_id: int) -> dict[str, Any] | None:
+    """Return the payload of the last message sent to a participant, if it asked something."""
+    payload = session.scalar(
+        select(OutboxMessage.payload)
+        .where(OutboxMessage.participant_id == participant_id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    if not payload or payload.get("expects", "none") == "none":
+        return None
+    return dict(payload)
 
 
 def remember_flow(session: Session, flow_id: str, version: int, source: str) -> None:
