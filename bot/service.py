@@ -117,33 +117,32 @@ class ConversationService:
         key = self.participant_key(inbound.channel, inbound.address)
         with self.db.transaction() as session:
             participant = repo.lock_participant(
-                session, key, inbound.channel, self.crypto.encrypt(inbound.address)
+                session, key, inbound.channel, lambda: self.crypto.encrypt(inbound.address)
             )
-            seen = repo.find_inbound(session, inbound.channel, inbound.external_id)
-            if seen is not None:
-                rows = repo.replies_of(session, seen.id)
+            if read is not None:
+                inbound = read(inbound, lambda: repo.latest_prompt(session, participant.id))
+            kind = "start" if inbound.start_flow else "choice" if inbound.choice else "text"
+            event_id = repo.record_inbound(
+                session, inbound.channel, inbound.external_id, participant.id, kind
+            )
+            if event_id is None:  # already received: answer with what was stored then
+                seen = repo.find_inbound(session, inbound.channel, inbound.external_id)
+                rows = repo.replies_of(session, seen.id) if seen is not None else []
                 return HandleResult(
                     replies=[OutboundMessage.from_payload(r.payload) for r in rows],
                     outbox_ids=[r.id for r in rows],
                     duplicate=True,
                     participant_id=participant.id,
                 )
-            if read is not None:
-                inbound = read(inbound, lambda: repo.latest_prompt(session, participant.id))
-            kind = "start" if inbound.start_flow else "choice" if inbound.choice else "text"
-            event = repo.add_inbound(
-                session, inbound.channel, inbound.external_id, participant.id, kind
-            )
-            turn = _Turn(session, inbound, participant, event.id)
+            turn = _Turn(session, inbound, participant, event_id)
             self._converse(turn)
             replies = [outbound(*message) for message in turn.messages]
             costs = reply_inline(replies) if reply_inline is not None else None
-            rows = repo.add_outbox_rows(session, participant.id, inbound.channel,
-                                        [out.to_payload() for out in replies], event.id,
-                                        sent_at=self.clock() if costs is not None else None,
-                                        segments=costs)  # fmt: skip
-            return HandleResult(replies=replies, outbox_ids=[row.id for row in rows],
-                                participant_id=participant.id)  # fmt: skip
+            ids = repo.add_outbox_rows(session, participant.id, inbound.channel,
+                                       [out.to_payload() for out in replies], event_id,
+                                       sent_at=self.clock() if costs is not None else None,
+                                       segments=costs)  # fmt: skip
+            return HandleResult(replies=replies, outbox_ids=ids, participant_id=participant.id)
 
     # the conversation ------------------------------------------------------
     def _converse(self, turn: _Turn) -> None:

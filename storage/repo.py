@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,35 @@ from storage.models import (
 )
 
 OPEN_STATUSES = ("active", "paused")
+# last_seen_at serves retention (counted in days): refreshing it once an hour saves an UPDATE
+# on nearly every message.
+SEEN_REFRESH = timedelta(hours=1)
+
+# Statements of the inbound path, built once: building one costs more than running it.
+_PARTICIPANT_LOCKED = select(Participant).where(Participant.key == bindparam("key")).with_for_update()
+_INBOUND_BY_ID = select(InboundEvent).where(
+    InboundEvent.channel == bindparam("channel"), InboundEvent.external_id == bindparam("external_id")
+)
+_OPEN_RUN = (
+    select(Run)
+    .where(Run.participant_id == bindparam("participant_id"), Run.status.in_(OPEN_STATUSES))
+    .order_by(Run.id.desc())
+    .limit(1)
+)
+_LAST_PAYLOAD = (
+    select(OutboxMessage.payload)
+    .where(OutboxMessage.participant_id == bindparam("participant_id"))
+    .order_by(OutboxMessage.id.desc())
+    .limit(1)
+)
+_DELETE_ANSWER = delete(Answer).where(
+    Answer.run_id == bindparam("run_id"), Answer.result == bindparam("result")
+)
+_INSERT_ANSWER = insert(Answer.__table__)  # type: ignore[arg-type]
+_INSERT_OUTBOX = insert(OutboxMessage.__table__).returning(  # type: ignore[arg-type]
+    OutboxMessage.__table__.c.id, sort_by_parameter_order=True
+)
+_INSERT_INBOUND: dict[str, Any] = {}
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -30,27 +59,34 @@ def _insert(session: Session, table: Any) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-def lock_participant(session: Session, key: str, channel: str, address_enc: bytes) -> Participant:
-    """Get or create a participant and lock its row until the transaction ends."""
-    stmt = _insert(session, Participant).values(
-        key=key, channel=channel, address_enc=address_enc, language="fr", easy=False,
-        audio=False, created_at=utcnow(), last_seen_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["key"])  # fmt: skip
-    session.execute(stmt)
-    participant = session.scalars(
-        select(Participant).where(Participant.key == key).with_for_update()
-    ).one()
-    participant.last_seen_at = utcnow()
+def lock_participant(
+    session: Session, key: str, channel: str, address_enc: bytes | Callable[[], bytes]
+) -> Participant:
+    """Get or create a participant and lock its row until the transaction ends.
+
+    `address_enc` may be a function, called only when the participant is new.
+    """
+    participant = session.scalars(_PARTICIPANT_LOCKED, {"key": key}).one_or_none()
+    if participant is None:
+        encrypted = address_enc() if callable(address_enc) else address_enc
+        stmt = _insert(session, Participant).values(
+            key=key, channel=channel, address_enc=encrypted, language="fr", easy=False,
+            audio=False, created_at=utcnow(), last_seen_at=utcnow(),
+        ).on_conflict_do_nothing(index_elements=["key"])  # fmt: skip
+        session.execute(stmt)
+        participant = session.scalars(_PARTICIPANT_LOCKED, {"key": key}).one()
+    now = utcnow()
+    seen = participant.last_seen_at
+    if seen.tzinfo is None:  # SQLite gives back naive UTC
+        seen = seen.replace(tzinfo=UTC)
+    if now - seen >= SEEN_REFRESH:
+        participant.last_seen_at = now
     return participant
 
 
 def find_inbound(session: Session, channel: str, external_id: str) -> InboundEvent | None:
     """Return the inbound event already received with this id, if any."""
-    return session.scalars(
-        select(InboundEvent).where(
-            InboundEvent.channel == channel, InboundEvent.external_id == external_id
-        )
-    ).one_or_none()
+    return session.scalars(_INBOUND_BY_ID, {"channel": channel, "external_id": external_id}).one_or_none()
 
 
 def add_inbound(
@@ -63,6 +99,23 @@ def add_inbound(
     session.add(event)
     session.flush()
     return event
+
+
+def record_inbound(
+    session: Session, channel: str, external_id: str, participant_id: int, kind: str
+) -> int | None:
+    """Record an inbound event and return its id; None when this id was already received."""
+    dialect = session.get_bind().dialect.name
+    stmt = _INSERT_INBOUND.get(dialect)
+    if stmt is None:
+        stmt = _INSERT_INBOUND[dialect] = (
+            _insert(session, InboundEvent.__table__)
+            .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+            .returning(InboundEvent.__table__.c.id)
+        )
+    values = {"channel": channel, "external_id": external_id, "participant_id": participant_id,
+              "kind": kind, "received_at": utcnow()}  # fmt: skip
+    return session.execute(stmt, values).scalar()
 
 
 def replies_of(session: Session, inbound_id: int) -> list[OutboxMessage]:
@@ -78,12 +131,7 @@ def replies_of(session: Session, inbound_id: int) -> list[OutboxMessage]:
 
 def open_run(session: Session, participant_id: int) -> Run | None:
     """Return the participant's run in progress, if any."""
-    return session.scalars(
-        select(Run)
-        .where(Run.participant_id == participant_id, Run.status.in_(OPEN_STATUSES))
-        .order_by(Run.id.desc())
-        .limit(1)
-    ).one_or_none()
+    return session.scalars(_OPEN_RUN, {"participant_id": participant_id}).one_or_none()
 
 
 def latest_run(session: Session, participant_id: int) -> Run | None:
@@ -95,19 +143,11 @@ def latest_run(session: Session, participant_id: int) -> Run | None:
 
 def save_answer(session: Session, run: Run, values: dict[str, Any]) -> None:
     """Save an answer, replacing an earlier answer to the same result in this run."""
-    session.execute(
-        delete(Answer).where(Answer.run_id == run.id, Answer.result == values["result"])
-    )
-    session.add(
-        Answer(
-            run_id=run.id,
-            participant_id=run.participant_id,
-            flow_id=run.flow_id,
-            flow_version=run.flow_version,
-            channel=run.channel,
-            **values,
-        )
-    )
+    session.execute(_DELETE_ANSWER, {"run_id": run.id, "result": values["result"]})
+    session.execute(_INSERT_ANSWER, {
+        "run_id": run.id, "participant_id": run.participant_id, "flow_id": run.flow_id,
+        "flow_version": run.flow_version, "channel": run.channel, **values,
+    })  # fmt: skip
 
 
 def delete_run_answers(session: Session, run_id: int) -> None:
@@ -144,30 +184,27 @@ def add_outbox_rows(
     inbound_id: int | None = None,
     sent_at: datetime | None = None,
     segments: Sequence[int | None] | None = None,
-) -> list[OutboxMessage]:
-    """Queue outbound messages in one statement; with sent_at, they went out in a reply."""
+) -> list[int]:
+    """Queue outbound messages in one statement and return their ids, in order.
+
+    With sent_at, they went out in the webhook's own reply: stored as sent, never claimed.
+    """
+    if not payloads:
+        return []
     rows = [
-        OutboxMessage(
-            participant_id=participant_id, inbound_event_id=inbound_id, channel=channel,
-            payload=payload, segments=segments[i] if segments is not None else None,
-            status="pending" if sent_at is None else "sent", sent_at=sent_at,
-            attempts=0 if sent_at is None else 1,
-        )
+        {"participant_id": participant_id, "inbound_event_id": inbound_id, "channel": channel,
+         "payload": payload, "segments": segments[i] if segments is not None else None,
+         "status": "pending" if sent_at is None else "sent", "sent_at": sent_at,
+         "attempts": 0 if sent_at is None else 1, "external_id": None, "error": None,
+         "next_attempt_at": None}
         for i, payload in enumerate(payloads)
     ]  # fmt: skip
-    session.add_all(rows)
-    session.flush()
-    return rows
+    return list(session.execute(_INSERT_OUTBOX, rows).scalars())
 
 
 def latest_prompt(session: Session, participant_id: int) -> dict[str, Any] | None:
     """Return the payload of the last message sent to a participant, if it asked something."""
-    payload = session.scalar(
-        select(OutboxMessage.payload)
-        .where(OutboxMessage.participant_id == participant_id)
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
-    )
+    payload = session.scalar(_LAST_PAYLOAD, {"participant_id": participant_id})
     if not payload or payload.get("expects", "none") == "none":
         return None
     return dict(payload)

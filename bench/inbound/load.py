@@ -20,7 +20,10 @@ from urllib.parse import urlencode, urlsplit
 
 from twilio.request_validator import RequestValidator
 
-BODIES = ("bonjour", "1", "oui", "2", "1", "4", "Plus de crèches le soir", "oui", "aide", "3")
+# One participant's SMS, in order, on the egalite flow: start, reading, audio, consent, two
+# multiple choices, three scales and a choice, an open answer, its read-back, a choice.
+BODIES = ("bonjour", "1", "2", "1", "1 3", "2", "1", "2", "1",
+          "Plus de crèches le soir et des bus plus tard", "1", "3")  # fmt: skip
 MAX_CONNECTIONS = 1000
 
 

@@ -83,19 +83,19 @@ def instrument(services: Any) -> None:
             setattr(hooks, name, timed(name.strip("_"), getattr(hooks, name)))
     services.service.handle = timed("service.handle", services.service.handle)
     # Inside service.handle (nested: these are part of its time).
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import SessionTransaction
 
     import bot.service
     from storage import repo
 
     inner: list[tuple[str, Any, str]] = [
         *((f"  repo.{name}", repo, name) for name in (
-            "lock_participant", "find_inbound", "add_inbound", "open_run", "latest_prompt",
+            "lock_participant", "find_inbound", "record_inbound", "open_run", "latest_prompt",
             "save_answer", "add_outbox_rows", "remember_flow")),
         ("  converse", bot.service.ConversationService, "_converse"),
         ("  engine", bot.service.engine, "resume"),
         ("  outbound()", bot.service, "outbound"),
-        ("  commit", Session, "commit"),
+        ("  commit", SessionTransaction, "commit"),
         ("  sms pack", sms, "pack"),
     ]  # fmt: skip
     for label, owner, name in inner:
@@ -148,9 +148,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--people", type=int, default=200)
+    parser.add_argument("--people", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--cprofile", type=int, default=0, help="print this many top functions")
+    parser.add_argument("--dump", default=None, help="write the cProfile stats to this file")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
     url = args.database_url or f"sqlite:///{tmp / 'profile.db'}"
@@ -191,6 +192,8 @@ def main() -> None:
     for name, spent in sorted(SPENT.items(), key=lambda item: (item[0].startswith(" "), -item[1])):
         print(f"  {name:<16}{1000 * spent / n:8.3f} ms/msg")
     if profiler:
+        if args.dump:
+            profiler.dump_stats(args.dump)
         stats = pstats.Stats(profiler).strip_dirs()
         stats.sort_stats("tottime").print_stats(args.cprofile)
         stats.sort_stats("cumulative").print_stats(args.cprofile)

@@ -11,7 +11,8 @@ from storage.db import Database, alembic_config
 def outbox_indexes(db: Database) -> dict[str, list[str]]:
     """Return the outbox table's indexes as name -> columns."""
     with db.engine.connect() as conn:
-        return {str(i["name"]): list(i["column_names"]) for i in inspect(conn).get_indexes("outbox")}  # type: ignore[misc]
+        indexes = inspect(conn).get_indexes("outbox")
+    return {str(i["name"]): [str(c) for c in i["column_names"]] for i in indexes}
 
 
 def test_the_perf_indexes_come_with_the_migration_and_go_with_its_downgrade(database: Database) -> None:
