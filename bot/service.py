@@ -332,9 +332,7 @@ class ConversationService:
         if refused:  # no consent: nothing is kept from this run
             repo.delete_run_answers(turn.session, run.id)
             sprint.state.results.clear()
-        run.state = sprint.state.to_dict()
-        run.status = sprint.state.status
-        run.updated_at = now
+        repo.save_run(turn.session, run, sprint.state.to_dict(), sprint.state.status, now)
 
     def _system(self, turn: _Turn, key: str, confirm: bool = False) -> None:
         """Queue a system message in the participant's register, outside any run."""

@@ -6,9 +6,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import (
     Answer,
@@ -43,14 +44,18 @@ _LAST_PAYLOAD = (
     .order_by(OutboxMessage.id.desc())
     .limit(1)
 )
-_DELETE_ANSWER = delete(Answer).where(
-    Answer.run_id == bindparam("run_id"), Answer.result == bindparam("result")
-)
-_INSERT_ANSWER = insert(Answer.__table__)  # type: ignore[arg-type]
+_SAVE_ANSWER: dict[str, Any] = {}
 _INSERT_OUTBOX = insert(OutboxMessage.__table__).returning(  # type: ignore[arg-type]
     OutboxMessage.__table__.c.id, sort_by_parameter_order=True
 )
 _INSERT_INBOUND: dict[str, Any] = {}
+_RUNS = Run.__table__
+_SAVE_RUN = (
+    update(_RUNS)  # type: ignore[arg-type]
+    .where(_RUNS.c.id == bindparam("run_id"))
+    .values(state=bindparam("state"), status=bindparam("status"),
+            updated_at=bindparam("updated_at"), ended_at=bindparam("ended_at"))
+)  # fmt: skip
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -142,9 +147,18 @@ def latest_run(session: Session, participant_id: int) -> Run | None:
 
 
 def save_answer(session: Session, run: Run, values: dict[str, Any]) -> None:
-    """Save an answer, replacing an earlier answer to the same result in this run."""
-    session.execute(_DELETE_ANSWER, {"run_id": run.id, "result": values["result"]})
-    session.execute(_INSERT_ANSWER, {
+    """Save an answer, replacing an earlier answer to the same result in this run (one upsert)."""
+    dialect = session.get_bind().dialect.name
+    stmt = _SAVE_ANSWER.get(dialect)
+    if stmt is None:
+        table = Answer.__table__
+        insert_answer = _insert(session, table)
+        kept = {"id", "run_id", "result"}  # the row keeps its id: re-answering replaces in place
+        stmt = _SAVE_ANSWER[dialect] = insert_answer.on_conflict_do_update(
+            index_elements=["run_id", "result"],
+            set_={c.name: insert_answer.excluded[c.name] for c in table.columns if c.name not in kept},
+        )
+    session.execute(stmt, {
         "run_id": run.id, "participant_id": run.participant_id, "flow_id": run.flow_id,
         "flow_version": run.flow_version, "channel": run.channel, **values,
     })  # fmt: skip
@@ -236,6 +250,15 @@ def erase_participant_data(session: Session, participant: Participant) -> None:
     session.execute(delete(OutboxMessage).where(OutboxMessage.participant_id == pid))
     participant.consent_at = None
     participant.pending_action = None
+
+
+def save_run(session: Session, run: Run, state: dict[str, Any], status: str, when: datetime) -> None:
+    """Write a run's new state in one UPDATE (no unit-of-work flush); the object follows."""
+    session.execute(_SAVE_RUN, {"run_id": run.id, "state": state, "status": status,
+                                "updated_at": when, "ended_at": run.ended_at})  # fmt: skip
+    for name, value in (("state", state), ("status", status), ("updated_at", when),
+                        ("ended_at", run.ended_at)):  # fmt: skip
+        set_committed_value(run, name, value)
 
 
 def end_run(run: Run, status: str, when: datetime) -> None:

@@ -20,13 +20,14 @@ import pstats
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from sqlalchemy import event
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,6 +176,10 @@ def main() -> None:
         form["From"] = form["From"].replace("+3361", "+3362")
     asyncio.run(drive(app, warm, 1))
     instrument(services)
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute",
+                 lambda _c, _cur, sql, *_: statements.append(sql.split(None, 1)[0].upper()))  # fmt: skip
+    event.listen(db.engine, "commit", lambda conn: statements.append("COMMIT"))
     profiler = cProfile.Profile() if args.cprofile else None
     if profiler:
         run_inline()
@@ -189,6 +194,9 @@ def main() -> None:
     print(f"database: {'sqlite' if db.is_sqlite else 'postgresql'}  messages: {n}  "
           f"concurrency: {args.concurrency}  wall: {1000 * wall / n:.2f} ms/msg  "
           f"process CPU: {1000 * cpu / n:.2f} ms/msg (client and ASGI transport included)")
+    kinds = Counter(statements)
+    print(f"  SQL per message: {len(statements) / n:.2f} (" + ", ".join(
+        f"{kind} {count / n:.2f}" for kind, count in kinds.most_common()) + ")")
     for name, spent in sorted(SPENT.items(), key=lambda item: (item[0].startswith(" "), -item[1])):
         print(f"  {name:<16}{1000 * spent / n:8.3f} ms/msg")
     if profiler:

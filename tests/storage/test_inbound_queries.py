@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage import repo
 from storage.db import Database
-from storage.models import OutboxMessage, Participant
+from storage.models import Answer, OutboxMessage, Participant, Run
 
 
 def seen_at(db: Database, when: datetime | None = None) -> datetime:
@@ -65,3 +65,35 @@ def test_outbox_rows_come_back_in_order_as_queued_or_sent(database: Database) ->
     assert [rows[i].payload["text"] for i in queued + sent] == ["a", "b", "c"]
     assert [(rows[i].status, rows[i].attempts, rows[i].segments) for i in queued + sent] == [
         ("pending", 0, None), ("pending", 0, None), ("sent", 1, 2)]  # fmt: skip
+
+
+def test_re_answering_replaces_the_answer_in_place(database: Database) -> None:
+    with database.transaction() as session:
+        pid = repo.lock_participant(session, "k1", "sms", b"enc").id
+        run = Run(participant_id=pid, flow_id="f", flow_version=1, channel="sms", state={}, status="active")
+        session.add(run)
+        session.flush()
+        for value in ("bien", "mal"):
+            repo.save_answer(session, run, {"step": "humeur", "result": "humeur", "value": value,
+                                            "created_at": datetime.now(UTC)})  # fmt: skip
+        repo.save_answer(session, run, {"step": "age", "result": "age", "value": "30-44"})
+    with database.sessions() as session:
+        rows = session.query(Answer).order_by(Answer.id).all()
+    assert [(a.result, a.value) for a in rows] == [("humeur", "mal"), ("age", "30-44")]
+
+
+def test_a_saved_run_state_is_what_the_next_transaction_reads(database: Database) -> None:
+    with database.transaction() as session:
+        pid = repo.lock_participant(session, "k1", "sms", b"enc").id
+        run = Run(participant_id=pid, flow_id="f", flow_version=1, channel="sms", state={"step": "a"},
+                  status="active")  # fmt: skip
+        session.add(run)
+        session.flush()
+        repo.end_run(run, "completed", datetime.now(UTC))
+        repo.save_run(session, run, {"step": None}, "completed", datetime.now(UTC))
+        assert run not in session.dirty and run.state == {"step": None}
+    with database.sessions() as session:
+        stored = session.query(Run).one()
+        assert (stored.state, stored.status) == ({"step": None}, "completed")
+        assert stored.ended_at is not None
+        assert repo.open_run(session, pid) is None
