@@ -203,6 +203,7 @@ def main() -> None:
         if args.dump:
             profiler.dump_stats(args.dump)
         stats = pstats.Stats(profiler).strip_dirs()
+        print(f"  Python function calls per message: {stats.total_calls / n:.0f}")  # type: ignore[attr-defined]
         stats.sort_stats("tottime").print_stats(args.cprofile)
         stats.sort_stats("cumulative").print_stats(args.cprofile)
     db.dispose()
