@@ -65,6 +65,7 @@ class _Turn:
     inbound: InboundMessage
     participant: Participant
     inbound_id: int
+    run: Run | None  # the open run when the message came in
     messages: list[tuple[Flow, MessageCreated, Prefs, int | None]] = field(default_factory=list)
 
 
@@ -120,7 +121,10 @@ class ConversationService:
                 session, key, inbound.channel, lambda: self.crypto.encrypt(inbound.address)
             )
             if read is not None:
-                inbound = read(inbound, lambda: repo.latest_prompt(session, participant.id))
+                run, prompt = repo.open_run_and_prompt(session, participant.id)
+                inbound = read(inbound, lambda: prompt)
+            else:
+                run = repo.open_run(session, participant.id)
             kind = "start" if inbound.start_flow else "choice" if inbound.choice else "text"
             event_id = repo.record_inbound(
                 session, inbound.channel, inbound.external_id, participant.id, kind
@@ -134,7 +138,7 @@ class ConversationService:
                     duplicate=True,
                     participant_id=participant.id,
                 )
-            turn = _Turn(session, inbound, participant, event_id)
+            turn = _Turn(session, inbound, participant, event_id, run)
             self._converse(turn)
             replies = [outbound(*message) for message in turn.messages]
             costs = reply_inline(replies) if reply_inline is not None else None
@@ -147,8 +151,7 @@ class ConversationService:
     # the conversation ------------------------------------------------------
     def _converse(self, turn: _Turn) -> None:
         """Decide what the inbound means for this participant and apply it."""
-        inbound, participant = turn.inbound, turn.participant
-        run = repo.open_run(turn.session, participant.id)
+        inbound, participant, run = turn.inbound, turn.participant, turn.run
         if participant.opted_out_at is not None:
             if inbound.channel in FINAL_STOP_CHANNELS or not self._wants_start(inbound):
                 if inbound.channel not in FINAL_STOP_CHANNELS:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -42,6 +42,23 @@ _LAST_PAYLOAD = (
     select(OutboxMessage.payload)
     .where(OutboxMessage.participant_id == bindparam("participant_id"))
     .order_by(OutboxMessage.id.desc())
+    .limit(1)
+)
+# The open run and the last message sent, in one statement (the participant is locked first).
+_OPEN_RUN_AND_PROMPT = (
+    select(
+        Run,
+        select(OutboxMessage.payload)
+        .where(OutboxMessage.participant_id == Participant.id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+        .correlate(Participant)
+        .scalar_subquery(),
+    )
+    .select_from(Participant)
+    .outerjoin(Run, and_(Run.participant_id == Participant.id, Run.status.in_(OPEN_STATUSES)))
+    .where(Participant.id == bindparam("participant_id"))
+    .order_by(Run.id.desc())
     .limit(1)
 )
 _SAVE_ANSWER: dict[str, Any] = {}
@@ -139,6 +156,12 @@ def open_run(session: Session, participant_id: int) -> Run | None:
     return session.scalars(_OPEN_RUN, {"participant_id": participant_id}).one_or_none()
 
 
+def open_run_and_prompt(session: Session, participant_id: int) -> tuple[Run | None, dict[str, Any] | None]:
+    """Return the participant's run in progress and the last question sent (see latest_prompt)."""
+    row = session.execute(_OPEN_RUN_AND_PROMPT, {"participant_id": participant_id}).one()
+    return row[0], _asked(row[1])
+
+
 def latest_run(session: Session, participant_id: int) -> Run | None:
     """Return the participant's most recent run, whatever its status."""
     return session.scalars(
@@ -218,7 +241,11 @@ def add_outbox_rows(
 
 def latest_prompt(session: Session, participant_id: int) -> dict[str, Any] | None:
     """Return the payload of the last message sent to a participant, if it asked something."""
-    payload = session.scalar(_LAST_PAYLOAD, {"participant_id": participant_id})
+    return _asked(session.scalar(_LAST_PAYLOAD, {"participant_id": participant_id}))
+
+
+def _asked(payload: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return a message payload if it asked something, else None."""
     if not payload or payload.get("expects", "none") == "none":
         return None
     return dict(payload)

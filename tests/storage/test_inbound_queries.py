@@ -97,3 +97,21 @@ def test_a_saved_run_state_is_what_the_next_transaction_reads(database: Database
         assert (stored.state, stored.status) == ({"step": None}, "completed")
         assert stored.ended_at is not None
         assert repo.open_run(session, pid) is None
+
+
+def test_the_open_run_and_the_last_question_come_in_one_read(database: Database) -> None:
+    asked = {"text": "Oui ?", "expects": "choice", "step": "q"}
+    with database.transaction() as session:
+        pid = repo.lock_participant(session, "k1", "sms", b"enc").id
+        assert repo.open_run_and_prompt(session, pid) == (None, None)
+        repo.add_outbox_rows(session, pid, "sms", [asked])
+        assert repo.open_run_and_prompt(session, pid) == (None, asked)
+        old = Run(participant_id=pid, flow_id="f", flow_version=1, channel="sms", state={},
+                  status="completed")  # fmt: skip
+        current = Run(participant_id=pid, flow_id="f", flow_version=1, channel="sms", state={},
+                      status="active")  # fmt: skip
+        session.add_all([old, current])
+        session.flush()
+        repo.add_outbox_rows(session, pid, "sms", [{"text": "Merci", "expects": "none"}])
+        run, prompt = repo.open_run_and_prompt(session, pid)
+        assert run is current and prompt is None  # the last message asked nothing
