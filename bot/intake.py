@@ -32,7 +32,8 @@ async def receive(
     key = services.service.participant_key(inbound.channel, inbound.address)
     if not await services.throttle.admit(key):
         raise Flooded(inbound.channel)
-    result = await anyio.to_thread.run_sync(services.service.handle, inbound, read, reply_inline)
+    result = await anyio.to_thread.run_sync(services.service.handle, inbound, read, reply_inline,
+                                            limiter=services.inbound_limiter)  # fmt: skip
     if reply_inline is not None:
         return result
     if dispatch and result.outbox_ids and not result.duplicate:

@@ -119,6 +119,9 @@ class Pool:
 async def run(base: str, token: str, rate: float, seconds: float, people: int, prefix: str) -> dict:
     """Send rate*seconds requests on schedule; return the figures."""
     total = int(rate * seconds)
+    # By default each participant sends the whole conversation once, whatever the rate, so every
+    # rate sees the same mix (one start in len(BODIES) messages).
+    people = people or max(1, -(-total // len(BODIES)))
     requests = signed_requests(base, token, total, people, prefix)
     parts = urlsplit(base)
     pool = Pool(parts.hostname or "127.0.0.1", parts.port or 80)
@@ -149,7 +152,7 @@ async def run(base: str, token: str, rate: float, seconds: float, people: int, p
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
-        "connections": pool.open, "load_cpu_s": round(time.process_time() - cpu, 2),
+        "people": people, "connections": pool.open, "load_cpu_s": round(time.process_time() - cpu, 2),
     }  # fmt: skip
 
 
@@ -159,7 +162,7 @@ def main() -> None:
     parser.add_argument("--token", required=True)
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--people", type=int, default=500)
+    parser.add_argument("--people", type=int, default=0, help="default: rate * seconds / 12")
     parser.add_argument("--prefix", default="00")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args.base, args.token, args.rate, args.seconds, args.people,
