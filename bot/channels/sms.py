@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import anyio
+from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -24,6 +25,7 @@ from bot.channels.twilio_api import STATUS_PATH, TwilioConfig
 from bot.channels.twilio_web import require, signed_form, twiml
 from bot.intake import Flooded, receive
 from storage import delivery
+from storage.models import OutboxMessage
 
 if TYPE_CHECKING:
     from bot.container import Services
@@ -105,11 +107,24 @@ class TwilioSmsWebhooks:
                                    reply_inline=packed)  # fmt: skip
         except Flooded as exc:
             raise HTTPException(429, "too many messages from this number", {"Retry-After": "10"}) from exc
+        ids = result.outbox_ids
         if result.duplicate:
             # Twilio sends a MessageSid again only when our first answer never reached it
-            # (a crash after the commit): the replies that answer carried go out now.
-            packed(result.replies)
-        return twiml(self._reply(result.outbox_ids, packed.parts))
+            # (a crash after the commit): the replies it carried go out now, unless Twilio
+            # already reported on them (then they reached it, and repeating would double).
+            unreported = await anyio.to_thread.run_sync(self._unreported, ids)
+            kept = [(i, m) for i, m in zip(ids, result.replies, strict=True) if i in unreported]
+            ids = [i for i, _ in kept]
+            packed([m for _, m in kept])
+        return twiml(self._reply(ids, packed.parts))
+
+    def _unreported(self, ids: list[int]) -> set[int]:
+        """Return the outbox rows Twilio has not reported on yet."""
+        with self.services.db.sessions() as session:
+            return set(session.scalars(
+                select(OutboxMessage.id).where(OutboxMessage.id.in_(ids),
+                                               OutboxMessage.external_id.is_(None))
+            ))  # fmt: skip
 
     def _reply(self, outbox_ids: list[int], parts: list[SmsPart]) -> MessagingResponse:
         """Write the packed replies as TwiML, each SMS reporting its delivery on its rows."""
