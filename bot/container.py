@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import anyio
+
 from bot.audio.service import AudioService
 from bot.channels import telephony
 from bot.channels.base import Channel
@@ -38,6 +40,8 @@ class Services:
     channels: dict[str, Channel] = field(default_factory=dict)
     audio: Any = None
     throttle: Throttle = field(default_factory=Throttle)
+    # Threads that handle inbound messages at once: a few long-lived workers, not one per request.
+    inbound_limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(8))
 
 
 def identity_of(channel: str) -> str:
@@ -89,5 +93,7 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
         burst=int(limits.get("burst", 10)),
         max_wait=float(limits.get("max_wait_seconds", 10)),
     )
+    # SQLite takes one writer at a time: one thread, fed in arrival order, does all of them.
+    threads = 1 if db.is_sqlite else int(settings.section("database").get("inbound_threads", 8))
     return Services(settings, db, crypto, flows, interpreter, service, dispatcher, channels, audio,
-                    throttle)  # fmt: skip
+                    throttle, anyio.CapacityLimiter(threads))  # fmt: skip

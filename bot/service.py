@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -44,6 +45,11 @@ MOVES = frozenset({"retour", "passer"})
 STALE = "\x00stale"  # a step id no flow has: the engine answers "this button is old"
 START_WORDS = frozenset({"bonjour", "salut", "start", "/start", "commencer", "hello", "coucou"})
 
+# Re-read a raw inbound once its participant is locked, given (lazily) the last question sent.
+Reader = Callable[[InboundMessage, Callable[[], dict[str, Any] | None]], InboundMessage]
+# A webhook that answers in its own response: each reply's cost (SMS segments, or None).
+InlineReply = Callable[[list[OutboundMessage]], Sequence[int | None]]
+
 
 @dataclass
 class HandleResult:
@@ -63,6 +69,7 @@ class _Turn:
     inbound: InboundMessage
     participant: Participant
     inbound_id: int
+    run: Run | None  # the open run when the message came in
     messages: list[tuple[Flow, MessageCreated, Prefs, int | None]] = field(default_factory=list)
 
 
@@ -95,53 +102,64 @@ class ConversationService:
         """Return the pseudonymous key of an address on a channel."""
         return self.crypto.participant_key(self.identity(channel), address)
 
-    def handle(self, inbound: InboundMessage) -> HandleResult:
-        """Handle one inbound message; safe to call again with the same external id."""
+    def handle(
+        self, inbound: InboundMessage, read: Reader | None = None, reply_inline: InlineReply | None = None
+    ) -> HandleResult:
+        """Handle one inbound message; safe to call again with the same external id.
+
+        `read` re-reads the message against the last question, inside the transaction.
+        `reply_inline` says the caller answers in its own response: the replies are stored as
+        already sent, with the cost it returns, in the same transaction (nothing left to claim).
+        """
         for attempt in range(5):
             try:
-                return self._handle_once(inbound)
+                return self._handle_once(inbound, read, reply_inline)
             except (IntegrityError, OperationalError) as exc:
                 # A concurrent duplicate or a serialisation conflict: the retry sees its result.
                 log.info("retrying inbound on %s after %s", inbound.channel, type(exc).__name__)
                 time.sleep(0.01 * (attempt + 1))
-        return self._handle_once(inbound)
+        return self._handle_once(inbound, read, reply_inline)
 
-    def _handle_once(self, inbound: InboundMessage) -> HandleResult:
+    def _handle_once(
+        self, inbound: InboundMessage, read: Reader | None, reply_inline: InlineReply | None
+    ) -> HandleResult:
         key = self.participant_key(inbound.channel, inbound.address)
         with self.db.transaction() as session:
             participant = repo.lock_participant(
-                session, key, inbound.channel, self.crypto.encrypt(inbound.address)
+                session, key, inbound.channel, lambda: self.crypto.encrypt(inbound.address)
             )
-            seen = repo.find_inbound(session, inbound.channel, inbound.external_id)
-            if seen is not None:
-                rows = repo.replies_of(session, seen.id)
+            if read is not None:
+                run, prompt = repo.open_run_and_prompt(session, participant.id)
+                inbound = read(inbound, lambda: prompt)
+            else:
+                run = repo.open_run(session, participant.id)
+            kind = "start" if inbound.start_flow else "choice" if inbound.choice else "text"
+            event_id = repo.record_inbound(
+                session, inbound.channel, inbound.external_id, participant.id, kind
+            )
+            if event_id is None:  # already received: answer with what was stored then
+                seen = repo.find_inbound(session, inbound.channel, inbound.external_id)
+                rows = repo.replies_of(session, seen.id) if seen is not None else []
                 return HandleResult(
                     replies=[OutboundMessage.from_payload(r.payload) for r in rows],
                     outbox_ids=[r.id for r in rows],
                     duplicate=True,
                     participant_id=participant.id,
                 )
-            kind = "start" if inbound.start_flow else "choice" if inbound.choice else "text"
-            event = repo.add_inbound(
-                session, inbound.channel, inbound.external_id, participant.id, kind
-            )
-            turn = _Turn(session, inbound, participant, event.id)
+            turn = _Turn(session, inbound, participant, event_id, run)
             self._converse(turn)
-            result = HandleResult(participant_id=participant.id)
-            for flow, message, prefs, run_id in turn.messages:
-                out = outbound(flow, message, prefs, run_id)
-                row = repo.add_outbox(
-                    session, participant.id, inbound.channel, out.to_payload(), event.id
-                )
-                result.replies.append(out)
-                result.outbox_ids.append(row.id)
-            return result
+            replies = [outbound(*message) for message in turn.messages]
+            costs = reply_inline(replies) if reply_inline is not None else None
+            ids = repo.add_outbox_rows(session, participant.id, inbound.channel,
+                                       [out.to_payload() for out in replies], event_id,
+                                       sent_at=self.clock() if costs is not None else None,
+                                       segments=costs)  # fmt: skip
+            return HandleResult(replies=replies, outbox_ids=ids, participant_id=participant.id)
 
     # the conversation ------------------------------------------------------
     def _converse(self, turn: _Turn) -> None:
         """Decide what the inbound means for this participant and apply it."""
-        inbound, participant = turn.inbound, turn.participant
-        run = repo.open_run(turn.session, participant.id)
+        inbound, participant, run = turn.inbound, turn.participant, turn.run
         if participant.opted_out_at is not None:
             if inbound.channel in FINAL_STOP_CHANNELS or not self._wants_start(inbound):
                 if inbound.channel not in FINAL_STOP_CHANNELS:
@@ -341,9 +359,7 @@ class ConversationService:
         if refused:  # no consent: nothing is kept from this run
             repo.delete_run_answers(turn.session, run.id)
             sprint.state.results.clear()
-        run.state = sprint.state.to_dict()
-        run.status = sprint.state.status
-        run.updated_at = now
+        repo.save_run(turn.session, run, sprint.state.to_dict(), sprint.state.status, now)
 
     def _system(self, turn: _Turn, key: str, confirm: bool = False) -> None:
         """Queue a system message in the participant's register, outside any run."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 RunStatus = Literal["active", "paused", "completed", "stopped", "failed", "declined"]
@@ -129,8 +130,15 @@ class RunState:
     pending: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Serialise to plain JSON types."""
-        return asdict(self)
+        """Serialise to plain JSON types (a copy: later changes to the state do not show)."""
+        # By hand: dataclasses.asdict deep-copies field by field and cost more than the engine.
+        return {
+            "flow_id": self.flow_id, "flow_version": self.flow_version, "step": self.step,
+            "status": self.status,
+            "prefs": {"lang": self.prefs.lang, "easy": self.prefs.easy, "audio": self.prefs.audio},
+            "results": dict(self.results), "history": list(self.history),
+            "pending": copy.deepcopy(self.pending),
+        }  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunState:

@@ -28,6 +28,12 @@ GSM_REPLACEMENTS = {
 }  # fmt: skip
 # Replacements that change no meaning at all (punctuation and spaces only).
 TYPOGRAPHIC = {k: v for k, v in GSM_REPLACEMENTS.items() if not k.isalpha()}
+_TABLES = {False: str.maketrans(GSM_REPLACEMENTS), True: str.maketrans(TYPOGRAPHIC)}
+# Characters that may be pictographs: joiners, selectors, keycap, and everything from arrows up.
+_MAYBE_PICTOGRAPH = re.compile("[\u200d\ufe0e\ufe0f\u20e3\u2190-\U0010ffff]")
+_GSM7_WIDE = re.compile("[" + re.escape("".join(sorted(GSM7_EXTENDED))) + "]")
+_UCS2_WIDE = re.compile("[\U00010000-\U0010ffff]")
+_NOT_GSM7 = re.compile("[^" + re.escape("".join(sorted(GSM7_ALL))) + "]")
 
 
 @dataclass(frozen=True)
@@ -47,21 +53,26 @@ def encoding_of(text: str) -> Literal["GSM-7", "UCS-2"]:
 
 def budget(text: str) -> SmsBudget:
     """Count the encoding, code units and segments of an SMS text."""
-    offending = tuple(sorted({ch for ch in text if ch not in GSM7_ALL}))
+    offending = tuple(sorted(set(_NOT_GSM7.findall(text))))
     if not offending:
         # An extension character is an escape plus a septet: two units, never split.
-        sizes = [2 if ch in GSM7_EXTENDED else 1 for ch in text]
-        return SmsBudget("GSM-7", sum(sizes), _segments(sizes, SINGLE_GSM, MULTI_GSM), ())
+        wide = _GSM7_WIDE.search(text) is not None
+        sizes = [2 if ch in GSM7_EXTENDED else 1 for ch in text] if wide else None
+        units = sum(sizes) if sizes else len(text)
+        return SmsBudget("GSM-7", units, _segments(units, sizes, SINGLE_GSM, MULTI_GSM), ())
     # UCS-2 counts UTF-16 code units: an emoji outside the BMP takes two, never split.
-    sizes = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
-    return SmsBudget("UCS-2", sum(sizes), _segments(sizes, SINGLE_UCS2, MULTI_UCS2), offending)
+    wide = _UCS2_WIDE.search(text) is not None
+    sizes = [2 if ord(ch) > 0xFFFF else 1 for ch in text] if wide else None
+    units = sum(sizes) if sizes else len(text)
+    return SmsBudget("UCS-2", units, _segments(units, sizes, SINGLE_UCS2, MULTI_UCS2), offending)
 
 
-def _segments(sizes: list[int], single: int, multi: int) -> int:
-    """Count the segments needed when characters cannot straddle two segments."""
-    total = sum(sizes)
+def _segments(total: int, sizes: list[int] | None, single: int, multi: int) -> int:
+    """Count the segments needed when characters (sizes; None: all one unit) cannot straddle two."""
     if total <= single:
         return 1
+    if sizes is None:
+        return -(-total // multi)
     count, used = 1, 0
     for size in sizes:
         if used + size > multi:
@@ -72,8 +83,9 @@ def _segments(sizes: list[int], single: int, multi: int) -> int:
 
 def strip_pictographs(text: str) -> str:
     """Remove emoji and their joiners and selectors (they force UCS-2 and say little in SMS)."""
-    kept = [ch for ch in text if not _is_pictograph(ch)]
-    return re.sub(r"[ \t]{2,}", " ", "".join(kept)).replace(" \n", "\n").strip(" ")
+    if _MAYBE_PICTOGRAPH.search(text) is not None:  # else, the usual case, nothing to remove
+        text = "".join(ch for ch in text if not _is_pictograph(ch))
+    return re.sub(r"[ \t]{2,}", " ", text).replace(" \n", "\n").strip(" ")
 
 
 def _is_pictograph(ch: str) -> bool:
@@ -86,5 +98,4 @@ def _is_pictograph(ch: str) -> bool:
 
 def to_gsm7(text: str, typographic_only: bool = False) -> str:
     """Rewrite characters that force UCS-2 into GSM-7 equivalents where one exists."""
-    table = TYPOGRAPHIC if typographic_only else GSM_REPLACEMENTS
-    return "".join(table.get(ch, ch) for ch in text)
+    return text.translate(_TABLES[typographic_only])

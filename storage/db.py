@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,11 +55,19 @@ class Database:
             )
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Threads of this process queue here for it instead of
+        # polling the file lock, whose busy handler sleeps up to 100 ms between tries (the p99
+        # of a busy webhook). Other processes still wait through busy_timeout.
+        self._writer = threading.RLock() if self.is_sqlite else None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """Open a session in one transaction: commit on success, roll back on error."""
-        with self.sessions() as session, session.begin():
+        if self._writer is None:
+            with self.sessions() as session, session.begin():
+                yield session
+            return
+        with self._writer, self.sessions() as session, session.begin():
             yield session
 
     def upgrade(self) -> None:

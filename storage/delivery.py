@@ -134,16 +134,8 @@ def record_status(
 
 def latest_prompt(session: Session, key: str) -> dict[str, Any] | None:
     """Return the payload of the last message sent to a participant, if it asked something."""
-    payload = session.scalar(
-        select(OutboxMessage.payload)
-        .join(Participant, Participant.id == OutboxMessage.participant_id)
-        .where(Participant.key == key)
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
-    )
-    if not payload or payload.get("expects", "none") == "none":
-        return None
-    return dict(payload)
+    participant_id = session.scalar(select(Participant.id).where(Participant.key == key))
+    return None if participant_id is None else repo.latest_prompt(session, participant_id)
 
 
 def has_open_run(session: Session, key: str) -> bool:

@@ -138,6 +138,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_status", "status", "id"),
         Index("ix_outbox_inbound", "inbound_event_id"),
+        Index("ix_outbox_participant", "participant_id", "id"),
+        Index("ix_outbox_external_id", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

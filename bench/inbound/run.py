@@ -2,7 +2,8 @@
 
 Both servers run under uvicorn (one worker each unless --workers), the load comes from a
 separate process (load.py), on SQLite and on PostgreSQL. Prints throughput and p50/p99
-latency per offered rate, and the ratio Porte-voix / baseline.
+latency per offered rate, the server's CPU milliseconds per message (user + system, the whole
+process tree), and the ratio Porte-voix / baseline.
 
     .venv/bin/python bench/inbound/run.py [--rates 100,250,500] [--seconds 10] [--workers 1]
 """
@@ -25,6 +26,22 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "bench-auth-token"
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def tree_cpu(pid: int) -> float:
+    """Return the CPU seconds (user + system) used so far by a process and its descendants."""
+    total, todo = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total
 
 
 def free_port() -> int:
@@ -105,8 +122,12 @@ def measure(
         load(base, 50, 2, f"{tag}9")  # warm-up
         results = []
         for i, rate in enumerate(rates):
+            before = tree_cpu(proc.pid)
             result = load(base, rate, seconds, f"{tag}{i}")
+            used = tree_cpu(proc.pid) - before
+            result["server_cpu_ms_per_msg"] = round(1000 * used / max(1, result["ok"]), 2)
             results.append(result)
+            print(f"  {name} {rate:.0f}/s: {json.dumps(result)}", file=sys.stderr, flush=True)
         return results
     finally:
         proc.terminate()
@@ -122,8 +143,9 @@ def main() -> None:
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     pg_url = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
-    print(f"{'backend':<11}{'app':<12}{'offered/s':>10}{'ok':>7}{'err':>6}{'thru/s':>9}"
-          f"{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}")  # fmt: skip
+    header = (f"{'backend':<11}{'app':<12}{'offered/s':>10}{'ok':>7}{'err':>6}{'thru/s':>9}"
+              f"{'p50 ms':>9}{'p99 ms':>9}{'cpu ms':>8}{'ratio':>8}")  # fmt: skip
+    print(header, flush=True)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         for n, backend in enumerate(args.backends.split(",")):
@@ -137,7 +159,8 @@ def main() -> None:
                     ratio = row["throughput_rps"] / ref["throughput_rps"] if ref["throughput_rps"] else 0
                     print(f"{backend:<11}{app:<12}{row['offered_rps']:>10.0f}{row['ok']:>7}"
                           f"{row['errors']:>6}{row['throughput_rps']:>9.1f}{row['p50_ms']:>9.1f}"
-                          f"{row['p99_ms']:>9.1f}{ratio:>8.2f}")  # fmt: skip
+                          f"{row['p99_ms']:>9.1f}{row['server_cpu_ms_per_msg']:>8.2f}"
+                          f"{ratio:>8.2f}", flush=True)  # fmt: skip
     print("target: porte-voix throughput >= 0.5 x baseline, and p99 < 50 ms at 500 offered/s")
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Collection
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import anyio
+from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -17,15 +20,16 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.channels.base import InboundMessage, OutboundMessage
 from bot.channels.phone import PhoneNumberError, to_e164
 from bot.channels.sms_reply import needs_prompt, parse_reply
-from bot.channels.sms_text import SmsPart, pack, segments_by_reply
+from bot.channels.sms_text import AccentPolicy, SmsPart, pack, segments_by_reply
 from bot.channels.twilio_api import STATUS_PATH, TwilioConfig
 from bot.channels.twilio_web import require, signed_form, twiml
 from bot.intake import Flooded, receive
 from storage import delivery
+from storage.models import OutboxMessage
 
 if TYPE_CHECKING:
     from bot.container import Services
-    from bot.service import HandleResult
+    from bot.service import Reader
 
 log = logging.getLogger(__name__)
 CHANNEL = "sms"
@@ -34,19 +38,41 @@ RECORDED_STATUSES = {"sent", "delivered", "undelivered", "failed", "read"}
 UNSUBSCRIBED = "21610"
 
 
+def sms_reader(keywords: Collection[str]) -> Reader:
+    """Return a reader of SMS against the last question: numbers pick choices, keywords start."""
+
+    def read(inbound: InboundMessage, prompt_of: Callable[[], dict[str, Any] | None]) -> InboundMessage:
+        body = inbound.text or ""
+        payload = prompt_of() if needs_prompt(body, keywords) else None
+        reply = parse_reply(body, OutboundMessage.from_payload(payload) if payload else None, keywords)
+        return replace(inbound, text=reply.text, choice=reply.choice, step=reply.step,
+                       keys=reply.keys, start_flow=reply.start_flow)  # fmt: skip
+
+    return read
+
+
 def read_sms(services: Services, channel: str, address: str, external_id: str, body: str) -> InboundMessage:
     """Read an SMS against the last question sent to that number, as an inbound message."""
-    keywords = services.flows.ids()
-    prompt = None
-    if needs_prompt(body, keywords):
+    raw = InboundMessage(channel=channel, address=address, external_id=external_id, text=body)
+
+    def prompt_of() -> dict[str, Any] | None:
         key = services.service.participant_key(channel, address)
         with services.db.sessions() as session:
-            payload = delivery.latest_prompt(session, key)
-        prompt = OutboundMessage.from_payload(payload) if payload else None
-    reply = parse_reply(body, prompt, keywords)
-    return InboundMessage(channel=channel, address=address, external_id=external_id,
-                          text=reply.text, choice=reply.choice, step=reply.step, keys=reply.keys,
-                          start_flow=reply.start_flow)  # fmt: skip
+            return delivery.latest_prompt(session, key)
+
+    return sms_reader(services.flows.ids())(raw, prompt_of)
+
+
+class _Packed:
+    """The replies of one webhook packed into SMS, and each reply's share of the cost."""
+
+    def __init__(self, accents: AccentPolicy) -> None:
+        self.accents = accents
+        self.parts: list[SmsPart] = []
+
+    def __call__(self, replies: list[OutboundMessage]) -> list[int]:
+        self.parts = pack(replies, self.accents)
+        return segments_by_reply(self.parts, len(replies))
 
 
 class TwilioSmsWebhooks:
@@ -55,6 +81,7 @@ class TwilioSmsWebhooks:
     def __init__(self, services: Services, config: TwilioConfig) -> None:
         self.services = services
         self.config = config
+        self.read = sms_reader(services.flows.ids())
 
     async def _form(self, request: Request) -> FormData:
         return await signed_form(request, self.config.auth_token, self.config.public_base_url,
@@ -70,30 +97,40 @@ class TwilioSmsWebhooks:
             address = to_e164(sender, self.config.region)
         except PhoneNumberError as exc:
             raise HTTPException(400, "From is not a phone number") from exc
-        inbound = await anyio.to_thread.run_sync(read_sms, self.services, CHANNEL, address, sid,
-                                                 str(form["Body"]))  # fmt: skip
+        inbound = InboundMessage(channel=CHANNEL, address=address, external_id=sid,
+                                 text=str(form["Body"]))  # fmt: skip
+        packed = _Packed(self.config.accents)
         try:
-            result = await receive(self.services, inbound, dispatch=False)
+            # One transaction reads the last question, handles the message and stores the
+            # replies as sent in this response: committed before the 200, nothing to claim.
+            result = await receive(self.services, inbound, dispatch=False, read=self.read,
+                                   reply_inline=packed)  # fmt: skip
         except Flooded as exc:
             raise HTTPException(429, "too many messages from this number", {"Retry-After": "10"}) from exc
-        return twiml(await anyio.to_thread.run_sync(self._reply, result))
+        ids = result.outbox_ids
+        if result.duplicate:
+            # Twilio sends a MessageSid again only when our first answer never reached it
+            # (a crash after the commit): the replies it carried go out now, unless Twilio
+            # already reported on them (then they reached it, and repeating would double).
+            unreported = await anyio.to_thread.run_sync(self._unreported, ids)
+            kept = [(i, m) for i, m in zip(ids, result.replies, strict=True) if i in unreported]
+            ids = [i for i, _ in kept]
+            packed([m for _, m in kept])
+        return twiml(self._reply(ids, packed.parts))
 
-    def _reply(self, result: HandleResult) -> MessagingResponse:
-        """Claim the replies for this response, pack them into SMS and record their cost."""
-        kept = list(zip(result.outbox_ids, result.replies, strict=True))
-        parts = pack([message for _, message in kept], self.config.accents)
-        with self.services.db.transaction() as session:
-            claimed = delivery.claim_replies(session, result.outbox_ids, segments=_costs(kept, parts))
-            if result.duplicate and len(claimed) < len(kept):  # our first answer was lost
-                rest = [row_id for row_id in result.outbox_ids if row_id not in claimed]
-                claimed += delivery.answered_inline(session, rest)
-            if len(claimed) < len(kept):  # the repair loop took some first: it sends those
-                kept = [(row_id, message) for row_id, message in kept if row_id in claimed]
-                parts = pack([message for _, message in kept], self.config.accents)
-                delivery.set_segments(session, _costs(kept, parts), None)
+    def _unreported(self, ids: list[int]) -> set[int]:
+        """Return the outbox rows Twilio has not reported on yet."""
+        with self.services.db.sessions() as session:
+            return set(session.scalars(
+                select(OutboxMessage.id).where(OutboxMessage.id.in_(ids),
+                                               OutboxMessage.external_id.is_(None))
+            ))  # fmt: skip
+
+    def _reply(self, outbox_ids: list[int], parts: list[SmsPart]) -> MessagingResponse:
+        """Write the packed replies as TwiML, each SMS reporting its delivery on its rows."""
         response = MessagingResponse()
         for part in parts:
-            ids = ",".join(str(kept[i][0]) for i in part.replies)
+            ids = ",".join(str(outbox_ids[i]) for i in part.replies)
             action = self.config.public_base_url + STATUS_PATH + "?" + urlencode({"outbox": ids})
             response.message(part.body, action=action, method="POST")
         return response
@@ -120,12 +157,6 @@ class TwilioSmsWebhooks:
             count = delivery.record_status(session, ("sms", "voice"), status, sid, ids, error, opt_out)
         if not count:
             log.info("twilio status %s for an unknown message", status)
-
-
-def _costs(kept: list[tuple[int, OutboundMessage]], parts: list[SmsPart]) -> dict[int, int]:
-    """Return each outbox row's share of the SMS segments."""
-    costs = segments_by_reply(parts, len(kept))
-    return {row_id: costs[i] for i, (row_id, _) in enumerate(kept)}
 
 
 def routes(services: Services, config: TwilioConfig | None = None) -> list[BaseRoute]:

@@ -226,3 +226,50 @@ def test_effacer_deletes_recordings_too(services: Services, send: Send) -> None:
     send(text="oui")
     assert not recording.exists()
     assert answers(services) == {}
+def test_inline_replies_are_stored_as_sent_with_their_cost(services: Services) -> None:
+    seen: list[list[str]] = []
+
+    def cost(replies: list[Any]) -> list[int | None]:
+        seen.append([r.text for r in replies])
+        return [len(replies) - i for i in range(len(replies))]
+
+    inbound = InboundMessage("sms", "+33612345678", "in-1", start_flow="demo")
+    result = services.service.handle(inbound, reply_inline=cost)
+    assert seen == [[r.text for r in result.replies]] and len(result.replies) == 2
+    with services.db.sessions() as session:
+        rows = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert [r.id for r in rows] == result.outbox_ids
+    assert [(r.status, r.segments, r.attempts) for r in rows] == [("sent", 2, 1), ("sent", 1, 1)]
+    assert all(r.sent_at is not None for r in rows)
+    again = services.service.handle(inbound, reply_inline=cost)
+    assert again.duplicate is True and again.outbox_ids == result.outbox_ids
+    assert len(seen) == 1  # a duplicate's replies are not costed (nor answered) again
+
+
+async def test_the_outbox_never_sends_a_reply_that_went_out_inline(services: Services) -> None:
+    inbound = InboundMessage("sms", "+33612345678", "in-1", start_flow="demo")
+    services.service.handle(inbound, reply_inline=lambda replies: [1] * len(replies))
+    assert await services.dispatcher.dispatch() == 0
+    with services.db.sessions() as session:
+        assert {r.status for r in session.scalars(select(OutboxMessage))} == {"sent"}
+
+
+def test_a_reader_reads_the_message_against_the_last_question(services: Services) -> None:
+    prompts: list[Any] = []
+
+    def read(inbound: InboundMessage, prompt_of: Callable[[], Any]) -> InboundMessage:
+        prompt = prompt_of()
+        prompts.append(prompt and prompt["step"])
+        if prompt and inbound.text == "2":  # the second choice of the question asked
+            return InboundMessage(inbound.channel, inbound.address, inbound.external_id,
+                                  choice=prompt["buttons"][1][0], step=prompt["step"])  # fmt: skip
+        return inbound
+
+    def handle(external_id: str, **fields: Any) -> Any:
+        inbound = InboundMessage("sms", "+33612345678", external_id, **fields)
+        return services.service.handle(inbound, read=read)
+
+    handle("a", start_flow="demo")
+    consent = handle("b", text="2")
+    assert prompts == [None, "lecture"]
+    assert consent.replies[-1].easy is True  # "2" read as the easy-read button

@@ -14,6 +14,7 @@ from bot.throttle import Throttle
 from flows.gsm7 import budget
 from storage.models import InboundEvent, Participant, Run
 from tests.phone.conftest import PUBLIC, Twilio, messages, outbox, stored_answers
+from tests.phone.fakes import FakeTwilio
 
 
 async def test_full_sms_journey_by_numbers_and_words(
@@ -203,3 +204,13 @@ async def test_a_flood_from_one_number_is_slowed_down_with_429(
     assert flooded.status_code == 429
     other = await twilio.sms("DEMO", sender="+33698765432")
     assert len(messages(other)) == 1
+
+
+async def test_replies_sent_in_the_response_are_never_sent_again(
+    twilio: Twilio, phone_services: Services, fake_twilio: FakeTwilio
+) -> None:
+    messages(await twilio.sms("DEMO"))
+    messages(await twilio.sms("1"))
+    assert await phone_services.dispatcher.dispatch() == 0  # the repair loop finds nothing to send
+    assert fake_twilio.sent == []
+    assert {row.status for row in outbox(phone_services)} == {"sent"}
