@@ -50,24 +50,6 @@ def claim_replies(
     return claimed
 
 
-def answered_inline(session: Session, ids: Collection[int]) -> list[int]:
-    """Return the rows that already left inside an earlier answer to the same webhook.
-
-    A platform retries a webhook when it did not get our answer (a crash, a timeout), so
-    those replies reached no one and belong in the answer to the retry; a row the platform
-    has reported on (it has an external id) did reach it and is not repeated.
-    """
-    if not ids:
-        return []
-    return list(session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.via == "reply",
-               OutboxMessage.external_id.is_(None),
-               OutboxMessage.status.in_(("sent", "delivered", "undelivered", "failed", "read")))
-        .order_by(OutboxMessage.id)
-    ))  # fmt: skip
-
-
 def set_segments(session: Session, segments: Mapping[int, int], external_id: str | None) -> None:
     """Record how many SMS segments each reply cost, and the platform's id for it."""
     for row_id, count in segments.items():

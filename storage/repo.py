@@ -235,7 +235,7 @@ def add_outbox_rows(
          "payload": payload, "segments": segments[i] if segments is not None else None,
          "status": "pending" if sent_at is None else "sent", "sent_at": sent_at,
          "attempts": 0 if sent_at is None else 1, "external_id": None, "error": None,
-         "next_attempt_at": None}
+         "next_attempt_at": None, "claimed_at": sent_at, "via": None if sent_at is None else "reply"}
         for i, payload in enumerate(payloads)
     ]  # fmt: skip
     return list(session.execute(_INSERT_OUTBOX, rows).scalars())
