@@ -40,9 +40,12 @@ _OPEN_RUN = (
     .order_by(Run.id.desc())
     .limit(1)
 )
+# The last reply to the participant's own messages: a facilitator's feedback queued in
+# between (no inbound event) is not the question their next "1 3" answers.
 _LAST_PAYLOAD = (
     select(OutboxMessage.payload)
-    .where(OutboxMessage.participant_id == bindparam("participant_id"))
+    .where(OutboxMessage.participant_id == bindparam("participant_id"),
+           OutboxMessage.inbound_event_id.is_not(None))
     .order_by(OutboxMessage.id.desc())
     .limit(1)
 )
@@ -51,7 +54,8 @@ _OPEN_RUN_AND_PROMPT = (
     select(
         Run,
         select(OutboxMessage.payload)
-        .where(OutboxMessage.participant_id == Participant.id)
+        .where(OutboxMessage.participant_id == Participant.id,
+               OutboxMessage.inbound_event_id.is_not(None))
         .order_by(OutboxMessage.id.desc())
         .limit(1)
         .correlate(Participant)

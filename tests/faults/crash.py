@@ -3,9 +3,11 @@
     python -m tests.faults.crash --webhooks 2000 [--database-url postgresql+psycopg://...]
 
 Participants talk in parallel, each SMS after the previous one was answered (a retry keeps
-its MessageSid). Afterwards: every acknowledged webhook has exactly one inbound record, each
-participant's runs hold exactly the scripted answers, and every outbox row reached the phone
-exactly once: in an acknowledged TwiML answer, or through the fake Messages API.
+its MessageSid), while facilitators' messages (feedback, as dashboard/outreach.py queues
+them) go out through the outbox dispatcher and the fake Messages API. Afterwards: every
+acknowledged webhook has exactly one inbound record, each participant's runs hold exactly the
+scripted answers, and every outbox row reached the phone exactly once: in an acknowledged
+TwiML answer, or through the fake Messages API.
 """
 
 from __future__ import annotations
@@ -23,14 +25,19 @@ import anyio
 import httpx
 from sqlalchemy import func, select
 
+from bot.channels.base import OutboundMessage
 from storage.db import Database
-from storage.models import InboundEvent, OutboxMessage
-from tests.faults.journeys import expected_runs, number, script, stored
+from storage.models import InboundEvent, OutboxMessage, Participant
+from tests.faults.journeys import expected_runs, number, participant_key, script, stored
 from tests.faults.platforms import FakeTwilioApi, TwilioSender, rows_in_replies
 from tests.faults.server import Server, sqlite_url
 
 PER_PARTICIPANT = 40
-WINDOW = 1.0  # seconds before a kill in which a send may be repeated (see bot/outbox.py)
+FEEDBACK_SHARE = 4  # one queued feedback message per this many webhooks
+# A send the platform accepted this close to a kill may be repeated (bot/outbox.py): the
+# record died with the process, and a restart slower than the lease beat the status report.
+WINDOW = 1.0
+LEASE = 20  # seconds (production: 300); a restart under load takes up to ~15 s here
 
 
 @dataclass
@@ -39,6 +46,7 @@ class CrashReport:
 
     database: str = ""
     webhooks: int = 0
+    feedback: int = 0
     acked: int = 0
     retried: int = 0
     kills: int = 0
@@ -75,6 +83,25 @@ async def _kill_twice(server: Server, sender: TwilioSender, total: int, kills: i
     return killed_at
 
 
+async def _queue_feedback(db: Database, participants: int, total: int, report: CrashReport) -> None:
+    """Queue feedback messages for participants who wrote, a few at a time, during the run."""
+    keys = [participant_key(number(n)) for n in range(participants)]
+    while report.feedback < total:
+        await asyncio.sleep(0.05)
+        await anyio.to_thread.run_sync(_queue_some, db, keys, report, min(3, total - report.feedback))
+
+
+def _queue_some(db: Database, keys: list[str], report: CrashReport, count: int) -> None:
+    with db.transaction() as session:
+        people = list(session.scalars(select(Participant).where(Participant.key.in_(keys))))
+        for person in people[:count]:
+            n = report.feedback
+            message = OutboundMessage(text=f"Retour {n} : merci, vos réponses comptent.", role="info")
+            session.add(OutboxMessage(participant_id=person.id, channel="sms",
+                                      payload=message.to_payload(), status="pending"))  # fmt: skip
+            report.feedback += 1
+
+
 def _settled(db: Database) -> int:
     """Return how many outbox rows are still waiting or being sent."""
     with db.sessions() as session:
@@ -89,7 +116,8 @@ async def crash_run(tmp: Path, database_url: str, webhooks: int, kills: int = 2,
     report = CrashReport(database=database_url.split(":")[0], webhooks=webhooks)
     api = FakeTwilioApi()
     api.start()
-    server = Server(tmp, database_url, workers=workers, config={"twilio": {"api_base": api.url}})
+    server = Server(tmp, database_url, workers=workers, config={
+        "twilio": {"api_base": api.url}, "outbox": {"lease_seconds": LEASE}})  # fmt: skip
     server.start()
     participants = max(1, webhooks // PER_PARTICIPANT)
     scripts = {n: script(n, PER_PARTICIPANT) for n in range(participants)}
@@ -104,11 +132,14 @@ async def crash_run(tmp: Path, database_url: str, webhooks: int, kills: int = 2,
                     if (await sender.sms(number(n), body)).status != 200:
                         return  # the rest of this script would not mean the same
 
+            db = Database(database_url)
             killer = asyncio.create_task(_kill_twice(server, sender, webhooks, kills, report))
+            feedback = asyncio.create_task(
+                _queue_feedback(db, participants, webhooks // FEEDBACK_SHARE, report))
             await asyncio.gather(*(talk(n) for n in range(participants)))
             killed_at = await killer
-        db = Database(database_url)
-        deadline = time.monotonic() + 60
+            await feedback
+        deadline = time.monotonic() + LEASE + 60
         while _settled(db) and time.monotonic() < deadline:
             await asyncio.sleep(0.25)
         await asyncio.sleep(1.0)  # the last status reports
@@ -156,11 +187,18 @@ def _audit(report: CrashReport, db: Database, sender: TwilioSender, api: FakeTwi
             report.problems.append(f"outbox {row.id} ({row.status}, via {row.via}) never reached the phone")
         elif count > 1:
             at = first_send.get(row.id)
-            if at is not None and any(0 <= kill - at <= WINDOW for kill in killed_at):
+            if at is not None and any(abs(kill - at) <= WINDOW for kill in killed_at):
                 report.doubles_in_crash_window += 1
             else:
                 report.doubles += 1
-                report.problems.append(f"outbox {row.id} reached the phone {count} times")
+                sends = [(round(s.at - killed_at[0], 2), api.reports.get(s.sid),
+                          round(api.reported_at.get(s.sid, killed_at[0]) - killed_at[0], 2))
+                         for s in api_sends if s.row == row.id]
+                report.problems.append(f"outbox {row.id} reached the phone {count} times: "
+                                       f"{twiml.get(row.id, 0)} in TwiML, API sends at {sends} s "
+                                       f"after the first kill (kills at "
+                                       f"{[round(k - killed_at[0], 2) for k in killed_at]}), "
+                                       f"attempts {row.attempts}, {row.status}")  # fmt: skip
     unknown = by_row.get(None, 0)
     if unknown:
         report.problems.append(f"{unknown} API sends name no outbox row")
@@ -181,7 +219,7 @@ def main() -> None:
             reset_postgres(url)
         report = asyncio.run(crash_run(Path(tmp), url, args.webhooks, workers=args.workers))
     print(report.line())
-    for problem in report.problems[:20]:
+    for problem in report.problems[:40]:
         print("problem:", problem)
 
 

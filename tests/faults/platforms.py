@@ -145,6 +145,7 @@ class FakeTwilioApi:
         self.callback_retries = callback_retries
         self.sent: list[Sent] = []
         self.reports: dict[str, int] = {}
+        self.reported_at: dict[str, float] = {}
         self.recordings: set[str] = set()  # recording sids that exist
         self.deleted: list[str] = []
         self.down = False  # answer 503 to deletions (an outage)
@@ -216,6 +217,7 @@ class FakeTwilioApi:
                     continue
                 if response.status_code < 500:
                     self.reports[sid] = response.status_code
+                    self.reported_at[sid] = time.monotonic()
                     return
                 await asyncio.sleep(0.25)
 

@@ -24,4 +24,5 @@ async def test_sigkill_twice_loses_and_doubles_nothing(tmp_path: Path, server_db
     assert report.acked == report.stored_inbound == WEBHOOKS
     assert report.inbound_doubles == report.wrong_runs == report.lost == report.doubles == 0
     assert report.unsent == 0
+    assert report.feedback > 0 and report.by_outbox == report.feedback  # all through the API
     assert report.retried > 0  # the kills did hit requests in flight
