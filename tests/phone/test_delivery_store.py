@@ -11,11 +11,16 @@ QUESTION = OutboundMessage(text="Oui ?", step="q", expects="choice",
                            buttons=(ButtonView("oui", "Oui", "✅"),))  # fmt: skip
 
 
-def rows(db: Database, *payloads: OutboundMessage, key: str = "k1") -> list[int]:
-    """Queue outbox rows for one participant."""
+def rows(db: Database, *payloads: OutboundMessage, key: str = "k1", reply: bool = True) -> list[int]:
+    """Queue outbox rows for one participant: replies to a message of theirs, or not (feedback)."""
     with db.transaction() as session:
         participant = repo.lock_participant(session, key, "sms", b"encrypted")
-        return [repo.add_outbox(session, participant.id, "sms", p.to_payload()).id for p in payloads]
+        inbound = None
+        if reply:
+            count = session.query(OutboxMessage).count()
+            inbound = repo.add_inbound(session, "sms", f"SM{key}{count}", participant.id, "text").id
+        return [repo.add_outbox(session, participant.id, "sms", p.to_payload(), inbound).id
+                for p in payloads]  # fmt: skip
 
 
 def status(db: Database, row_id: int) -> str:
@@ -71,6 +76,9 @@ def test_the_last_question_is_found_only_while_it_is_the_last_message(database: 
         prompt = delivery.latest_prompt(session, "k1")
         assert prompt is not None and prompt["step"] == "q"
         assert delivery.latest_prompt(session, "someone-else") is None
+    rows(database, OutboundMessage(text="Voici ce qui a été décidé."), reply=False)  # feedback
+    with database.sessions() as session:  # a "1" still answers the question
+        assert delivery.latest_prompt(session, "k1") == prompt
     rows(database, OutboundMessage(text="Merci !"))
     with database.sessions() as session:
         assert delivery.latest_prompt(session, "k1") is None

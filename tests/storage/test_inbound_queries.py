@@ -104,7 +104,10 @@ def test_the_open_run_and_the_last_question_come_in_one_read(database: Database)
     with database.transaction() as session:
         pid = repo.lock_participant(session, "k1", "sms", b"enc").id
         assert repo.open_run_and_prompt(session, pid) == (None, None)
-        repo.add_outbox_rows(session, pid, "sms", [asked])
+        event = repo.add_inbound(session, "sms", "SM1", pid, "text").id
+        repo.add_outbox_rows(session, pid, "sms", [asked], event)
+        assert repo.open_run_and_prompt(session, pid) == (None, asked)
+        repo.add_outbox_rows(session, pid, "sms", [{"text": "Retour", "expects": "none"}])  # feedback
         assert repo.open_run_and_prompt(session, pid) == (None, asked)
         old = Run(participant_id=pid, flow_id="f", flow_version=1, channel="sms", state={},
                   status="completed")  # fmt: skip
@@ -112,6 +115,6 @@ def test_the_open_run_and_the_last_question_come_in_one_read(database: Database)
                       status="active")  # fmt: skip
         session.add_all([old, current])
         session.flush()
-        repo.add_outbox_rows(session, pid, "sms", [{"text": "Merci", "expects": "none"}])
+        repo.add_outbox_rows(session, pid, "sms", [{"text": "Merci", "expects": "none"}], event)
         run, prompt = repo.open_run_and_prompt(session, pid)
         assert run is current and prompt is None  # the last message asked nothing
