@@ -135,7 +135,8 @@ class RunState:
         return {
             "flow_id": self.flow_id, "flow_version": self.flow_version, "step": self.step,
             "status": self.status,
-            "prefs": {"lang": self.prefs.lang, "easy": self.prefs.easy, "audio": self.prefs.audio},
+            "prefs": {"lang": self.prefs.lang, "easy": self.prefs.easy, "audio": self.prefs.audio,
+                      "audio_choice": self.prefs.audio_choice},
             "results": dict(self.results), "history": list(self.history),
             "pending": copy.deepcopy(self.pending),
         }  # fmt: skip
