@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +16,9 @@ from bot.audio.text import words_per_minute
 from bot.settings import Settings, SettingsError, load_settings
 from flows.loader import load_directory
 from flows.validate import FlowError
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -68,10 +71,10 @@ def render(ctx: click.Context, flow_id: str | None, jobs: int) -> None:
     rendered = cached = 0
     failed: list[tuple[Utterance, str]] = []
     started = time.perf_counter()
-    with (
-        ThreadPoolExecutor(max_workers=jobs) as pool,
-        click.progressbar(length=len(utterances), label="Rendering audio", show_pos=True) as bar,
-    ):
+    progress: ProgressBar[int] = click.progressbar(
+        length=len(utterances), label="Rendering audio", show_pos=True
+    )
+    with ThreadPoolExecutor(max_workers=jobs) as pool, progress as bar:
         futures: dict[Future[Rendering], Utterance] = {
             pool.submit(service.render, u.text, u.lang): u for u in utterances
         }
