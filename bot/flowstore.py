@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-
-from sqlalchemy.orm import Session
 
 from flows.loader import load_text
 from flows.model import Flow
 from flows.validate import FlowError, Problem
-from storage import repo
 
 
 class FlowStore:
@@ -43,21 +41,21 @@ class FlowStore:
         """Return the current version of a flow."""
         return self._current[flow_id][0]
 
-    def start_version(self, session: Session, flow_id: str) -> Flow:
-        """Return the current version and make sure its source is stored."""
+    def start_version(self, remember: Callable[[str, int, str], None], flow_id: str) -> Flow:
+        """Return the current version, after `remember(id, version, source)` stored its source."""
         flow, content = self._current[flow_id]
-        repo.remember_flow(session, flow.id, flow.version, content)
+        remember(flow.id, flow.version, content)
         return flow
 
-    def version(self, session: Session, flow_id: str, version: int) -> Flow:
-        """Return the exact version a run started on."""
+    def version(self, flow_id: str, version: int, stored: Callable[[str, int], str | None]) -> Flow:
+        """Return the exact version a run started on; `stored` reads an old version's source."""
         current = self._current.get(flow_id)
         if current and current[0].version == version:
             return current[0]
         cached = self._old.get((flow_id, version))
         if cached is not None:
             return cached
-        content = repo.flow_source(session, flow_id, version)
+        content = stored(flow_id, version)
         if content is None:
             raise KeyError(f"flow {flow_id} version {version} is not stored")
         flow = load_text(content, f"{flow_id}@{version}")

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 
 from bot.channels.base import InboundMessage, OutboundMessage
 from bot.flowstore import FlowStore
@@ -33,8 +32,9 @@ from nlu.commands import normalise
 from nlu.interpretation import Expectation, Interpretation, Interpreter
 from storage import repo
 from storage.db import Database
-from storage.models import Participant, Run, SafetyFlag, utcnow
+from storage.models import SafetyFlag, utcnow
 from storage.privacy import Crypto
+from storage.turns import ParticipantRow, RunRow, TurnStore, turn
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +65,11 @@ class HandleResult:
 class _Turn:
     """The working state of one inbound message inside its transaction."""
 
-    session: Session
+    store: TurnStore
     inbound: InboundMessage
-    participant: Participant
+    participant: ParticipantRow
     inbound_id: int
-    run: Run | None  # the open run when the message came in
+    run: RunRow | None  # the open run when the message came in
     messages: list[tuple[Flow, MessageCreated, Prefs, int | None]] = field(default_factory=list)
 
 
@@ -124,36 +124,34 @@ class ConversationService:
         self, inbound: InboundMessage, read: Reader | None, reply_inline: InlineReply | None
     ) -> HandleResult:
         key = self.participant_key(inbound.channel, inbound.address)
-        with self.db.transaction() as session:
-            participant = repo.lock_participant(
-                session, key, inbound.channel, lambda: self.crypto.encrypt(inbound.address)
+        with turn(self.db) as store:
+            participant = store.lock_participant(
+                key, inbound.channel, lambda: self.crypto.encrypt(inbound.address)
             )
-            if read is not None:
-                run, prompt = repo.open_run_and_prompt(session, participant.id)
-                inbound = read(inbound, lambda: prompt)
-            else:
-                run = repo.open_run(session, participant.id)
+            run = store.open_run(participant.id)
+            if read is not None:  # before this turn writes: the question the message answers
+                inbound = read(inbound, lambda: store.last_prompt(participant.id))
             kind = "start" if inbound.start_flow else "choice" if inbound.choice else "text"
-            event_id = repo.record_inbound(
-                session, inbound.channel, inbound.external_id, participant.id, kind
-            )
+            event_id = store.record_inbound(inbound.channel, inbound.external_id, participant.id, kind)
             if event_id is None:  # already received: answer with what was stored then
-                seen = repo.find_inbound(session, inbound.channel, inbound.external_id)
-                rows = repo.replies_of(session, seen.id) if seen is not None else []
+                store.save_participant(participant)
+                seen = repo.find_inbound(store.session, inbound.channel, inbound.external_id)
+                rows = repo.replies_of(store.session, seen.id) if seen is not None else []
                 return HandleResult(
                     replies=[OutboundMessage.from_payload(r.payload) for r in rows],
                     outbox_ids=[r.id for r in rows],
                     duplicate=True,
                     participant_id=participant.id,
                 )
-            turn = _Turn(session, inbound, participant, event_id, run)
-            self._converse(turn)
-            replies = [outbound(*message) for message in turn.messages]
+            current = _Turn(store, inbound, participant, event_id, run)
+            self._converse(current)
+            replies = [outbound(*message) for message in current.messages]
             costs = reply_inline(replies) if reply_inline is not None else None
-            ids = repo.add_outbox_rows(session, participant.id, inbound.channel,
-                                       [out.to_payload() for out in replies], event_id,
-                                       sent_at=self.clock() if costs is not None else None,
-                                       segments=costs)  # fmt: skip
+            ids = store.add_outbox_rows(participant.id, inbound.channel,
+                                        [out.to_payload() for out in replies], event_id,
+                                        sent_at=self.clock() if costs is not None else None,
+                                        segments=costs)  # fmt: skip
+            store.save_participant(participant)
             return HandleResult(replies=replies, outbox_ids=ids, participant_id=participant.id)
 
     # the conversation ------------------------------------------------------
@@ -208,7 +206,7 @@ class ConversationService:
             text = inbound.text or ""
             self._resume(turn, run, flow, state, Input.say(text, meaning.theme))
 
-    def _stale(self, inbound: InboundMessage, run: Run) -> bool:
+    def _stale(self, inbound: InboundMessage, run: RunRow) -> bool:
         """Say whether a button belongs to another run, or moves from an old question."""
         if inbound.run_id is not None and inbound.run_id != run.id:
             return True
@@ -234,8 +232,8 @@ class ConversationService:
 
     def _flag_danger(self, turn: _Turn, current: tuple[Flow, RunState] | None, text: str) -> None:
         """Send the helplines at once and queue the message for a facilitator."""
-        run = repo.open_run(turn.session, turn.participant.id)
-        turn.session.add(
+        run = turn.store.open_run(turn.participant.id)
+        turn.store.session.add(
             SafetyFlag(
                 participant_id=turn.participant.id,
                 run_id=run.id if run else None,
@@ -247,13 +245,13 @@ class ConversationService:
         log.warning("safety flag raised on channel %s", turn.inbound.channel)
         self._system(turn, "danger")
 
-    def _command(self, turn: _Turn, run: Run | None, name: str) -> None:
+    def _command(self, turn: _Turn, run: RunRow | None, name: str) -> None:
         """Apply a global command; stop and erase work with or without a run."""
         participant = turn.participant
         if name == "stop":
             participant.opted_out_at = self.clock()
             if run is not None:
-                repo.end_run(run, "stopped", self.clock())
+                turn.store.end_run(run, "stopped", self.clock())
             self._system(turn, "stop_done")
             return
         if name == "effacer":
@@ -266,7 +264,7 @@ class ConversationService:
         flow, state = self._load(turn, run)
         self._resume(turn, run, flow, state, Input.command(name))
 
-    def _confirm_erase(self, turn: _Turn, run: Run | None) -> None:
+    def _confirm_erase(self, turn: _Turn, run: RunRow | None) -> None:
         """Erase on yes, keep everything on anything else."""
         inbound, participant = turn.inbound, turn.participant
         answer = inbound.choice
@@ -277,8 +275,7 @@ class ConversationService:
             answer = "oui" if meaning.command == "effacer" else meaning.choice
         participant.pending_action = None
         if answer == "oui":
-            repo.erase_participant_data(turn.session, participant, self.recordings)
-            turn.session.flush()
+            repo.erase_participant_data(turn.store.session, participant, self.recordings)
             self._system(turn, "erase_done")
             return
         self._system(turn, "erase_cancelled")
@@ -293,13 +290,14 @@ class ConversationService:
         return Prefs(lang=participant.language, easy=participant.easy, audio=participant.audio,
                      audio_choice=self.audio_choice(turn.inbound.channel))  # fmt: skip
 
-    def _load(self, turn: _Turn, run: Run) -> tuple[Flow, RunState]:
+    def _load(self, turn: _Turn, run: RunRow) -> tuple[Flow, RunState]:
         """Return a run's flow version and state with the participant's current prefs."""
-        flow = self.flows.version(turn.session, run.flow_id, run.flow_version)
+        flow = self.flows.version(run.flow_id, run.flow_version,
+                                  lambda f, v: repo.flow_source(turn.store.session, f, v))  # fmt: skip
         state = engine.with_prefs(RunState.from_dict(run.state), self._prefs(turn))
         return flow, state
 
-    def _start(self, turn: _Turn, run: Run | None, flow_id: str) -> None:
+    def _start(self, turn: _Turn, run: RunRow | None, flow_id: str) -> None:
         """Start a flow, or repeat the current question when it is already running."""
         if not self.flows.has(flow_id):
             flow_id = self.default_flow
@@ -308,34 +306,24 @@ class ConversationService:
             self._apply(turn, run, flow, engine.repeat(flow, state))
             return
         if run is not None:
-            repo.end_run(run, "stopped", self.clock())
-        flow = self.flows.start_version(turn.session, flow_id)
+            turn.store.end_run(run, "stopped", self.clock())
+        flow = self.flows.start_version(turn.store.remember_flow, flow_id)
         sprint = engine.start(flow, self._prefs(turn))
-        new_run = Run(
-            participant_id=turn.participant.id,
-            flow_id=flow.id,
-            flow_version=flow.version,
-            channel=turn.inbound.channel,
-            state=sprint.state.to_dict(),
-            status=sprint.state.status,
-            started_at=self.clock(),
-            updated_at=self.clock(),
-        )
-        turn.session.add(new_run)
-        turn.session.flush()
+        new_run = turn.store.new_run(turn.participant.id, flow.id, flow.version, turn.inbound.channel,
+                                     sprint.state.to_dict(), sprint.state.status, self.clock())  # fmt: skip
         self._apply(turn, new_run, flow, sprint)
 
-    def _resume(self, turn: _Turn, run: Run, flow: Flow, state: RunState, inp: Input) -> None:
+    def _resume(self, turn: _Turn, run: RunRow, flow: Flow, state: RunState, inp: Input) -> None:
         """Apply an input through the engine."""
         self._apply(turn, run, flow, engine.resume(flow, state, inp))
 
-    def _apply(self, turn: _Turn, run: Run, flow: Flow, sprint: Sprint) -> None:
+    def _apply(self, turn: _Turn, run: RunRow, flow: Flow, sprint: Sprint) -> None:
         """Write a sprint's events: answers, preferences, consent, run state, messages."""
         participant, now = turn.participant, self.clock()
         refused = False
         for event in sprint.events:
             if isinstance(event, ResultSaved):
-                repo.save_answer(turn.session, run, {
+                turn.store.save_answer(run, {
                     "step": event.step, "result": event.name, "value": event.value,
                     "category": event.category, "raw_text": event.raw_text,
                     "theme": event.theme, "audio_ref": event.audio_ref,
@@ -357,9 +345,9 @@ class ConversationService:
             elif isinstance(event, MessageCreated):
                 turn.messages.append((flow, event, sprint.state.prefs, run.id))
         if refused:  # no consent: nothing is kept from this run
-            repo.delete_run_answers(turn.session, run.id)
+            repo.delete_run_answers(turn.store.session, run.id)
             sprint.state.results.clear()
-        repo.save_run(turn.session, run, sprint.state.to_dict(), sprint.state.status, now)
+        turn.store.save_run(run, sprint.state.to_dict(), sprint.state.status, now)
 
     def _system(self, turn: _Turn, key: str, confirm: bool = False) -> None:
         """Queue a system message in the participant's register, outside any run."""

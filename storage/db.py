@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -69,6 +69,16 @@ class Database:
             return
         with self._writer, self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """Open a Core connection in one transaction: commit on success, roll back on error."""
+        if self._writer is None:
+            with self.engine.connect() as connection, connection.begin():
+                yield connection
+            return
+        with self._writer, self.engine.connect() as connection, connection.begin():
+            yield connection
 
     def upgrade(self) -> None:
         """Migrate the database to the latest revision."""

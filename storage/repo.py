@@ -23,6 +23,7 @@ from storage.models import (
     utcnow,
 )
 from storage.retention import remove_recording
+from storage.turns import ParticipantRow, RunRow
 
 OPEN_STATUSES = ("active", "paused")
 # last_seen_at serves retention (counted in days): refreshing it once an hour saves an UPDATE
@@ -275,7 +276,7 @@ def flow_source(session: Session, flow_id: str, version: int) -> str | None:
 
 
 def erase_participant_data(
-    session: Session, participant: Participant, recordings: Path | None = None
+    session: Session, participant: Participant | ParticipantRow, recordings: Path | None = None
 ) -> None:
     """Delete every answer, recording, run, flag and past message of a participant."""
     pid = participant.id
@@ -300,7 +301,7 @@ def save_run(session: Session, run: Run, state: dict[str, Any], status: str, whe
         set_committed_value(run, name, value)
 
 
-def end_run(run: Run, status: str, when: datetime) -> None:
+def end_run(run: Run | RunRow, status: str, when: datetime) -> None:
     """Mark a run as ended."""
     run.status = status
     run.ended_at = when
