@@ -89,10 +89,16 @@ def instrument(services: Any) -> None:
     import bot.service
     from storage import repo
 
+    from storage.turns import TurnStore
+
     inner: list[tuple[str, Any, str]] = [
         *((f"  repo.{name}", repo, name) for name in (
             "lock_participant", "find_inbound", "record_inbound", "open_run", "latest_prompt",
             "save_answer", "add_outbox_rows", "remember_flow")),
+        *((f"  store.{name}", TurnStore, name) for name in (
+            "lock_participant", "open_run", "last_prompt", "record_inbound", "new_run",
+            "save_run", "save_answer", "add_outbox_rows", "remember_flow", "save_participant",
+            "finish")),
         ("  converse", bot.service.ConversationService, "_converse"),
         ("  engine", bot.service.engine, "resume"),
         ("  outbound()", bot.service, "outbound"),
@@ -102,6 +108,21 @@ def instrument(services: Any) -> None:
     for label, owner, name in inner:
         if hasattr(owner, name):
             setattr(owner, name, timed(label, getattr(owner, name)))
+
+
+def count_driver_statements(statements: list[str]) -> None:
+    """Count the statements the inbound hot path runs on the driver's cursor (no SQLAlchemy event)."""
+    try:
+        from storage.turns import TurnStore
+    except ImportError:  # an older version of the code
+        return
+    original = TurnStore._run
+
+    def counted(self: Any, statement: str, params: dict[str, Any]) -> Any:
+        statements.append(statement.split(None, 1)[0].upper())
+        return original(self, statement, params)
+
+    TurnStore._run = counted  # type: ignore[method-assign]
 
 
 def run_inline() -> None:
@@ -180,6 +201,7 @@ def main() -> None:
     event.listen(db.engine, "before_cursor_execute",
                  lambda _c, _cur, sql, *_: statements.append(sql.split(None, 1)[0].upper()))  # fmt: skip
     event.listen(db.engine, "commit", lambda conn: statements.append("COMMIT"))
+    count_driver_statements(statements)
     profiler = cProfile.Profile() if args.cprofile else None
     if profiler:
         run_inline()
