@@ -128,9 +128,11 @@ class ConversationService:
             participant = store.lock_participant(
                 key, inbound.channel, lambda: self.crypto.encrypt(inbound.address)
             )
-            run = store.open_run(participant.id)
             if read is not None:  # before this turn writes: the question the message answers
-                inbound = read(inbound, lambda: store.last_prompt(participant.id))
+                run, prompt = store.open_run_and_prompt(participant.id)
+                inbound = read(inbound, lambda: prompt)
+            else:
+                run = store.open_run(participant.id)
             kind = "start" if inbound.start_flow else "choice" if inbound.choice else "text"
             event_id = store.record_inbound(inbound.channel, inbound.external_id, participant.id, kind)
             if event_id is None:  # already received: answer with what was stored then

@@ -118,6 +118,15 @@ class _Statements:
             " AND inbound_event_id IS NOT NULL ORDER BY id DESC LIMIT 1",
             name,
         )
+        # Both in one round trip, for readers of numbered replies (SMS, keypad).
+        prompt = self.last_prompt.removeprefix("SELECT payload FROM")
+        self.open_run_and_prompt = _sql(
+            f"SELECT {', '.join('r.' + c.strip() for c in _RUN_COLUMNS.split(','))},"
+            f" (SELECT payload FROM {prompt}) FROM (SELECT 1 AS here) AS one LEFT JOIN runs r"
+            " ON r.participant_id = :pid AND r.status IN ('active', 'paused')"
+            " ORDER BY r.id DESC LIMIT 1",
+            name,
+        )
         self.inbound = _sql(
             "INSERT INTO inbound_events (channel, external_id, participant_id, kind, received_at)"
             " VALUES (:channel, :external_id, :pid, :kind, :now)"
@@ -281,10 +290,19 @@ class TurnStore:
         row = self._run(self.sql.open_run, {"pid": participant_id}).fetchone()
         return None if row is None else self._run_row(row)
 
+    def open_run_and_prompt(self, participant_id: int) -> tuple[RunRow | None, dict[str, Any] | None]:
+        """Return the run in progress and the last question sent (see last_prompt), in one query."""
+        row = self._run(self.sql.open_run_and_prompt, {"pid": participant_id}).fetchone()
+        run = None if row[0] is None else self._run_row(row)
+        return run, self._asked(self.sql.json_out(row[8]))
+
     def last_prompt(self, participant_id: int) -> dict[str, Any] | None:
         """Return the last message sent in reply to the participant, if it asked something."""
         row = self._run(self.sql.last_prompt, {"pid": participant_id}).fetchone()
-        payload = None if row is None else self.sql.json_out(row[0])
+        return self._asked(None if row is None else self.sql.json_out(row[0]))
+
+    @staticmethod
+    def _asked(payload: dict[str, Any] | None) -> dict[str, Any] | None:
         if not payload or payload.get("expects", "none") == "none":
             return None
         return dict(payload)
