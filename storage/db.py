@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -29,6 +31,30 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# A pooled PostgreSQL connection idle longer than this is checked before use. Pinging on every
+# checkout (pool_pre_ping) costs a round trip per message; a connection busy a moment ago is
+# alive, and one that died since fails its statement with a disconnect error, which
+# invalidates the pool and is retried by the conversation service.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection that sat idle in the pool; a dead one is replaced (the pool retries)."""
+    if time.monotonic() - record.info.get("idle_since", 0.0) < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()  # the driver opened a transaction for it
+    except Exception as exc:
+        raise DisconnectionError("pooled connection is gone") from exc
+
+
 class Database:
     """An engine and its session factory."""
 
@@ -43,8 +69,10 @@ class Database:
         else:
             engine_args.setdefault("pool_size", 10)
             engine_args.setdefault("max_overflow", 20)
-            engine_args.setdefault("pool_pre_ping", True)
         self.engine: Engine = create_engine(url, **engine_args)
+        if not self.is_sqlite and not engine_args.get("pool_pre_ping"):
+            event.listen(self.engine, "checkin", _checked_in)
+            event.listen(self.engine, "checkout", _checked_out)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             # Let SQLAlchemy, not pysqlite, decide when transactions begin.

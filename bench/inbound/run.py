@@ -83,10 +83,14 @@ def start_baseline(url: str, port: int, workers: int) -> subprocess.Popen[bytes]
     )  # fmt: skip
 
 
+INBOUND_THREADS = 8  # set from --inbound-threads
+
+
 def start_porte_voix(url: str, port: int, workers: int, tmp: Path) -> subprocess.Popen[bytes]:
     config = tmp / f"config-{port}.yml"
     config.write_text(
         f"database_url: {url}\nport: {port}\npublic_base_url: http://127.0.0.1:{port}\n"
+        f"database:\n  inbound_threads: {INBOUND_THREADS}\n"
         f"data_dir: {tmp / 'data'}\nflows_dir: {ROOT / 'flows' / 'definitions'}\n"
         "throttle:\n  messages_per_second: 50\n  burst: 50\n",
         encoding="utf-8",
@@ -140,7 +144,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--inbound-threads", type=int, default=8, help="PostgreSQL only")
     args = parser.parse_args()
+    global INBOUND_THREADS
+    INBOUND_THREADS = args.inbound_threads
     rates = [float(r) for r in args.rates.split(",")]
     pg_url = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
     header = (f"{'backend':<11}{'app':<12}{'offered/s':>10}{'ok':>7}{'err':>6}{'thru/s':>9}"
