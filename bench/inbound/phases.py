@@ -88,7 +88,6 @@ def instrument(services: Any) -> None:
 
     import bot.service
     from storage import repo
-
     from storage.turns import TurnStore
 
     inner: list[tuple[str, Any, str]] = [
