@@ -94,6 +94,6 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
         max_wait=float(limits.get("max_wait_seconds", 10)),
     )
     # SQLite takes one writer at a time: one thread, fed in arrival order, does all of them.
-    threads = 1 if db.is_sqlite else int(settings.section("database").get("inbound_threads", 8))
+    threads = 1 if db.is_sqlite else int(settings.section("database").get("inbound_threads", 4))
     return Services(settings, db, crypto, flows, interpreter, service, dispatcher, channels, audio,
                     throttle, anyio.CapacityLimiter(threads))  # fmt: skip

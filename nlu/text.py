@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -55,6 +56,13 @@ def _fold_token(token: str) -> str:
 
 def words(text: str) -> list[str]:
     """Return the canonical words of a text: elisions split, SMS folded, politeness dropped."""
+    return list(_words(text))
+
+
+# The rules fold the same texts again and again (every choice label of a step, on every
+# message; a participant's text by several rules): a small cache of recent folds, in memory only.
+@functools.lru_cache(maxsize=2048)
+def _words(text: str) -> tuple[str, ...]:
     norm = normalise(text)
     norm = re.sub(r"[^a-z0-9/*?' -]+", " ", norm).replace("'", " ")
     norm = _PLEASE.sub(" ", norm)
@@ -65,7 +73,7 @@ def words(text: str) -> list[str]:
             tokens.append(raw)  # the elided form "c'est" / "j'ai", already split
             continue
         tokens.extend(_fold_token(raw).split())
-    return [t for t in tokens if t not in POLITENESS]
+    return tuple(t for t in tokens if t not in POLITENESS)
 
 
 def canonical(text: str) -> str:

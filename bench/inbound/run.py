@@ -83,7 +83,7 @@ def start_baseline(url: str, port: int, workers: int) -> subprocess.Popen[bytes]
     )  # fmt: skip
 
 
-INBOUND_THREADS = 8  # set from --inbound-threads
+INBOUND_THREADS = 4  # set from --inbound-threads
 
 
 def start_porte_voix(url: str, port: int, workers: int, tmp: Path) -> subprocess.Popen[bytes]:
@@ -144,7 +144,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--inbound-threads", type=int, default=8, help="PostgreSQL only")
+    parser.add_argument("--inbound-threads", type=int, default=4, help="PostgreSQL only")
     args = parser.parse_args()
     global INBOUND_THREADS
     INBOUND_THREADS = args.inbound_threads
