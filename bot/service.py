@@ -341,7 +341,7 @@ class ConversationService:
                 participant.consent_at = now if event.given else None
                 refused = not event.given
             elif isinstance(event, RunEnded):
-                repo.end_run(run, event.status, now)
+                run.ended_at = now  # save_run below writes it with the sprint's status
                 if event.status == "failed":
                     log.error("run %s failed: %s", run.id, event.reason)
             elif isinstance(event, MessageCreated):

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,6 +40,13 @@ _PARTICIPANT_FIELDS = (
     "last_seen_at",
 )
 _RUN_COLUMNS = "id, participant_id, flow_id, flow_version, channel, state, status, ended_at"
+
+
+def asked(payload: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return a message payload if it asked something (the question a reply answers), else None."""
+    if not payload or payload.get("expects", "none") == "none":
+        return None
+    return dict(payload)
 
 
 @dataclass(slots=True)
@@ -76,7 +83,6 @@ class RunRow:
     state: dict[str, Any]
     status: str
     ended_at: datetime | None = None
-    updated_at: datetime | None = field(default=None)
 
 
 def _sql(text: str, dialect: str) -> str:
@@ -294,18 +300,13 @@ class TurnStore:
         """Return the run in progress and the last question sent (see last_prompt), in one query."""
         row = self._run(self.sql.open_run_and_prompt, {"pid": participant_id}).fetchone()
         run = None if row[0] is None else self._run_row(row)
-        return run, self._asked(self.sql.json_out(row[8]))
+        return run, asked(self.sql.json_out(row[8]))
 
     def last_prompt(self, participant_id: int) -> dict[str, Any] | None:
         """Return the last message sent in reply to the participant, if it asked something."""
         row = self._run(self.sql.last_prompt, {"pid": participant_id}).fetchone()
-        return self._asked(None if row is None else self.sql.json_out(row[0]))
+        return asked(None if row is None else self.sql.json_out(row[0]))
 
-    @staticmethod
-    def _asked(payload: dict[str, Any] | None) -> dict[str, Any] | None:
-        if not payload or payload.get("expects", "none") == "none":
-            return None
-        return dict(payload)
 
     def new_run(
         self,
@@ -345,7 +346,7 @@ class TurnStore:
                 "ended_at": None if ended is None else self.sql.date_in(ended),
             },
         )
-        run.state, run.status, run.updated_at = state, status, now
+        run.state, run.status = state, status
 
     def end_run(self, run: RunRow, status: str, when: datetime) -> None:
         """End a run now (stopped, or left for another flow)."""
@@ -391,11 +392,14 @@ class TurnStore:
         participant_id: int,
         channel: str,
         payloads: Sequence[dict[str, Any]],
-        inbound_id: int | None,
-        sent_at: datetime | None,
-        segments: Sequence[int | None] | None,
+        inbound_id: int | None = None,
+        sent_at: datetime | None = None,
+        segments: Sequence[int | None] | None = None,
     ) -> list[int]:
-        """Queue outbound messages and return their ids, in order (see repo.add_outbox_rows)."""
+        """Queue outbound messages and return their ids, in order.
+
+        With sent_at, they went out in the webhook's own reply: stored as sent, never claimed.
+        """
         now, sent = self.sql.date_in(utcnow()), None if sent_at is None else self.sql.date_in(sent_at)
         ids = []
         for i, payload in enumerate(payloads):

@@ -11,10 +11,11 @@ from sqlalchemy import func, select, update
 
 from bot.channels.base import Capabilities, OutboundMessage, SendResult
 from bot.outbox import Dispatcher
-from storage import delivery, repo
+from storage import delivery
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 from storage.privacy import Crypto
+from storage.turns import turn
 from tests.conftest import TEST_SECRET
 
 ROWS = 300
@@ -39,15 +40,16 @@ class RecordingChannel:
 def queue(db: Database, crypto: Crypto, count: int, age: timedelta = timedelta(0)) -> list[int]:
     """Queue `count` messages for a few participants, written `age` ago."""
     ids = []
-    with db.transaction() as session:
+    with turn(db) as store:
         for n in range(count):
             address = f"+3361{n % 7:07d}"
-            participant = repo.lock_participant(
-                session, crypto.participant_key("sms", address), "sms", crypto.encrypt(address)
+            participant = store.lock_participant(
+                crypto.participant_key("sms", address), "sms", lambda a=address: crypto.encrypt(a)
             )
-            row = repo.add_outbox(session, participant.id, "sms", OutboundMessage(f"m{n}").to_payload())
-            row.created_at = utcnow() - age
-            ids.append(row.id)
+            ids += store.add_outbox_rows(participant.id, "sms", [OutboundMessage(f"m{n}").to_payload()])
+        store.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(created_at=utcnow() - age)
+        )
     return ids
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.channels.base import ButtonView, OutboundMessage
-from storage import delivery, repo
+from storage import delivery
 from storage.db import Database
 from storage.models import OutboxMessage, Participant
+from storage.turns import turn
 
 QUESTION = OutboundMessage(text="Oui ?", step="q", expects="choice",
                            buttons=(ButtonView("oui", "Oui", "✅"),))  # fmt: skip
@@ -13,14 +14,13 @@ QUESTION = OutboundMessage(text="Oui ?", step="q", expects="choice",
 
 def rows(db: Database, *payloads: OutboundMessage, key: str = "k1", reply: bool = True) -> list[int]:
     """Queue outbox rows for one participant: replies to a message of theirs, or not (feedback)."""
-    with db.transaction() as session:
-        participant = repo.lock_participant(session, key, "sms", b"encrypted")
+    with turn(db) as store:
+        participant = store.lock_participant(key, "sms", lambda: b"encrypted")
         inbound = None
         if reply:
-            count = session.query(OutboxMessage).count()
-            inbound = repo.add_inbound(session, "sms", f"SM{key}{count}", participant.id, "text").id
-        return [repo.add_outbox(session, participant.id, "sms", p.to_payload(), inbound).id
-                for p in payloads]  # fmt: skip
+            count = store.session.query(OutboxMessage).count()
+            inbound = store.record_inbound("sms", f"SM{key}{count}", participant.id, "text")
+        return store.add_outbox_rows(participant.id, "sms", [p.to_payload() for p in payloads], inbound)
 
 
 def status(db: Database, row_id: int) -> str:

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from bot.channels.base import OutboundMessage
 from bot.container import Services
 from flows.gsm7 import budget
-from storage import repo
 from storage.models import OutboxMessage, Participant
+from storage.turns import turn
 from tests.phone.conftest import FROM, PHONE, Twilio, outbox
 from tests.phone.fakes import FakeTwilio
 
@@ -18,10 +18,9 @@ FEEDBACK = "Merci d’avoir participé ! Voici ce que le département a décidé
 def queue(services: Services, text: str = FEEDBACK, address: str = PHONE) -> int:
     """Queue a message for a phone participant, outside any conversation (like feedback)."""
     key = services.service.participant_key("sms", address)
-    with services.db.transaction() as session:
-        participant = repo.lock_participant(session, key, "sms", services.crypto.encrypt(address))
-        row = repo.add_outbox(session, participant.id, "sms", OutboundMessage(text=text).to_payload())
-        return row.id
+    with turn(services.db) as store:
+        participant = store.lock_participant(key, "sms", lambda: services.crypto.encrypt(address))
+        return store.add_outbox_rows(participant.id, "sms", [OutboundMessage(text=text).to_payload()])[0]
 
 
 async def test_a_queued_message_is_sent_and_its_segments_recorded(
