@@ -79,8 +79,13 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
         channel = channels.get(name)
         return channel is None or channel.capabilities.offers_audio_choice
 
+    def answers_by(name: str) -> str:
+        channel = channels.get(name)
+        return "buttons" if channel is None else channel.capabilities.answers_by
+
     service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
                                   identity=identity_of, audio_choice=audio_choice,
+                                  answers_by=answers_by,
                                   recordings=settings.data_dir / "recordings")  # fmt: skip
     audio = AudioService.from_settings(settings)
     telegram = build_telegram(settings, audio)  # None without TELEGRAM_BOT_TOKEN

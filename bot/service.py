@@ -86,6 +86,7 @@ class ConversationService:
         clock: Callable[[], datetime] = utcnow,
         identity: Callable[[str], str] = lambda channel: channel,
         audio_choice: Callable[[str], bool] = lambda channel: True,
+        answers_by: Callable[[str], str] = lambda channel: "buttons",
         recordings: Path | None = None,
     ) -> None:
         self.db = db
@@ -96,6 +97,7 @@ class ConversationService:
         self.clock = clock
         self.identity = identity
         self.audio_choice = audio_choice
+        self.answers_by = answers_by
         self.recordings = recordings
 
     def participant_key(self, channel: str, address: str) -> str:
@@ -290,7 +292,8 @@ class ConversationService:
         """Return the participant's preferences, and whether this channel offers audio."""
         participant = turn.participant
         return Prefs(lang=participant.language, easy=participant.easy, audio=participant.audio,
-                     audio_choice=self.audio_choice(turn.inbound.channel))  # fmt: skip
+                     audio_choice=self.audio_choice(turn.inbound.channel),
+                     answers_by=self.answers_by(turn.inbound.channel))  # fmt: skip
 
     def _load(self, turn: _Turn, run: RunRow) -> tuple[Flow, RunState]:
         """Return a run's flow version and state with the participant's current prefs."""
@@ -355,7 +358,7 @@ class ConversationService:
         """Queue a system message in the participant's register, outside any run."""
         flow = self.flows.current(self.default_flow)
         prefs = self._prefs(turn)
-        text = flow.system[key].get(prefs.lang)
+        text = flow.system_message(key, prefs.answers_by).get(prefs.lang)
         message = MessageCreated(text=text.pick(prefs.easy), spoken=text.spoken(prefs.easy),
                                  role="system")  # fmt: skip
         if confirm:

@@ -51,7 +51,7 @@ class _Sprinter:
 
     def system(self, key: str, **values: str) -> tuple[str, str]:
         """Render one of the flow's system messages."""
-        return self.render(self.flow.system[key], **values)
+        return self.render(self.flow.system_message(key, self.state.prefs.answers_by), **values)
 
     def label(self, key: str) -> str:
         """Render a system label (a button text)."""

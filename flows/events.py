@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 RunStatus = Literal["active", "paused", "completed", "stopped", "failed", "declined"]
@@ -18,6 +18,12 @@ class Prefs:
     easy: bool = False
     audio: bool = False
     audio_choice: bool = True  # False where the channel cannot play audio, or always does
+    # How the channel takes an answer: "buttons" (kiosk, Telegram), "numbers" (SMS), "keypad"
+    # (calls). System messages may say it in their own words (`help@numbers` in system.yml).
+    answers_by: str = "buttons"
+
+
+_PREF_FIELDS = tuple(f.name for f in fields(Prefs))
 
 
 @dataclass(frozen=True)
@@ -135,8 +141,7 @@ class RunState:
         return {
             "flow_id": self.flow_id, "flow_version": self.flow_version, "step": self.step,
             "status": self.status,
-            "prefs": {"lang": self.prefs.lang, "easy": self.prefs.easy, "audio": self.prefs.audio,
-                      "audio_choice": self.prefs.audio_choice},
+            "prefs": {name: getattr(self.prefs, name) for name in _PREF_FIELDS},
             "results": dict(self.results), "history": list(self.history),
             "pending": copy.deepcopy(self.pending),
         }  # fmt: skip

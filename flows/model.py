@@ -104,6 +104,13 @@ class Flow:
                 return step
         raise KeyError(step_id)
 
+    def system_message(self, key: str, answers_by: str = "buttons") -> Message:
+        """Return a system message, in the words of the channel's way of answering if it has them.
+
+        `help@numbers` is the help for SMS, where there are no buttons; `help` serves otherwise.
+        """
+        return self.system.get(f"{key}@{answers_by}") or self.system[key]
+
     def has_step(self, step_id: str) -> bool:
         """Say whether the flow has a step with this id."""
         return any(step.id == step_id for step in self.steps)

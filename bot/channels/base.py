@@ -17,6 +17,8 @@ class Capabilities:
     markup: Literal["none", "html", "markdown"] = "none"
     audio_format: Literal["ogg", "mp3"] = "mp3"
     audio_choice: bool = True  # the participant may turn audio on and off here
+    # How an answer is given: buttons to press, a number to send (SMS), a key to tap (calls).
+    answers_by: Literal["buttons", "numbers", "keypad"] = "buttons"
 
     @property
     def offers_audio_choice(self) -> bool:

@@ -81,7 +81,8 @@ class SmsGatewayChannel:
     """Send SMS through the Android phone's API (basic auth, JSON)."""
 
     name = CHANNEL
-    capabilities = Capabilities(buttons=False, audio=False, max_length=1600, markup="none")
+    capabilities = Capabilities(buttons=False, audio=False, max_length=1600, markup="none",
+                                answers_by="numbers")
 
     def __init__(self, config: GatewayConfig, client: httpx.AsyncClient | None = None) -> None:
         self.config = config

@@ -68,7 +68,8 @@ class TwilioSmsChannel:
     """Send SMS with Twilio's Messages API; replies to an inbound SMS go in its TwiML instead."""
 
     name = "sms"
-    capabilities = Capabilities(buttons=False, audio=False, max_length=1600, markup="none")
+    capabilities = Capabilities(buttons=False, audio=False, max_length=1600, markup="none",
+                                answers_by="numbers")
 
     def __init__(self, config: TwilioConfig, client: httpx.AsyncClient | None = None) -> None:
         self.config = config

@@ -47,7 +47,7 @@ class VoiceChannel:
 
     name = CHANNEL
     capabilities = Capabilities(buttons=False, audio=True, max_length=1600, audio_format="mp3",
-                                audio_choice=False)  # a call is always heard
+                                audio_choice=False, answers_by="keypad")  # a call is always heard
 
     async def send(self, address: str, message: OutboundMessage) -> SendResult:
         """Report a reply as delivered: the call that created it has played it.

@@ -57,6 +57,18 @@ async def test_full_sms_journey_by_numbers_and_words(
     assert "612345678" not in caplog.text
 
 
+async def test_help_on_sms_speaks_of_numbers_not_buttons(twilio: Twilio) -> None:
+    # SMS has no buttons: help and "not understood" say to send a number.
+    messages(await twilio.sms("DEMO"))
+    [help_text] = messages(await twilio.sms("AIDE"))
+    assert help_text.startswith("Pour répondre, envoyez le numéro de votre choix")
+    assert "bouton" not in help_text
+    assert "1 - Texte normal\n2 - Facile à lire" in help_text  # the question comes again
+    [confused] = messages(await twilio.sms("zzz"))
+    assert confused.startswith("Je n'ai pas compris. Envoyez le numéro de votre choix")
+    assert "bouton" not in confused
+
+
 async def test_every_reply_is_gsm7_and_costs_what_it_says(twilio: Twilio, phone_services: Services) -> None:
     bodies = messages(await twilio.sms("DEMO")) + messages(await twilio.sms("1"))
     for body in bodies:
