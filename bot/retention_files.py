@@ -9,14 +9,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import anyio
 import httpx
 
 from bot.audio.catalog import flow_utterances, system_utterances
 from bot.audio.service import AudioService
+from bot.channels.base import Capabilities, OutboundMessage, SendResult
 from bot.channels.twilio_api import TwilioConfig
 from bot.settings import Settings
 from flows.loader import load_directory
-from storage.retention import remove_recording
+from storage.retention import RECORDING_DELETION, remove_recording
 
 log = logging.getLogger(__name__)
 # A Twilio RecordingUrl: https://api.twilio.com/2010-04-01/Accounts/AC.../Recordings/RE...[.mp3]
@@ -56,6 +58,23 @@ def delete_recordings(refs: Iterable[str], config: TwilioConfig, local_root: Pat
             else:
                 removal.deleted += 1  # a local reference whose file is already gone
     return removal
+
+
+class RecordingDeletions:
+    """The outbox's channel for deleting recordings kept at Twilio (see RECORDING_DELETION)."""
+
+    name = RECORDING_DELETION
+    capabilities = Capabilities(buttons=False)
+
+    def __init__(self, config: TwilioConfig) -> None:
+        self.config = config
+
+    async def send(self, address: str, message: OutboundMessage) -> SendResult:
+        """Delete the recording whose URL is the message's text; a failure is retried later."""
+        removal = await anyio.to_thread.run_sync(delete_recordings, [message.text], self.config)
+        if removal.failed:
+            return SendResult(ok=False, error="twilio did not delete the recording")
+        return SendResult(ok=True)
 
 
 def _flow_clips(settings: Settings, audio: AudioService) -> set[str]:

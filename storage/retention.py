@@ -19,6 +19,10 @@ from sqlalchemy.orm import Session
 from storage.models import Answer, InboundEvent, OutboxMessage, Participant, Run, SafetyFlag
 
 ERASED_TEXT = ""
+# An outbox row on this channel deletes a recording kept at Twilio (its text is the URL): an
+# erasure asked in the conversation queues it, and the outbox sends it, with retries, after
+# the transaction that deleted the answer.
+RECORDING_DELETION = "twilio-recording"
 
 
 @dataclass
@@ -63,13 +67,23 @@ def stale_recordings(session: Session, cutoff: datetime) -> list[str]:
 
 
 def recordings_of(session: Session, participant_ids: Collection[int]) -> list[str]:
-    """Return the recording references of some participants' answers."""
+    """Return the recording references of some participants' answers, and deletions queued."""
     if not participant_ids:
         return []
-    return [ref for ref in session.scalars(
-        select(Answer.audio_ref).where(Answer.participant_id.in_(list(participant_ids)),
-                                       Answer.audio_ref.is_not(None))
+    ids = list(participant_ids)
+    refs = [ref for ref in session.scalars(
+        select(Answer.audio_ref).where(Answer.participant_id.in_(ids), Answer.audio_ref.is_not(None))
     ) if ref]  # fmt: skip
+    queued = session.scalars(select(OutboxMessage.payload).where(
+        OutboxMessage.participant_id.in_(ids), OutboxMessage.channel == RECORDING_DELETION,
+        OutboxMessage.status.in_(("pending", "sending")),
+    ))  # fmt: skip
+    return refs + [str(payload["text"]) for payload in queued]
+
+
+def remote_recordings(refs: Collection[str]) -> list[str]:
+    """Return the references that live outside this machine (URLs), which only their host deletes."""
+    return [ref for ref in refs if ref.startswith(("http://", "https://"))]
 
 
 def message_texts(session: Session, participant_id: int) -> set[str]:

@@ -20,9 +20,13 @@ if TYPE_CHECKING:
 
 def channels(settings: Settings, env: Mapping[str, str] | None = None) -> dict[str, Channel]:
     """Build the Twilio SMS, Twilio voice and Android gateway channels from config and env."""
-    twilio = TwilioSmsChannel(TwilioConfig.load(settings, env))
+    from bot.retention_files import RecordingDeletions  # it reaches the audio cache too
+
+    config = TwilioConfig.load(settings, env)
+    twilio, deletions = TwilioSmsChannel(config), RecordingDeletions(config)
     return {
         twilio.name: twilio,
+        deletions.name: deletions,
         voice.CHANNEL: VoiceChannel(),
         sms_gateway.CHANNEL: SmsGatewayChannel(GatewayConfig.load(settings, env)),
     }

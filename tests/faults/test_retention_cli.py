@@ -6,6 +6,7 @@ a fake here), read-backs in the audio cache, delivery rows; and they write an au
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -190,3 +191,34 @@ def test_purge_anonymises_people_past_retention_everywhere(setup: Setup) -> None
     assert [(a, d["participants"], d["recordings"]) for _, a, d in setup.audits()] == [
         ("purge", 2, 0), ("purge", 0, 1)]  # Twilio down, then the recording on the next night
     assert SMS not in result.stderr
+
+
+def test_effacer_in_the_conversation_deletes_the_callers_recording_at_twilio(setup: Setup) -> None:
+    # The caller texts EFFACER from the same number (one participant across SMS and calls).
+    setup.api.down = True
+    talk(setup.services, "sms", CALLER, [{"text": "EFFACER"}, {"text": "oui"}])
+    with setup.services.db.sessions() as session:
+        assert session.scalar(text("SELECT count(*) FROM answers WHERE audio_ref IS NOT NULL")) == 0
+    dispatch = setup.services.dispatcher.dispatch
+    asyncio.run(dispatch())  # Twilio is down: the deletion stays queued, with a retry time
+    assert setup.api.deleted == []
+    with setup.services.db.transaction() as session:
+        [(status, error)] = session.execute(text(
+            "SELECT status, error FROM outbox WHERE channel = 'twilio-recording'")).all()  # fmt: skip
+        assert (status, error) == ("pending", "twilio did not delete the recording")
+        session.execute(text("UPDATE outbox SET next_attempt_at = NULL WHERE channel = 'twilio-recording'"))
+    setup.api.down = False
+    asyncio.run(dispatch())
+    assert setup.api.deleted == ["RE" + "a" * 32]
+    with setup.services.db.sessions() as session:
+        assert session.scalar(text("SELECT status FROM outbox WHERE channel = 'twilio-recording'")) == "sent"
+    assert CALLER in setup.addresses()  # EFFACER erases answers; the participant may go on
+
+
+def test_an_erasure_by_an_admin_also_deletes_a_recording_still_queued(setup: Setup) -> None:
+    setup.api.down = True
+    talk(setup.services, "sms", CALLER, [{"text": "EFFACER"}, {"text": "oui"}])
+    setup.api.down = False
+    result = setup.cli("erase", "--channel", "voice", "--address", CALLER, "--by", "dpo")
+    assert result.returncode == 0, result.stderr
+    assert setup.api.deleted == ["RE" + "a" * 32] and SPOKEN not in setup.dump()
