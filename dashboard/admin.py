@@ -109,24 +109,37 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             if not flow_id or str(form.get("confirm", "")).strip() != flow_id:
                 return erase_page(request, "Recopiez le nom du questionnaire pour confirmer.", 400)
 
-            def wipe() -> str:
+            def wipe() -> tuple[str, int]:
+                with app.db.sessions() as session:
+                    refs = erasure.flow_recordings(session, flow_id)
+                failed = delete_remote(app, refs)
+                if failed:  # as `porte-voix erase`: all or nothing
+                    return (f"{len(failed)} enregistrements n'ont pas pu être effacés chez Twilio. "
+                            "Rien n'a été effacé : réessayez plus tard."), 503  # fmt: skip
                 with app.db.transaction() as session:
                     runs, people = erasure.erase_flow(session, flow_id, recordings(app))
                     audit.record(session, viewer.email, "data_erased", flow=flow_id, runs=runs,
                                  participants=people)  # fmt: skip
-                return f"{runs} parcours et {people} personnes effacés."
+                return f"{runs} parcours et {people} personnes effacés.", 200
 
-            return erase_page(request, await app.run(wipe))
+            return erase_page(request, *await app.run(wipe))
         if what == "expired":
             days = retention_days(app)
 
             def expire() -> str:
+                with app.db.sessions() as session:
+                    refs = erasure.expired_recordings(session, days)
+                failed = delete_remote(app, refs)  # those Twilio keeps are tried again next time
                 with app.db.transaction() as session:
-                    report = erasure.erase_expired(session, days, recordings(app))
+                    report = erasure.erase_expired(session, days, recordings(app), keep_refs=failed)
                     audit.record(session, viewer.email, "data_expired", days=days,
                                  **report.__dict__)  # fmt: skip
-                return (f"{report.participants} personnes anonymisées (plus de {days} jours sans "
+                done = (f"{report.participants} personnes anonymisées (plus de {days} jours sans "
                         f"message) : adresses, textes libres et enregistrements effacés.")  # fmt: skip
+                if failed:
+                    done += (f" {len(failed)} enregistrements n'ont pas pu être effacés chez Twilio : "
+                             "ils le seront au prochain passage.")  # fmt: skip
+                return done
 
             return erase_page(request, await app.run(expire))
         return erase_page(request, "Choisissez ce qu'il faut effacer.", 400)
@@ -144,6 +157,16 @@ def routes(app: Dashboard) -> list[BaseRoute]:
 def recordings(app: Dashboard) -> Path:
     """Return where recorded answers are stored (as bot.cli_privacy does)."""
     return Path(app.settings.data_dir) / "recordings"
+
+
+def delete_remote(app: Dashboard, refs: list[str]) -> list[str]:
+    """Delete recordings kept at Twilio (and local files) before their rows; return the failures."""
+    from bot.channels.twilio_api import TwilioConfig
+    from bot.retention_files import delete_recordings
+
+    if not refs:
+        return []
+    return delete_recordings(refs, TwilioConfig.load(app.settings), recordings(app)).failed
 
 
 def retention_days(app: Dashboard) -> int:

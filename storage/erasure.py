@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Participant, Run, utcnow
-from storage.retention import PurgeReport, erase, purge
+from storage.models import Answer, Participant, Run, utcnow
+from storage.retention import PurgeReport, erase, purge, recordings_of, stale_recordings
+
+
+def flow_recordings(session: Session, flow_id: str) -> list[str]:
+    """Return the recording references an erasure of this flow removes (and queued deletions)."""
+    refs = [ref for ref in session.scalars(
+        select(Answer.audio_ref).where(Answer.flow_id == flow_id, Answer.audio_ref.is_not(None))
+    ) if ref]  # fmt: skip
+    people = session.scalars(select(Run.participant_id).where(Run.flow_id == flow_id).distinct())
+    return sorted(set(refs) | set(recordings_of(session, list(people))))
 
 
 def erase_flow(session: Session, flow_id: str, recordings: Path | None) -> tuple[int, int]:
@@ -28,6 +38,15 @@ def erase_flow(session: Session, flow_id: str, recordings: Path | None) -> tuple
     return runs, erased
 
 
-def erase_expired(session: Session, retention_days: int, recordings: Path | None) -> PurgeReport:
-    """Anonymise the people not seen for longer than the retention period (storage.retention)."""
-    return purge(session, utcnow() - timedelta(days=retention_days), recordings)
+def expired_recordings(session: Session, retention_days: int) -> list[str]:
+    """Return the recording references an erasure of expired data removes."""
+    return stale_recordings(session, utcnow() - timedelta(days=retention_days))
+
+
+def erase_expired(session: Session, retention_days: int, recordings: Path | None,
+                  keep_refs: Collection[str] = ()) -> PurgeReport:  # fmt: skip
+    """Anonymise the people not seen for longer than the retention period (storage.retention).
+
+    keep_refs: recordings that could not be deleted where they live (kept for the next time).
+    """
+    return purge(session, utcnow() - timedelta(days=retention_days), recordings, keep_refs)

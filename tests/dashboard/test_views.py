@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from dashboard.quotes import representative
 from storage.models import SafetyFlag
 from tests.dashboard.conftest import LiveServer, add_account, csrf_of, login
 from tests.dashboard.seed import add_flag, add_people
+from tests.faults.platforms import FakeTwilioApi
+from tests.faults.server import ACCOUNT_SID, AUTH_TOKEN
 
 
 def text(response: httpx.Response) -> str:
@@ -154,4 +158,50 @@ def test_admin_erases_a_flow_and_expired_people(live: LiveServer, services) -> N
         assert "5 parcours et 5 personnes effacés" in text(done)
     with services.db.transaction() as session:
         assert session.scalar(select(Participant)) is None
+        assert session.scalar(select(Answer)) is None
+
+
+
+@pytest.fixture
+def twilio_api(services, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilioApi]:
+    """Twilio's API faked on 127.0.0.1, configured for the dashboard (before `live` starts it)."""
+    from dataclasses import replace
+
+    api = FakeTwilioApi(callbacks=False)
+    api.start()
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    twilio = {"twilio": {"api_base": api.url}}
+    services.settings = replace(services.settings, raw={**services.settings.raw, **twilio})
+    yield api
+    api.stop()
+
+
+def test_erasing_a_flow_deletes_its_recordings_at_twilio_first(
+    twilio_api: FakeTwilioApi, services, live: LiveServer
+) -> None:
+    from storage.models import Answer
+
+    recording = "RE" + "b" * 32
+    spoken = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{recording}"
+    twilio_api.recordings.add(recording)
+    [pid] = add_people(services.db, services.crypto, [{"age": "30-44"}])
+    with services.db.transaction() as session:
+        answer = session.scalars(select(Answer).where(Answer.participant_id == pid)).first()
+        answer.audio_ref = spoken
+    add_account(services.db, "root@example.org", "admin")
+    form = {"what": "flow", "flow": "egalite", "confirm": "egalite"}
+    with httpx.Client() as client:
+        login(client, live.url, "root@example.org")
+        token = csrf_of(client.get(live.url + "/facilitator/erase").text)
+        twilio_api.down = True
+        refused = client.post(live.url + "/facilitator/erase", data={"csrf_token": token, **form})
+        assert refused.status_code == 503 and "Rien n'a été effacé" in text(refused)
+        with services.db.sessions() as session:
+            assert session.scalar(select(Answer.audio_ref).where(Answer.audio_ref.is_not(None))) == spoken
+        twilio_api.down = False
+        done = client.post(live.url + "/facilitator/erase", data={"csrf_token": token, **form})
+        assert "1 parcours et 1 personnes effacés" in text(done)
+    assert twilio_api.deleted == [recording]
+    with services.db.sessions() as session:
         assert session.scalar(select(Answer)) is None
