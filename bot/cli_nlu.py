@@ -11,7 +11,6 @@ import click
 
 from bot.settings import load_settings
 from nlu import rasa_runtime
-from nlu.embedded import EmbeddedClassifier, train_cached
 from nlu.evaluation import evaluate
 from nlu.factory import default_cache_dir
 from nlu.prediction import Classifier
@@ -53,6 +52,8 @@ def train(backend: str, force: bool, models_dir: str | None) -> None:
     """Train a backend on nlu/rasa/data/nlu.yml and print the model's path."""
     started = time.perf_counter()
     if backend == "embedded":
+        from nlu.embedded import train_cached  # scikit-learn: 1.5 s to import, only here
+
         try:
             path = train_cached(_cache_dir(), TRAINING_DATA, force=force)
         except TrainingDataError as exc:
@@ -89,6 +90,8 @@ def eval_(file: Path, backend: str, rasa_url: str | None, timeout: float) -> Non
         raise click.ClickException(str(exc)) from exc
     classifier: Classifier
     if backend == "embedded":
+        from nlu.embedded import EmbeddedClassifier
+
         classifier = EmbeddedClassifier(_cache_dir())
     else:
         url = rasa_url or str(load_settings().section("nlu").get("rasa_url", ""))

@@ -14,19 +14,19 @@ import re
 import tempfile
 import threading
 import time
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
-import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
 from nlu.commands import normalise
 from nlu.prediction import Prediction
 from nlu.training_data import TRAINING_DATA, Example, file_digest, load_examples
+
+if TYPE_CHECKING:  # scikit-learn takes 1.5 s to import: only when a model is trained or loaded
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,10 @@ def prepare(text: str) -> str:
 
 def build_pipeline() -> Pipeline:
     """Return the untrained model: char_wb 1-5 grams TF-IDF into a logistic regression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     features = TfidfVectorizer(
         analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True, strip_accents="unicode"
     )
@@ -60,7 +64,7 @@ def train(examples: list[Example]) -> Pipeline:
 
 def model_path(cache_dir: Path, data_path: Path = TRAINING_DATA) -> Path:
     """Return where the model for this data file and code version is cached."""
-    digest = file_digest(data_path, extra=f"{MODEL_VERSION}|sklearn={sklearn.__version__}")
+    digest = file_digest(data_path, extra=f"{MODEL_VERSION}|sklearn={version('scikit-learn')}")
     return cache_dir / f"embedded-{digest}.joblib"
 
 
