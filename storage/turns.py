@@ -2,11 +2,11 @@
 
 Every message locks its participant, reads the open run and the last question, records the
 inbound event, saves an answer and the run's state, and queues the replies. Through the ORM
-those nine statements cost about 1.5 ms of CPU per message, more than the conversation itself;
-through the DBAPI cursor they cost about 0.1 ms. So the hot path is plain SQL here, kept to
-those tables, with SQLAlchemy's own type processors for dates and JSON (what it writes, the
-ORM reads back unchanged). The rare paths (an erasure, a safety flag, an old flow version, a
-duplicate) use `TurnStore.session`, an ORM session inside the same transaction.
+those nine statements cost 2 to 3 ms of CPU per message, more than the conversation itself;
+through the DBAPI cursor they cost about 0.5 ms (bench/inbound/phases.py). So the hot path is
+plain SQL here, kept to those tables, with SQLAlchemy's own type processors for dates and JSON
+(what it writes, the ORM reads back unchanged). The rare paths (an erasure, a safety flag, an
+old flow version, a duplicate) use `TurnStore.session`, an ORM session in the same transaction.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ _PARTICIPANT_FIELDS = (
     "last_seen_at",
 )
 _RUN_COLUMNS = "id, participant_id, flow_id, flow_version, channel, state, status, ended_at"
+_OPEN = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
 
 
 def asked(payload: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -114,7 +115,7 @@ class _Statements:
         )
         self.open_run = _sql(
             f"SELECT {_RUN_COLUMNS} FROM runs WHERE participant_id = :pid"
-            " AND status IN ('active', 'paused') ORDER BY id DESC LIMIT 1",
+            f" AND status IN {_OPEN} ORDER BY id DESC LIMIT 1",
             name,
         )
         # The last reply to the participant's own messages: a facilitator's feedback queued in
@@ -129,7 +130,7 @@ class _Statements:
         self.open_run_and_prompt = _sql(
             f"SELECT {', '.join('r.' + c.strip() for c in _RUN_COLUMNS.split(','))},"
             f" (SELECT payload FROM {prompt}) FROM (SELECT 1 AS here) AS one LEFT JOIN runs r"
-            " ON r.participant_id = :pid AND r.status IN ('active', 'paused')"
+            f" ON r.participant_id = :pid AND r.status IN {_OPEN}"
             " ORDER BY r.id DESC LIMIT 1",
             name,
         )
