@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from storage.db import Database
 from storage.privacy import Crypto
 from tests.conftest import TEST_SECRET
 from tests.dashboard.seed import FLOW_YAML
+from tests.live import listening_socket, serve_in_thread
 
 PASSWORD = "correct horse battery"
 
@@ -72,21 +72,14 @@ class LiveServer:
     thread: threading.Thread
 
 
-def free_port() -> int:
-    """Return a free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def live(app: Starlette) -> Iterator[LiveServer]:
     """Run the app in a real uvicorn server."""
-    port = free_port()
+    sock = listening_socket()
+    port = int(sock.getsockname()[1])
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    thread = serve_in_thread(server, sock)
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:

@@ -26,7 +26,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
-from tests.faults.server import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, free_port
+from tests.faults.server import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
+from tests.live import listening_socket, serve_in_thread
 
 SMS_PATH = "/webhooks/twilio/sms"
 RETRIED = (500, 502, 503, 504)
@@ -140,7 +141,8 @@ class FakeTwilioApi:
     """Twilio's Messages API on 127.0.0.1, in a thread: records sends, reports them as sent."""
 
     def __init__(self, callbacks: bool = True, callback_retries: int = 60) -> None:
-        self.port = free_port()
+        self._sock = listening_socket()
+        self.port = int(self._sock.getsockname()[1])
         self.callbacks = callbacks
         self.callback_retries = callback_retries
         self.sent: list[Sent] = []
@@ -226,8 +228,7 @@ class FakeTwilioApi:
         config = uvicorn.Config(self.app(), host="127.0.0.1", port=self.port, log_level="warning",
                                 access_log=False, lifespan="off")  # fmt: skip
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, self._sock)
         deadline = time.monotonic() + 10
         while not self._server.started and time.monotonic() < deadline:
             time.sleep(0.02)
