@@ -9,8 +9,7 @@ from datetime import timedelta
 import click
 from sqlalchemy.orm import Session
 
-from bot.channels.twilio_api import TwilioConfig
-from bot.retention_files import delete_recordings, forget_clips, prune_clips
+from bot.retention_files import delete_recordings_of, forget_clips, prune_clips
 from bot.settings import load_settings
 from storage.audit import record
 from storage.db import Database
@@ -46,7 +45,7 @@ def purge_command(older_than: str | None, actor: str) -> None:
     db = Database(settings.database_url)
     with db.sessions() as session:
         refs = stale_recordings(session, cutoff)
-    removal = delete_recordings(refs, TwilioConfig.load(settings), settings.data_dir / "recordings")
+    removal = delete_recordings_of(settings, refs)
     clips, _ = prune_clips(settings, float(privacy.get("readback_audio_days", 1)))
     with db.transaction() as session:
         report = purge(session, cutoff, keep_refs=removal.failed)
@@ -80,7 +79,7 @@ def erase_command(channel: str, address: str, actor: str) -> None:
         if participant is None:
             raise click.ClickException("no participant with that address on that channel")
         refs, texts = recordings_of(session, [participant.id]), message_texts(session, participant.id)
-    removal = delete_recordings(refs, TwilioConfig.load(settings), settings.data_dir / "recordings")
+    removal = delete_recordings_of(settings, refs)
     if removal.failed:
         raise click.ClickException(f"{len(removal.failed)} recordings could not be deleted at "
                                    "Twilio; nothing was erased: try again")  # fmt: skip

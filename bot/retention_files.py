@@ -60,6 +60,11 @@ def delete_recordings(refs: Iterable[str], config: TwilioConfig, local_root: Pat
     return removal
 
 
+def delete_recordings_of(settings: Settings, refs: Iterable[str]) -> Removal:
+    """Delete recordings with the configured Twilio account and the local recordings directory."""
+    return delete_recordings(refs, TwilioConfig.load(settings), settings.data_dir / "recordings")
+
+
 class RecordingDeletions:
     """The outbox's channel for deleting recordings kept at Twilio (see RECORDING_DELETION)."""
 

@@ -34,7 +34,7 @@ from storage import repo
 from storage.db import Database
 from storage.models import SafetyFlag, utcnow
 from storage.privacy import Crypto
-from storage.retention import RECORDING_DELETION, recordings_of, remote_recordings
+from storage.retention import RECORDING_DELETION
 from storage.turns import ParticipantRow, RunRow, TurnStore, turn
 
 log = logging.getLogger(__name__)
@@ -280,8 +280,7 @@ class ConversationService:
             answer = "oui" if meaning.command == "effacer" else meaning.choice
         participant.pending_action = None
         if answer == "oui":
-            remote = remote_recordings(recordings_of(turn.store.session, [participant.id]))
-            repo.erase_participant_data(turn.store.session, participant, self.recordings)
+            remote = repo.erase_participant_data(turn.store.session, participant, self.recordings)
             # Recordings kept at Twilio go through the outbox: retried until Twilio deletes them.
             turn.store.add_outbox_rows(participant.id, RECORDING_DELETION,
                                        [{"text": ref, "role": "system"} for ref in remote])  # fmt: skip

@@ -161,12 +161,9 @@ def recordings(app: Dashboard) -> Path:
 
 def delete_remote(app: Dashboard, refs: list[str]) -> list[str]:
     """Delete recordings kept at Twilio (and local files) before their rows; return the failures."""
-    from bot.channels.twilio_api import TwilioConfig
-    from bot.retention_files import delete_recordings
+    from bot.retention_files import delete_recordings_of
 
-    if not refs:
-        return []
-    return delete_recordings(refs, TwilioConfig.load(app.settings), recordings(app)).failed
+    return delete_recordings_of(app.settings, refs).failed if refs else []
 
 
 def retention_days(app: Dashboard) -> int:

@@ -17,7 +17,7 @@ from storage.models import (
     Run,
     SafetyFlag,
 )
-from storage.retention import remove_recording
+from storage.retention import recordings_of, remote_recordings, remove_recording
 from storage.turns import OPEN_STATUSES, ParticipantRow, asked
 
 # The statements the service still runs through the ORM, built once.
@@ -73,8 +73,6 @@ def latest_prompt(session: Session, participant_id: int) -> dict[str, Any] | Non
     return asked(session.scalar(_LAST_PAYLOAD, {"participant_id": participant_id}))
 
 
-
-
 def flow_source(session: Session, flow_id: str, version: int) -> str | None:
     """Return the stored source of a flow version."""
     return session.scalars(
@@ -84,12 +82,15 @@ def flow_source(session: Session, flow_id: str, version: int) -> str | None:
 
 def erase_participant_data(
     session: Session, participant: Participant | ParticipantRow, recordings: Path | None = None
-) -> None:
-    """Delete every answer, recording, run, flag and past message of a participant."""
+) -> list[str]:
+    """Delete every answer, recording, run, flag and past message of a participant.
+
+    Return the recordings kept elsewhere (URLs at Twilio, and deletions already queued, whose
+    outbox rows go too): the caller has them deleted where they live.
+    """
     pid = participant.id
-    for ref in session.scalars(
-        select(Answer.audio_ref).where(Answer.participant_id == pid, Answer.audio_ref.is_not(None))
-    ):
+    refs = recordings_of(session, [pid])
+    for ref in refs:
         remove_recording(ref, recordings)
     session.execute(delete(Answer).where(Answer.participant_id == pid))
     session.execute(delete(SafetyFlag).where(SafetyFlag.participant_id == pid))
@@ -97,8 +98,7 @@ def erase_participant_data(
     session.execute(delete(OutboxMessage).where(OutboxMessage.participant_id == pid))
     participant.consent_at = None
     participant.pending_action = None
-
-
+    return remote_recordings(refs)
 
 
 def last_replies(session: Session, participant_id: int) -> list[OutboxMessage]:

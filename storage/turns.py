@@ -198,11 +198,17 @@ class _Statements:
         # psycopg parses json columns itself; sqlite3 gives the text back.
         self.json_out: Callable[[Any], Any] = _identity if pg else _json_text
         self.pg = pg
+        self._updates: dict[tuple[str, ...], str] = {}
 
     def update_participant(self, names: Sequence[str]) -> str:
-        """Return the UPDATE of some participant fields."""
-        sets = ", ".join(f"{name} = :{name}" for name in names)
-        return _sql(f"UPDATE participants SET {sets} WHERE id = :id", "postgresql" if self.pg else "sqlite")
+        """Return the UPDATE of some participant fields (built once per set of fields)."""
+        key = tuple(names)
+        statement = self._updates.get(key)
+        if statement is None:
+            sets = ", ".join(f"{name} = :{name}" for name in key)
+            statement = self._updates[key] = _sql(f"UPDATE participants SET {sets} WHERE id = :id",
+                                                  "postgresql" if self.pg else "sqlite")  # fmt: skip
+        return statement
 
 
 _STATEMENTS: dict[str, _Statements] = {}

@@ -12,6 +12,7 @@ from bot.channels.base import Channel
 from bot.channels.sms_gateway import GatewayConfig, SmsGatewayChannel
 from bot.channels.twilio_api import TwilioConfig, TwilioSmsChannel
 from bot.channels.voice import VoiceChannel
+from bot.retention_files import RecordingDeletions
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
 
 def channels(settings: Settings, env: Mapping[str, str] | None = None) -> dict[str, Channel]:
     """Build the Twilio SMS, Twilio voice and Android gateway channels from config and env."""
-    from bot.retention_files import RecordingDeletions  # it reaches the audio cache too
-
     config = TwilioConfig.load(settings, env)
     twilio, deletions = TwilioSmsChannel(config), RecordingDeletions(config)
     return {
