@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import typing
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import yaml
 
 DEV_SECRET = "dev-secret-change-me"
 ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_CONFIG = ROOT / "config.yml"
+
+
+class SectionType(Protocol):
+    """A typed config section: a frozen dataclass that names its `config.yml` section."""
+
+    SECTION: ClassVar[str]
+
+
+S = TypeVar("S", bound=SectionType)
 
 
 class SettingsError(RuntimeError):
@@ -33,14 +46,89 @@ class Settings:
     raw: dict[str, Any] = field(default_factory=dict)
 
     def section(self, name: str) -> dict[str, Any]:
-        """Return one section of config.yml (empty when absent)."""
+        """Return one section of config.yml over the shipped defaults (empty when absent)."""
         value = self.raw.get(name) or {}
-        return dict(value) if isinstance(value, dict) else {}
+        own = dict(value) if isinstance(value, dict) else {}
+        return _merge(_shipped().get(name) or {}, own)
+
+    def typed(self, cls: type[S]) -> S:
+        """Return a config section as its typed dataclass (defaults from the shipped config.yml)."""
+        return build_section(cls, self.section(cls.SECTION), cls.SECTION)
 
     @property
     def production(self) -> bool:
         """Say whether the service runs in production mode."""
         return self.mode == "production"
+
+
+@cache
+def _shipped() -> dict[str, Any]:
+    """Return the shipped config.yml: the one place where every default is written."""
+    if not SHIPPED_CONFIG.exists():
+        return {}
+    return yaml.safe_load(SHIPPED_CONFIG.read_text(encoding="utf-8")) or {}
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Return `base` with `over` laid on top, nested mappings merged key by key."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def build_section(cls: type[S], data: dict[str, Any], where: str) -> S:
+    """Build a typed section from a mapping: every field present, no unknown key, types coerced."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise SettingsError(f"config.yml: unknown key {where}.{unknown[0]}")
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for name, f in fields.items():
+        if name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise SettingsError(f"config.yml: {where}.{name} is missing")
+            continue
+        values[name] = _coerce(hints[name], data[name], f"{where}.{name}")
+    return cls(**values)
+
+
+def _coerce(kind: Any, value: Any, where: str) -> Any:
+    """Coerce one config value to its declared type, or say which key is wrong."""
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if value is None and type(None) in args:
+        return None
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        kind = next(a for a in args if a is not type(None))
+        origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if dataclasses.is_dataclass(kind) and isinstance(kind, type):
+        if not isinstance(value, dict):
+            raise SettingsError(f"config.yml: {where} must be a mapping")
+        return build_section(kind, value, where)  # type: ignore[type-var]
+    try:
+        if origin is dict:
+            return {str(k): _coerce(args[1], v, f"{where}.{k}") if args else v
+                    for k, v in dict(value).items()}  # fmt: skip
+        if origin is tuple:
+            return tuple(_coerce(args[0], v, where) if args else v for v in value)
+        if origin is typing.Literal:
+            if value not in args:
+                raise SettingsError(f"config.yml: {where} must be one of {', '.join(map(str, args))}")
+            return value
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            raise SettingsError(f"config.yml: {where} must be true or false")
+        if kind in (int, float, str, Path):
+            return kind(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"config.yml: {where} has a wrong value ({exc})") from exc
+    return value
 
 
 def _resolve(path: str | Path, base: Path) -> Path:

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 RunStatus = Literal["active", "paused", "completed", "stopped", "failed", "declined"]
 Expects = Literal["none", "choice", "multi", "text", "confirm"]
+# The key a "validate" button sends back on a multiple choice; every channel uses this one.
+DONE_KEY = "_valider"
 
 
 @dataclass(frozen=True)
