@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup setup-dev run test lint check-flows
+.PHONY: setup setup-dev run test lint check-flows goldens
 
 setup:
 	scripts/setup.sh
@@ -22,3 +22,6 @@ lint: setup-dev
 
 check-flows: setup
 	$(BIN)/porte-voix flows check
+
+goldens: setup-dev  ## after a deliberate change of the engine: rewrite tests/flows/golden/*.yml, then read the diff
+	$(BIN)/python -m tests.flows.golden --update
