@@ -40,10 +40,3 @@ def read_session(db: Database) -> Iterator[Session]:
             yield session
         finally:
             session.rollback()
-
-
-def dispose_readers() -> None:
-    """Close the reading engines (tests, shutdown)."""
-    for engine in _readers.values():
-        engine.dispose()
-    _readers.clear()
