@@ -1,25 +1,32 @@
 """Golden conversations: play the data files of tests/flows/golden/ and rewrite them on purpose.
 
-Each file is one case: `about` (what it pins), the flow (`flow`: a path from the repository root,
-or `flow_inline`: the flow itself, with `validate: false` for one the validator refuses), the
-participant's `prefs`, what the engine said at `start`, then the `turns`: the input the participant
-gave and the events and state it produced. Inputs read as a person would do them:
+Each file is one case:
+- `about`: what it pins;
+- `flow`: a path from the repository root, or `flow_inline`: the flow itself, with
+  `validate: false` for one the validator refuses (tests/flows/test_golden.py checks it does);
+- `prefs`: how the participant starts (Prefs fields that differ from the defaults);
+- `start`: the events and the state of the run's start;
+- `turns`: each input the participant gave, with the events and the state it produced.
+
+Inputs read as a person would do them:
 
     {press: KEY, step: STEP}        a button (the step is optional, as on old buttons)
     {submit: [KEY, ...], step: S}   several keys of a multiple choice at once (a kiosk form)
     {write: TEXT, theme: T}         free text (theme optional), `audio: REF` when it was spoken
     {command: NAME}                 a navigation command (passer, retour, pause, repeter, ...)
+    ..., assisted: true             given with a facilitator's help
 
 After a deliberate change of behaviour, rewrite the expected turns and read the diff:
-    make goldens        (python -m tests.flows.golden --update)
+    make goldens        (python -m tests.flows.golden --update [CASE ...])
+A new case is a file with `about`, the flow, `prefs` and its turns' inputs: the same command
+fills in the rest.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Literal
@@ -52,19 +59,15 @@ def read(path: Path) -> dict[str, Any]:
     return dict(case)
 
 
-@contextmanager
-def _validator_off() -> Iterator[None]:
-    """Let the loader build a flow its structural validator refuses."""
-    with mock.patch("flows.loader.validate", return_value=[]):
-        yield
-
-
 def flow_of(case: dict[str, Any], source: str) -> Flow:
     """Load the flow a case plays: a file of the repository, or one written in the case."""
     if "flow" in case:
         return load_file(ROOT / case["flow"])
     text = yaml.safe_dump(case["flow_inline"], allow_unicode=True, sort_keys=False)
-    with nullcontext() if case.get("validate", True) else _validator_off():
+    # `validate: false` builds a flow the validator refuses, to pin what the engine does with one
+    # that slipped through; the loader's parser still runs.
+    validator_off = mock.patch("flows.loader.validate", return_value=[])
+    with nullcontext() if case.get("validate", True) else validator_off:
         return load_text(text, source)
 
 
@@ -132,8 +135,14 @@ def _sequence(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=_plain_values(data))
 
 
+def _text(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    """Write a text of several lines as a block, one line per line, as the participant sees it."""
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|" if "\n" in data else None)
+
+
 _Dumper.add_representer(dict, _mapping)
 _Dumper.add_representer(list, _sequence)
+_Dumper.add_representer(str, _text)
 
 
 def dump(case: dict[str, Any]) -> str:
