@@ -6,14 +6,14 @@ import sys
 
 import click
 
-from bot.settings import load_settings
+from bot.cli.context import pass_settings
+from bot.settings import Settings
 from storage import accounts, audit
 from storage.db import Database
 
 
-def open_database() -> Database:
+def open_database(settings: Settings) -> Database:
     """Open (and migrate) the configured database."""
-    settings = load_settings()
     db = Database(settings.database_url)
     db.upgrade()
     return db
@@ -28,13 +28,14 @@ def facilitator() -> None:
 @click.argument("email")
 @click.option("--role", type=click.Choice(accounts.ROLES), default="facilitator", show_default=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def add(email: str, role: str, password_stdin: bool) -> None:
+@pass_settings
+def add(settings: Settings, email: str, role: str, password_stdin: bool) -> None:
     """Create an account; the password is prompted (or read from stdin)."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    db = open_database()
+    db = open_database(settings)
     try:
         with db.transaction() as session:
             account = accounts.add_facilitator(session, email, password, role)
@@ -48,9 +49,10 @@ def add(email: str, role: str, password_stdin: bool) -> None:
 
 
 @facilitator.command("list")
-def list_accounts() -> None:
+@pass_settings
+def list_accounts(settings: Settings) -> None:
     """List the accounts."""
-    db = open_database()
+    db = open_database(settings)
     try:
         with db.transaction() as session:
             for account in accounts.list_facilitators(session):

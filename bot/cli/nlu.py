@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 
-from bot.settings import load_settings
+from bot.cli.context import pass_settings
+from bot.settings import Settings
 from nlu import rasa_runtime
 from nlu.evaluation import evaluate
-from nlu.factory import default_cache_dir
+from nlu.factory import NluConfig, default_cache_dir
 from nlu.prediction import Classifier
 from nlu.rasa_client import RasaClassifier, RasaUnavailable
 from nlu.training_data import TRAINING_DATA, TrainingDataError, load_examples
@@ -82,7 +83,8 @@ def serve(port: int, models_dir: str | None) -> None:
 @click.option("--rasa-url", default=None, help="Rasa server (default: config.yml nlu.rasa_url).")
 @click.option("--timeout", type=float, default=10.0, show_default=True,
               help="Seconds to wait for each Rasa answer.")  # fmt: skip
-def eval_(file: Path, backend: str, rasa_url: str | None, timeout: float) -> None:
+@pass_settings
+def eval_(settings: Settings, file: Path, backend: str, rasa_url: str | None, timeout: float) -> None:
     """Print per-label precision and recall on FILE, then a one-line summary."""
     try:
         examples = load_examples(file)
@@ -94,8 +96,7 @@ def eval_(file: Path, backend: str, rasa_url: str | None, timeout: float) -> Non
 
         classifier = EmbeddedClassifier(_cache_dir())
     else:
-        url = rasa_url or str(load_settings().section("nlu").get("rasa_url", ""))
-        classifier = RasaClassifier(url or "http://127.0.0.1:5005", timeout)
+        classifier = RasaClassifier(rasa_url or settings.typed(NluConfig).rasa_url, timeout)
     try:
         report = evaluate(classifier, examples)
     except RasaUnavailable as exc:
@@ -104,6 +105,3 @@ def eval_(file: Path, backend: str, rasa_url: str | None, timeout: float) -> Non
         click.echo(line)
     click.echo(report.summary())
 
-
-if __name__ == "__main__":
-    nlu()

@@ -11,17 +11,10 @@ from telegram.error import TelegramError
 
 from bot.channels.telegram import TelegramChannel, make_bot
 from bot.channels.telegram_config import TelegramConfig, telegram_config
-from bot.settings import Settings, SettingsError, load_settings
+from bot.cli.context import pass_settings
+from bot.settings import Settings, SettingsError
 
 ALLOWED_UPDATES = ["message", "callback_query"]
-
-
-def _settings() -> Settings:
-    """Load settings or exit with the reason."""
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def _config(settings: Settings) -> TelegramConfig:
@@ -55,9 +48,10 @@ async def register(config: TelegramConfig, drop_pending: bool) -> str:
 
 @telegram.command("set-webhook")
 @click.option("--drop-pending", is_flag=True, help="Forget updates Telegram still holds.")
-def set_webhook(drop_pending: bool) -> None:
+@pass_settings
+def set_webhook(settings: Settings, drop_pending: bool) -> None:
     """Point Telegram at {public_base_url}/webhooks/telegram, with the secret token."""
-    config = _config(_settings())
+    config = _config(settings)
     if not config.webhook_url.startswith("https://"):
         click.echo("warning: Telegram only delivers to https URLs (set PORTE_VOIX_PUBLIC_URL)", err=True)
     try:
@@ -68,9 +62,10 @@ def set_webhook(drop_pending: bool) -> None:
 
 
 @telegram.command("delete-webhook")
-def delete_webhook() -> None:
+@pass_settings
+def delete_webhook(settings: Settings) -> None:
     """Stop webhook delivery (polling needs it off)."""
-    config = _config(_settings())
+    config = _config(settings)
 
     async def delete() -> None:
         async with make_bot(config) as bot:
@@ -114,9 +109,9 @@ async def poll_until_stopped(settings: Settings, stop: asyncio.Event | None = No
 
 
 @telegram.command("poll")
-def poll() -> None:
+@pass_settings
+def poll(settings: Settings) -> None:
     """Run the bot by long polling (Ctrl-C stops it after the current update)."""
-    settings = _settings()
     _config(settings)
     click.echo("polling Telegram; Ctrl-C to stop")
     try:
