@@ -9,21 +9,22 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.audio.catalog import Utterance, flow_utterances, system_utterances, unique
-from bot.audio.engines import EngineError
-from bot.audio.service import AudioService, Rendering
-from bot.audio.text import words_per_minute
 from bot.cli.context import pass_settings
 from bot.settings import Settings
-from flows.loader import load_directory
-from flows.validate import FlowError
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
+    from bot.audio.catalog import Utterance
+    from bot.audio.service import Rendering
+
 
 def _utterances(settings: Settings, flow_id: str | None) -> tuple[list[Utterance], str]:
     """Return what to render for the chosen flows, and a line saying where it comes from."""
+    from bot.audio.catalog import flow_utterances, system_utterances, unique
+    from flows.loader import load_directory
+    from flows.validate import FlowError
+
     try:
         flows = load_directory(settings.flows_dir) if settings.flows_dir.is_dir() else {}
     except FlowError as exc:
@@ -52,6 +53,9 @@ def audio() -> None:
 @click.pass_context
 def render(ctx: click.Context, settings: Settings, flow_id: str | None, jobs: int) -> None:
     """Pre-render every message of every flow, both registers, every language, mp3 and ogg."""
+    from bot.audio.engines import EngineError
+    from bot.audio.service import AudioService
+
     service = AudioService.from_settings(settings)
     utterances, origin = _utterances(settings, flow_id)
     click.echo(f"{len(utterances)} distinct texts ({origin}); engine {service.engine.name}")
@@ -102,6 +106,10 @@ def prune(settings: Settings, days: float) -> None:
 @pass_settings
 def say(settings: Settings, text: str, lang: str) -> None:
     """Render one text and print the paths of its mp3 and ogg files."""
+    from bot.audio.engines import EngineError
+    from bot.audio.service import AudioService
+    from bot.audio.text import words_per_minute
+
     service = AudioService.from_settings(settings)
     try:
         rendering = service.render(text, lang)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+
 import click
 
 from bot.settings import Settings, SettingsError, load_settings
@@ -18,3 +21,18 @@ def settings_for(ctx: click.Context) -> Settings:
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
     return ctx.obj
+
+
+def one_of(module: str, name: str) -> Callable[[click.Context, click.Parameter, str], str]:
+    """Return an option callback accepting the values of `module.name`, imported only when used.
+
+    `porte-voix --help` then stays fast: the modules that hold these lists are slow to import.
+    """
+
+    def check(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        allowed = getattr(importlib.import_module(module), name)
+        if value not in allowed:
+            raise click.BadParameter(f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    return check

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.context import pass_settings
+from bot.cli.context import one_of, pass_settings
 from bot.settings import Settings
-from storage import accounts, audit
-from storage.db import Database
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 
 def open_database(settings: Settings) -> Database:
     """Open (and migrate) the configured database."""
+    from storage.db import Database
+
     db = Database(settings.database_url)
     db.upgrade()
     return db
@@ -26,11 +30,15 @@ def facilitator() -> None:
 
 @facilitator.command("add")
 @click.argument("email")
-@click.option("--role", type=click.Choice(accounts.ROLES), default="facilitator", show_default=True)
+@click.option("--role", default="facilitator", show_default=True,
+              callback=one_of("storage.accounts", "ROLES"),
+              help="The account's role (a wrong one lists them).")  # fmt: skip
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @pass_settings
 def add(settings: Settings, email: str, role: str, password_stdin: bool) -> None:
     """Create an account; the password is prompted (or read from stdin)."""
+    from storage import accounts, audit
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -52,6 +60,8 @@ def add(settings: Settings, email: str, role: str, password_stdin: bool) -> None
 @pass_settings
 def list_accounts(settings: Settings) -> None:
     """List the accounts."""
+    from storage import accounts
+
     db = open_database(settings)
     try:
         with db.transaction() as session:

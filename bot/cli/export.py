@@ -6,17 +6,8 @@ from pathlib import Path
 
 import click
 
-from bot.cli.context import pass_settings
+from bot.cli.context import one_of, pass_settings
 from bot.settings import Settings
-
-
-def _known_format(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """Refuse a format the exporters do not write (imported here: they take a second to load)."""
-    from dashboard.export_service import FORMATS
-
-    if value not in FORMATS:
-        raise click.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
-    return value
 
 
 @click.group("export")
@@ -25,8 +16,9 @@ def export() -> None:
 
 
 @export.command("answers")
-@click.option("--format", "fmt", default="csv", show_default=True, callback=_known_format,
-              help="csv, or another format of the dashboard's exports (a wrong one lists them).")  # fmt: skip
+@click.option("--format", "fmt", default="csv", show_default=True,
+              callback=one_of("dashboard.export_service", "FORMATS"),
+              help="The file's format (a wrong one lists them).")  # fmt: skip
 @click.option(
     "--flow",
     "flow_ids",

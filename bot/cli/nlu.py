@@ -6,24 +6,19 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli.context import pass_settings
 from bot.settings import Settings
 from nlu import rasa_runtime
-from nlu.evaluation import evaluate
-from nlu.factory import NluConfig, default_cache_dir
-from nlu.prediction import Classifier
-from nlu.rasa_client import RasaClassifier, RasaUnavailable
 from nlu.training_data import TRAINING_DATA, TrainingDataError, load_examples
 
+if TYPE_CHECKING:
+    from nlu.prediction import Classifier
+
 BACKEND = click.Choice(["embedded", "rasa"])
-
-
-def _cache_dir() -> Path:
-    """Return where the embedded model is cached (the service's default, shared)."""
-    return default_cache_dir()
 
 
 def _models_dir(value: str | None) -> Path:
@@ -54,9 +49,10 @@ def train(backend: str, force: bool, models_dir: str | None) -> None:
     started = time.perf_counter()
     if backend == "embedded":
         from nlu.embedded import train_cached  # scikit-learn: 1.5 s to import, only here
+        from nlu.factory import default_cache_dir
 
         try:
-            path = train_cached(_cache_dir(), TRAINING_DATA, force=force)
+            path = train_cached(default_cache_dir(), TRAINING_DATA, force=force)
         except TrainingDataError as exc:
             raise click.ClickException(str(exc)) from exc
     else:
@@ -86,15 +82,18 @@ def serve(port: int, models_dir: str | None) -> None:
 @pass_settings
 def eval_(settings: Settings, file: Path, backend: str, rasa_url: str | None, timeout: float) -> None:
     """Print per-label precision and recall on FILE, then a one-line summary."""
+    from nlu.embedded import EmbeddedClassifier
+    from nlu.evaluation import evaluate
+    from nlu.factory import NluConfig, default_cache_dir
+    from nlu.rasa_client import RasaClassifier, RasaUnavailable
+
     try:
         examples = load_examples(file)
     except TrainingDataError as exc:
         raise click.ClickException(str(exc)) from exc
     classifier: Classifier
     if backend == "embedded":
-        from nlu.embedded import EmbeddedClassifier
-
-        classifier = EmbeddedClassifier(_cache_dir())
+        classifier = EmbeddedClassifier(default_cache_dir())
     else:
         classifier = RasaClassifier(rasa_url or settings.typed(NluConfig).rasa_url, timeout)
     try:

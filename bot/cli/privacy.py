@@ -5,20 +5,16 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session
 
 from bot.cli.context import pass_settings
 from bot.config_sections import PrivacyConfig
-from bot.retention_files import delete_recordings_of, forget_clips, prune_clips
 from bot.settings import Settings
-from storage.audit import record
-from storage.db import Database
-from storage.models import utcnow
-from storage.privacy import Crypto
-from storage.repo import find_participant
-from storage.retention import erase, message_texts, purge, recordings_of, stale_recordings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 _DURATION = re.compile(r"^(\d+)([dhw])$")
@@ -40,6 +36,11 @@ def parse_duration(text: str) -> timedelta:
 @pass_settings
 def purge_command(settings: Settings, older_than: str | None, actor: str) -> None:
     """Anonymise participants past retention; keep their anonymous answers; prune read-backs."""
+    from bot.retention_files import delete_recordings_of, prune_clips
+    from storage.db import Database
+    from storage.models import utcnow
+    from storage.retention import purge, stale_recordings
+
     privacy = settings.typed(PrivacyConfig)
     age = parse_duration(older_than) if older_than else timedelta(days=privacy.retention_days)
     cutoff = utcnow() - age
@@ -70,10 +71,15 @@ def purge_command(settings: Settings, older_than: str | None, actor: str) -> Non
 @pass_settings
 def erase_command(settings: Settings, channel: str, address: str, actor: str) -> None:
     """Erase one participant, all their answers, recordings and read-backs (on an admin's request)."""
+    from bot.container import identity_of
+    from bot.retention_files import delete_recordings_of, forget_clips
+    from storage.db import Database
+    from storage.privacy import Crypto
+    from storage.repo import find_participant
+    from storage.retention import erase, message_texts, recordings_of
+
     db = Database(settings.database_url)
     crypto = Crypto(settings.secret_key)
-    from bot.container import identity_of
-
     key = crypto.participant_key(identity_of(channel), address.strip())
     with db.sessions() as session:
         participant = find_participant(session, key)
@@ -96,5 +102,7 @@ def erase_command(settings: Settings, channel: str, address: str, actor: str) ->
 
 def audit(session: Session, actor: str, action: str, detail: dict[str, object]) -> None:
     """Record an administrative action in the audit log (no personal data in detail)."""
+    from storage.audit import record
+
     record(session, actor, action, **detail)
     log.info("audit: %s by %s", action, actor)
