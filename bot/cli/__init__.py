@@ -8,7 +8,7 @@ import click
 
 from bot.cli.audio import audio
 from bot.cli.chat import chat
-from bot.cli.context import settings_for
+from bot.cli.context import SettingsGroup, settings_for
 from bot.cli.dashboard import facilitator
 from bot.cli.export import export
 from bot.cli.flows import flows
@@ -19,7 +19,7 @@ from bot.cli.serve import db, serve
 from bot.cli.telegram import telegram
 
 
-@click.group()
+@click.group(cls=SettingsGroup)
 @click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
 @click.pass_context
 def main(ctx: click.Context, verbose: bool) -> None:

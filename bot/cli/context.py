@@ -12,14 +12,21 @@ from bot.settings import Settings, SettingsError, load_settings
 pass_settings = click.make_pass_decorator(Settings)
 
 
+class SettingsGroup(click.Group):
+    """A command group that reports a configuration error as one line, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the group and its command; a SettingsError (even a section read late) exits with it."""
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
 def settings_for(ctx: click.Context) -> Settings:
-    """Return the settings already in the context (a caller's), or load them once, or exit why."""
-    if isinstance(ctx.obj, Settings):
-        return ctx.obj
-    try:
+    """Return the settings already in the context (a caller's), or load them once."""
+    if not isinstance(ctx.obj, Settings):
         ctx.obj = load_settings()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
     return ctx.obj
 
 
