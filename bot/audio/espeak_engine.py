@@ -46,7 +46,6 @@ class VoiceChoice:
         return cls(config.language, config.voice, config.voices)
 
 
-
 class EspeakEngine:
     """espeak-ng from Debian, driven as a subprocess that writes WAV to stdout.
 
