@@ -14,13 +14,14 @@ from bot.channels.base import Channel
 from bot.channels.kiosk import KioskChannel
 from bot.channels.phone import identity_family
 from bot.channels.telegram import build_channel as build_telegram
+from bot.config_sections import DatabaseConfig, OutboxConfig
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
 from bot.service import ConversationService
 from bot.settings import Settings
-from bot.throttle import Throttle
+from bot.throttle import Throttle, ThrottleConfig
+from nlu.factory import NluConfig, default_cache_dir
 from nlu.factory import build_interpreter as build_nlu
-from nlu.factory import default_cache_dir
 from nlu.interpretation import Interpreter
 from storage.db import Database
 from storage.privacy import Crypto
@@ -51,18 +52,18 @@ def identity_of(channel: str) -> str:
 
 def build_interpreter(settings: Settings) -> Interpreter:
     """Return the configured interpreter: rules first, then the embedded or Rasa backend."""
-    return build_nlu(settings.section("nlu"), default_cache_dir())
+    return build_nlu(settings.typed(NluConfig), default_cache_dir())
 
 
 def build_dispatcher(settings: Settings, db: Database, crypto: Crypto, channels: dict[str, Channel],
                      audio: Any = None) -> Dispatcher:  # fmt: skip
     """Return the outbox dispatcher with config.yml `outbox:` (poll, grace, lease)."""
-    section = settings.section("outbox")
+    outbox = settings.typed(OutboxConfig)
     return Dispatcher(
         db, crypto, channels, audio,
-        lease=timedelta(seconds=float(section.get("lease_seconds", 300))),
-        grace=timedelta(seconds=float(section.get("reply_grace_seconds", 15))),
-        poll=float(section.get("poll_seconds", 2)),
+        lease=timedelta(seconds=outbox.lease_seconds),
+        grace=timedelta(seconds=outbox.reply_grace_seconds),
+        poll=outbox.poll_seconds,
     )  # fmt: skip
 
 
@@ -92,13 +93,8 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     if telegram is not None:
         channels["telegram"] = telegram
     dispatcher = build_dispatcher(settings, db, crypto, channels, audio)
-    limits = settings.section("throttle")
-    throttle = Throttle(
-        rate=float(limits.get("messages_per_second", 5)),
-        burst=int(limits.get("burst", 10)),
-        max_wait=float(limits.get("max_wait_seconds", 10)),
-    )
+    throttle = Throttle.from_config(settings.typed(ThrottleConfig))
     # SQLite takes one writer at a time: one thread, fed in arrival order, does all of them.
-    threads = 1 if db.is_sqlite else int(settings.section("database").get("inbound_threads", 4))
+    threads = 1 if db.is_sqlite else settings.typed(DatabaseConfig).inbound_threads
     return Services(settings, db, crypto, flows, interpreter, service, dispatcher, channels, audio,
                     throttle, anyio.CapacityLimiter(threads))  # fmt: skip

@@ -34,15 +34,15 @@ class SettingsError(RuntimeError):
 class Settings:
     """Everything the service needs to start, resolved once and passed in."""
 
-    mode: str = "development"
-    database_url: str = "sqlite:///data/porte-voix.db"
-    secret_key: str = DEV_SECRET
-    host: str = "127.0.0.1"
-    port: int = 8000
-    public_base_url: str = "http://127.0.0.1:8000"
-    flows_dir: Path = ROOT / "flows" / "definitions"
-    default_flow: str = "egalite"
-    data_dir: Path = ROOT / "data"
+    mode: str
+    database_url: str
+    secret_key: str
+    host: str
+    port: int
+    public_base_url: str
+    flows_dir: Path
+    default_flow: str
+    data_dir: Path
     raw: dict[str, Any] = field(default_factory=dict)
 
     def section(self, name: str) -> dict[str, Any]:
@@ -65,7 +65,7 @@ class Settings:
 def _shipped() -> dict[str, Any]:
     """Return the shipped config.yml: the one place where every default is written."""
     if not SHIPPED_CONFIG.exists():
-        return {}
+        raise SettingsError(f"the shipped configuration {SHIPPED_CONFIG} is missing")
     return yaml.safe_load(SHIPPED_CONFIG.read_text(encoding="utf-8")) or {}
 
 
@@ -81,7 +81,11 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_section(cls: type[S], data: dict[str, Any], where: str) -> S:
-    """Build a typed section from a mapping: every field present, no unknown key, types coerced."""
+    """Build a typed section from a mapping: every field present, no unknown key, types coerced.
+
+    A section may check its values in `__post_init__`: a ValueError there starts with the field's
+    name, and is reported as `section.field ...`.
+    """
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(set(data) - set(fields))
     if unknown:
@@ -94,7 +98,10 @@ def build_section(cls: type[S], data: dict[str, Any], where: str) -> S:
                 raise SettingsError(f"config.yml: {where}.{name} is missing")
             continue
         values[name] = _coerce(hints[name], data[name], f"{where}.{name}")
-    return cls(**values)
+    try:
+        return cls(**values)
+    except ValueError as exc:
+        raise SettingsError(f"config.yml: {where}.{exc}") from exc
 
 
 def _coerce(kind: Any, value: Any, where: str) -> Any:
@@ -141,29 +148,27 @@ def load_settings(env: dict[str, str] | None = None, config_path: Path | None = 
     """Read config.yml (or PORTE_VOIX_CONFIG) and apply the environment."""
     env = dict(os.environ if env is None else env)
     path = config_path or Path(env.get("PORTE_VOIX_CONFIG", ROOT / "config.yml"))
-    raw: dict[str, Any] = {}
+    own: dict[str, Any] = {}
     if path.exists():
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        own = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    top = _merge(_shipped(), own)
     base = path.resolve().parent
-    mode = env.get("PORTE_VOIX_MODE", raw.get("mode", "development"))
-    data_dir = _resolve(env.get("PORTE_VOIX_DATA_DIR", raw.get("data_dir", "data")), base)
-    db_url = env.get("DATABASE_URL") or raw.get("database_url") or "sqlite:///data/porte-voix.db"
+    db_url = str(env.get("DATABASE_URL") or top["database_url"])
     if db_url.startswith("sqlite:///") and not db_url.startswith("sqlite:////"):
         relative = db_url.removeprefix("sqlite:///")
         if relative and relative != ":memory:":
             db_url = "sqlite:///" + str(_resolve(relative, base))
     settings = Settings(
-        mode=mode,
+        mode=str(env.get("PORTE_VOIX_MODE", top["mode"])),
         database_url=db_url,
         secret_key=env.get("PORTE_VOIX_SECRET_KEY", DEV_SECRET),
-        host=str(raw.get("host", "127.0.0.1")),
-        port=int(env.get("PORTE_VOIX_PORT", raw.get("port", 8000))),
-        public_base_url=env.get("PORTE_VOIX_PUBLIC_URL", raw.get("public_base_url", "")).rstrip("/")
-        or "http://127.0.0.1:8000",
-        flows_dir=_resolve(raw.get("flows_dir", "flows/definitions"), base),
-        default_flow=str(raw.get("default_flow", "egalite")),
-        data_dir=data_dir,
-        raw=raw,
+        host=str(top["host"]),
+        port=int(env.get("PORTE_VOIX_PORT", top["port"])),
+        public_base_url=str(env.get("PORTE_VOIX_PUBLIC_URL") or top["public_base_url"]).rstrip("/"),
+        flows_dir=_resolve(top["flows_dir"], base),
+        default_flow=str(top["default_flow"]),
+        data_dir=_resolve(env.get("PORTE_VOIX_DATA_DIR", top["data_dir"]), base),
+        raw=own,
     )
     check(settings)
     return settings

@@ -6,6 +6,17 @@ import asyncio
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class ThrottleConfig:
+    """config.yml `throttle:`: the rate and burst one participant gets, and the longest wait."""
+
+    SECTION: ClassVar[str] = "throttle"
+    messages_per_second: float
+    burst: int
+    max_wait_seconds: float
 
 
 @dataclass
@@ -24,6 +35,11 @@ class Throttle:
         self.max_wait = max_wait
         self.max_keys = max_keys
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+
+    @classmethod
+    def from_config(cls, config: ThrottleConfig) -> Throttle:
+        """Build the throttle config.yml describes."""
+        return cls(config.messages_per_second, config.burst, config.max_wait_seconds)
 
     def reserve(self, key: str, now: float | None = None) -> float | None:
         """Take a token for a key; return how long to wait first, or None when over max_wait."""

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.config_sections import PrivacyConfig
 from dashboard.config import campaign_flows
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from storage import accounts, audit, erasure
@@ -155,7 +156,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
 
 
 def recordings(app: Dashboard) -> Path:
-    """Return where recorded answers are stored (as bot.cli_privacy does)."""
+    """Return where recorded answers are stored (as bot.cli.privacy does)."""
     return Path(app.settings.data_dir) / "recordings"
 
 
@@ -168,7 +169,7 @@ def delete_remote(app: Dashboard, refs: list[str]) -> list[str]:
 
 def retention_days(app: Dashboard) -> int:
     """Return how long participation data is kept (privacy.retention_days)."""
-    return int(app.settings.section("privacy").get("retention_days", 180))
+    return app.settings.typed(PrivacyConfig).retention_days
 
 
 def _french(message: str) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import ClassVar, Literal
 
 from nlu.embedded import EmbeddedClassifier
 from nlu.interpretation import Interpreter
@@ -13,58 +14,33 @@ from nlu.prediction import Classifier
 from nlu.rasa_client import CircuitBreaker, FallbackClassifier, RasaClassifier
 from nlu.training_data import TRAINING_DATA
 
-BACKENDS = ("embedded", "rasa")
-DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+
+@dataclass(frozen=True)
+class NluConfig:
+    """config.yml `nlu:`: the statistical backend, how Rasa is reached, the thresholds."""
+
+    SECTION: ClassVar[str] = "nlu"
+    backend: Literal["embedded", "rasa"]
+    rasa_url: str
+    timeout_seconds: float
+    breaker_failures: int
+    breaker_cooldown_seconds: float
+    thresholds: Thresholds
+
+    def __post_init__(self) -> None:
+        for name in ("timeout_seconds", "breaker_failures", "breaker_cooldown_seconds"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, not {getattr(self, name)!r}")
 
 
-class NluConfigError(ValueError):
-    """The `nlu:` section of the configuration cannot be used."""
-
-
-def _number(section: dict[str, Any], key: str, default: float) -> float:
-    """Read a positive number from the section, refusing anything else."""
-    value = section.get(key, default)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise NluConfigError(f"nlu.{key} must be a number, not {value!r}") from None
-    if number <= 0:
-        raise NluConfigError(f"nlu.{key} must be positive, not {value!r}")
-    return number
-
-
-def build_classifier(section: dict[str, Any], cache_dir: Path) -> Classifier:
+def build_classifier(config: NluConfig, cache_dir: Path, training_data: Path = TRAINING_DATA) -> Classifier:
     """Return the statistical backend the section names (rasa falls back to embedded)."""
-    backend = str(section.get("backend", "embedded"))
-    if backend not in BACKENDS:
-        raise NluConfigError(f"nlu.backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
-    data = Path(section.get("training_data") or TRAINING_DATA)
-    embedded = EmbeddedClassifier(cache_dir, data)
-    if backend == "embedded":
+    embedded = EmbeddedClassifier(cache_dir, training_data)
+    if config.backend == "embedded":
         return embedded
-    rasa = RasaClassifier(str(section.get("rasa_url") or DEFAULT_RASA_URL),
-                          _number(section, "timeout_seconds", 1.5))  # fmt: skip
-    breaker = CircuitBreaker(int(_number(section, "breaker_failures", 3)),
-                             _number(section, "breaker_cooldown_seconds", 30))  # fmt: skip
+    rasa = RasaClassifier(config.rasa_url, config.timeout_seconds)
+    breaker = CircuitBreaker(config.breaker_failures, config.breaker_cooldown_seconds)
     return FallbackClassifier(rasa, embedded, breaker)
-
-
-def build_thresholds(section: dict[str, Any]) -> Thresholds:
-    """Read the confidence thresholds, with the defaults for those not given."""
-    given = section.get("thresholds") or {}
-    if not isinstance(given, dict):
-        raise NluConfigError("nlu.thresholds must be a mapping")
-    defaults = Thresholds()
-    unknown = set(given) - set(defaults.__dataclass_fields__)
-    if unknown:
-        raise NluConfigError(f"unknown nlu.thresholds: {', '.join(sorted(unknown))}")
-    return Thresholds(
-        theme=float(given.get("theme", defaults.theme)),
-        intent=float(given.get("intent", defaults.intent)),
-        destructive=float(given.get("destructive", defaults.destructive)),
-        danger=float(given.get("danger", defaults.danger)),
-        command_max_words=int(given.get("command_max_words", defaults.command_max_words)),
-    )
 
 
 def default_cache_dir(env: dict[str, str] | None = None) -> Path:
@@ -79,6 +55,6 @@ def default_cache_dir(env: dict[str, str] | None = None) -> Path:
     return Path(env.get("HOME") or Path.home()) / ".cache" / "porte-voix" / "nlu"
 
 
-def build_interpreter(section: dict[str, Any], cache_dir: Path) -> Interpreter:
+def build_interpreter(config: NluConfig, cache_dir: Path, training_data: Path = TRAINING_DATA) -> Interpreter:
     """Return rules-then-statistics interpretation as configured; models load lazily."""
-    return NluInterpreter(build_classifier(section, cache_dir), build_thresholds(section))
+    return NluInterpreter(build_classifier(config, cache_dir, training_data), config.thresholds)

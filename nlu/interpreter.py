@@ -17,22 +17,22 @@ ANSWER_TEXT = {"oui": "oui", "non": "non", "ne_sait_pas": "je ne sais pas"}
 
 @dataclass(frozen=True)
 class Thresholds:
-    """How confident the backend must be before its answer is acted upon."""
+    """How confident the backend must be before its answer is acted upon (config.yml nlu.thresholds)."""
 
-    theme: float = 0.3
-    intent: float = 0.5
-    destructive: float = 0.7
-    danger: float = 0.5
-    command_max_words: int = 8
+    theme: float
+    intent: float
+    destructive: float
+    danger: float
+    command_max_words: int
 
 
 class NluInterpreter:
     """Run the command/danger rules, then ask the statistical backend and map its label."""
 
-    def __init__(self, classifier: Classifier, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, classifier: Classifier, thresholds: Thresholds) -> None:
         self.rules = CommandInterpreter()
         self.classifier = classifier
-        self.thresholds = thresholds or Thresholds()
+        self.thresholds = thresholds
 
     def warm(self) -> None:
         """Load (or train) the model now, so the first participant does not wait for it."""

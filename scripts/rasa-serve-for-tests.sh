@@ -18,10 +18,10 @@ mkdir -p "$home"
 log="$home/serve.log"
 
 cd "$root"
-"$python" -m bot.cli_nlu train --backend rasa >&2
+"$python" -m bot.cli nlu train --backend rasa >&2
 port="$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 url="http://127.0.0.1:$port"
-nohup "$python" -m bot.cli_nlu serve --port "$port" >"$log" 2>&1 </dev/null &
+nohup "$python" -m bot.cli nlu serve --port "$port" >"$log" 2>&1 </dev/null &
 pid=$!
 echo "$pid" >"$pidfile"
 

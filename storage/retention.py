@@ -2,7 +2,7 @@
 
 Files and remote copies (recordings at Twilio, audio read-backs) are the caller's: these
 functions say which references go, and keep those the caller could not delete, so the next
-purge tries again (bot/cli_privacy.py).
+purge tries again (bot/cli/privacy.py).
 """
 
 from __future__ import annotations

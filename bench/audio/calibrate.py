@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.audio.cache import AudioCache
 from bot.audio.catalog import Utterance, flow_utterances, system_utterances, unique
-from bot.audio.engines import EspeakEngine, VoiceChoice
+from bot.audio.espeak_engine import EspeakEngine, VoiceChoice
 from bot.audio.service import AudioService
 from bot.audio.text import count_words
 from flows.loader import DEFINITIONS, load_directory

@@ -24,7 +24,8 @@ import soxr
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.audio.convert import Encoding, decoded_duration, encode
-from bot.audio.engines import EspeakEngine, Speech, VoiceChoice
+from bot.audio.engines import Speech
+from bot.audio.espeak_engine import EspeakEngine, VoiceChoice
 
 TEXTS = [
     "Merci.\nNous avons votre message vocal.",

@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.audio.cache import AudioCache
 from bot.audio.catalog import Utterance, flow_utterances, system_utterances, unique
-from bot.audio.engines import build_engine
+from bot.audio.config import AudioConfig
+from bot.audio.registry import build_engine
 from bot.audio.routes import routes
 from bot.audio.service import AudioService
 from bot.audio.text import count_words
@@ -75,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     texts, origin = messages()
     texts = texts[: args.limit] if args.limit else texts
-    config = load_settings().section("audio")
+    config = load_settings().typed(AudioConfig)
     print(f"{len(texts)} messages from {origin}; engine espeak (sequential, cold cache)")
     print(f"{'message':<44} {'words':>5} {'audio s':>7} {'wpm':>5} {'render ms':>9} "
           f"{'ogg KiB':>7} {'mp3 KiB':>7}")  # fmt: skip

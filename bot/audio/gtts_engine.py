@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
+from bot.audio.config import AudioConfig
 from bot.audio.engines import EngineError, EngineNotConfigured, Speech
 from bot.audio.text import sentences, speakable
 
@@ -59,17 +60,9 @@ class GttsEngine:
         self.sleep = sleep
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> GttsEngine:
-        """Read the gtts_* keys of the audio section."""
-        return cls(
-            target_wpm=int(config.get("words_per_minute", 140)),
-            tld=str(config.get("gtts_tld", "fr")),
-            slow=bool(config.get("gtts_slow", False)),
-            retries=int(config.get("gtts_retries", 3)),
-            backoff=float(config.get("gtts_backoff_seconds", 1.0)),
-            max_delay=float(config.get("gtts_max_delay_seconds", 8.0)),
-            timeout=float(config.get("gtts_timeout_seconds", 10.0)),
-        )
+    def from_config(cls, config: AudioConfig) -> GttsEngine:
+        """Read words_per_minute and the gtts_* keys of the audio section."""
+        return cls(target_wpm=config.words_per_minute, tld=config.gtts_tld, retries=config.gtts_retries)
 
     def identity(self, lang: str) -> dict[str, Any]:
         """Return the Google host, the speed flag and the target rate."""

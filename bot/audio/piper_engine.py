@@ -10,10 +10,10 @@ from __future__ import annotations
 import io
 import threading
 import wave
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bot.audio.config import AudioConfig
 from bot.audio.engines import DEFAULT_PAUSE_MS, EngineError, EngineNotConfigured, Speech
 from bot.audio.text import sentences, speakable
 
@@ -39,16 +39,11 @@ class PiperEngine:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> PiperEngine:
+    def from_config(cls, config: AudioConfig) -> PiperEngine:
         """Read piper_model, piper_speaker, words_per_minute and sentence_pause_ms."""
-        model = config.get("piper_model")
-        speaker = config.get("piper_speaker")
-        return cls(
-            Path(str(model)).expanduser() if model else None,
-            target_wpm=int(config.get("words_per_minute", 140)),
-            pause_ms=int(config.get("sentence_pause_ms", DEFAULT_PAUSE_MS)),
-            speaker=int(speaker) if speaker is not None else None,
-        )
+        model = Path(config.piper_model).expanduser() if config.piper_model else None
+        return cls(model, target_wpm=config.words_per_minute, pause_ms=config.sentence_pause_ms,
+                   speaker=config.piper_speaker)  # fmt: skip
 
     def identity(self, lang: str) -> dict[str, Any]:
         """Return the voice model, speaker, target rate and pause."""

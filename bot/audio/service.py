@@ -6,17 +6,18 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import anyio.to_thread
 
 from bot.audio.cache import AudioCache, Entry, digest_of
+from bot.audio.config import AudioConfig
 from bot.audio.convert import MIME, Encoding, encode, fit_tempo, speech_duration
-from bot.audio.engines import Engine, EngineError, build_engine
+from bot.audio.engines import Engine, EngineError
+from bot.audio.registry import build_engine
 from bot.audio.text import count_words, normalize
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -72,27 +73,20 @@ class AudioService:
         self._state = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Any) -> AudioService:
+    def from_settings(cls, settings: Settings) -> AudioService:
         """Build the service from the `audio` section of the settings."""
-        config: Mapping[str, Any] = settings.section("audio")
-        name = str(config.get("engine", "espeak"))
-        fallback_name = str(config.get("fallback", "espeak") or "none")
-        cache_dir = config.get("cache_dir")
-        root = Path(settings.data_dir) / str(cache_dir or "audio")  # absolute paths win
-        encoding = Encoding(
-            opus_bitrate=str(config.get("opus_bitrate", "24k")),
-            mp3_bitrate=str(config.get("mp3_bitrate", "48k")),
-        )
+        config = settings.typed(AudioConfig)
+        fallback_name = config.fallback or "none"
         fallback = None
-        if fallback_name not in ("none", name):
+        if fallback_name not in ("none", config.engine):
             fallback = build_engine(fallback_name, config)
         return cls(
-            build_engine(name, config),
-            AudioCache(root),
+            build_engine(config.engine, config),
+            AudioCache(settings.data_dir / config.cache_dir),  # an absolute cache_dir wins
             fallback=fallback,
-            target_wpm=int(config.get("words_per_minute", 140)),
-            encoding=encoding,
-            cooldown=float(config.get("fallback_cooldown_seconds", 60.0)),
+            target_wpm=config.words_per_minute,
+            encoding=Encoding(opus_bitrate=config.opus_bitrate, mp3_bitrate=config.mp3_bitrate),
+            cooldown=config.fallback_cooldown_seconds,
         )
 
     # keys ------------------------------------------------------------------

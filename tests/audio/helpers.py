@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.audio.engines import Engine, EspeakEngine, Speech, VoiceChoice
+from bot.audio.engines import Engine, Speech
+from bot.audio.espeak_engine import EspeakEngine, VoiceChoice
 
 FRENCH = (
     "Bonjour.\n"

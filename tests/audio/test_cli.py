@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from bot.audio.catalog import flow_utterances, unique
 from bot.audio.convert import decoded_duration
-from bot.cli_audio import audio
+from bot.cli.audio import audio
 from bot.settings import Settings, load_settings
 from flows.loader import load_file, load_text
 

@@ -15,7 +15,7 @@ import soundfile
 
 from bot.app import create_app
 from bot.audio.cache import AudioCache
-from bot.audio.engines import EspeakEngine, VoiceChoice
+from bot.audio.espeak_engine import EspeakEngine, VoiceChoice
 from bot.audio.service import AudioService
 from bot.audio.text import words_per_minute
 from bot.container import Services, build_services

@@ -18,11 +18,13 @@ from tests.conftest import TEST_SECRET
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """Run `porte-voix ARGS` with a config whose flows are the test flows."""
+def run_cli(tmp_path: Path, *args: str, stdin: str = "",
+            config_extra: str = "") -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """Run `porte-voix ARGS` with a config whose flows are the test flows (plus `config_extra`)."""
     config = tmp_path / "config.yml"
     config.write_text(
-        f"database_url: sqlite:///{tmp_path}/cli.db\nflows_dir: {TEST_FLOWS}\ndefault_flow: demo\n",
+        f"database_url: sqlite:///{tmp_path}/cli.db\nflows_dir: {TEST_FLOWS}\ndefault_flow: demo\n"
+        + config_extra,
         encoding="utf-8",
     )
     env = {**os.environ, "PORTE_VOIX_CONFIG": str(config), "PORTE_VOIX_SECRET_KEY": TEST_SECRET,
@@ -64,3 +66,23 @@ def test_chat_talks_through_a_flow(tmp_path: Path) -> None:
 def test_chat_refuses_an_unknown_flow(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "chat", "nope")
     assert result.returncode != 0 and "no flow 'nope'" in result.stderr
+
+
+def test_a_wrong_config_stops_every_command_with_the_key_to_fix(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "purge", config_extra="privacy:\n  retention_days: soon\n")
+    assert result.returncode == 1
+    assert "privacy.retention_days" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_help_lists_every_command_without_loading_models_or_exporters(tmp_path: Path) -> None:
+    heavy = ["argon2", "dashboard", "openpyxl", "sklearn", "soundfile", "telegram"]
+    probe = ("import sys; sys.argv = ['porte-voix', '--help']; from bot.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             f"print('heavy:', sorted(set({heavy}) & set(sys.modules)))")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    for command in ("serve", "db", "chat", "audio", "export", "facilitator", "flows", "nlu", "purge",
+                    "erase", "phone", "telegram"):  # fmt: skip
+        assert f"\n  {command} " in done.stdout
+    assert done.stdout.strip().endswith("heavy: []")

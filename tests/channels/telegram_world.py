@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from bot.app import create_app
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_config import TelegramConfig
-from bot.cli_telegram import register
+from bot.cli.telegram import register
 from bot.container import Services, build_services
 from bot.settings import Settings
 from storage.db import Database

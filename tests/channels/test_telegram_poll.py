@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.channels.telegram_config import derived_secret
 from bot.cli import main
-from bot.cli_telegram import poll_until_stopped
+from bot.cli.telegram import poll_until_stopped
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Participant

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot.cli_dashboard import facilitator
+from bot.cli import main
 from storage.dashboard_models import AuditEntry, Facilitator
 from tests.dashboard.conftest import PASSWORD, LiveServer, add_account, csrf_of, login
 
@@ -109,8 +109,8 @@ def test_cli_adds_an_account_from_stdin(services, monkeypatch, role: str) -> Non
     monkeypatch.setenv("PORTE_VOIX_SECRET_KEY", services.settings.secret_key)
     runner = CliRunner()
     result = runner.invoke(
-        facilitator,
-        ["add", "chloe@example.org", "--role", role, "--password-stdin"],
+        main,
+        ["facilitator", "add", "chloe@example.org", "--role", role, "--password-stdin"],
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0, result.output
@@ -119,8 +119,8 @@ def test_cli_adds_an_account_from_stdin(services, monkeypatch, role: str) -> Non
         assert account is not None and account.role == role
         assert account.password_hash.startswith("$argon2id$")
     again = runner.invoke(
-        facilitator, ["add", "chloe@example.org", "--password-stdin"], input=PASSWORD + "\n"
+        main, ["facilitator", "add", "chloe@example.org", "--password-stdin"], input=PASSWORD + "\n"
     )
     assert again.exit_code != 0 and "already exists" in again.output
-    short = runner.invoke(facilitator, ["add", "d@example.org", "--password-stdin"], input="short\n")
+    short = runner.invoke(main, ["facilitator", "add", "d@example.org", "--password-stdin"], input="short\n")
     assert short.exit_code != 0 and "12 characters" in short.output

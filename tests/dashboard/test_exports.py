@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot.cli_export import export
+from bot.cli import main
 from storage.dashboard_models import AuditEntry
 from storage.models import Participant
 from tests.dashboard.conftest import LiveServer, add_account, csrf_of, login
@@ -224,14 +224,14 @@ def test_cli_export_writes_the_file_and_audits_it(services, monkeypatch, tmp_pat
     monkeypatch.setenv("PORTE_VOIX_CONFIG", str(write_config(tmp_path, services)))
     output = tmp_path / f"answers.{fmt}"
     result = CliRunner().invoke(
-        export, ["answers", "--format", fmt, "--flow", "egalite", "--output", str(output)]
+        main, ["export", "answers", "--format", fmt, "--flow", "egalite", "--output", str(output)]
     )
     assert result.exit_code == 0, result.output
     assert output.stat().st_size > 100
     with services.db.transaction() as session:
         entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "export"))
         assert entry is not None and entry.actor == "cli" and entry.detail["format"] == fmt
-    refused = CliRunner().invoke(export, ["answers", "--flow", "nope", "--output", str(output)])
+    refused = CliRunner().invoke(main, ["export", "answers", "--flow", "nope", "--output", str(output)])
     assert refused.exit_code != 0 and "unknown flow" in refused.output
 
 

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
+from bot.settings import load_settings
 from nlu.embedded import EmbeddedClassifier
+from nlu.factory import NluConfig
 from nlu.training_data import Example, load_examples
 
 HELDOUT = Path(__file__).resolve().parent / "heldout.yml"
+
+
+def nlu_config(directory: Path, **section: Any) -> NluConfig:
+    """Return the `nlu:` section of a config.yml holding only these keys, as the service reads it."""
+    path = directory / "config.yml"
+    path.write_text(yaml.safe_dump({"nlu": section}), encoding="utf-8")
+    return load_settings({}, path).typed(NluConfig)
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import SettingsError
 from nlu.embedded import EmbeddedClassifier
-from nlu.factory import NluConfigError, build_interpreter, default_cache_dir
+from nlu.factory import build_interpreter, default_cache_dir
 from nlu.interpretation import Expectation
-from nlu.interpreter import NluInterpreter, Thresholds
+from nlu.interpreter import NluInterpreter
 from nlu.prediction import Prediction
 from nlu.rasa_client import FallbackClassifier
+
+from .conftest import nlu_config
 
 TEXT = Expectation("text")
 YES_NO = Expectation("choice", (("oui", "Oui"), ("non", "Non")))
@@ -20,8 +23,8 @@ OPINION = Expectation("choice", (("d_accord", "D'accord"), ("pas_d_accord", "Pas
 
 
 @pytest.fixture(scope="module")
-def interpreter(embedded: EmbeddedClassifier) -> NluInterpreter:
-    return NluInterpreter(embedded)
+def interpreter(embedded: EmbeddedClassifier, tmp_path_factory: pytest.TempPathFactory) -> NluInterpreter:
+    return NluInterpreter(embedded, nlu_config(tmp_path_factory.mktemp("config")).thresholds)
 
 
 @pytest.mark.parametrize(
@@ -114,27 +117,32 @@ def test_factory_builds_the_configured_backend(tmp_path: Path) -> None:
     data = tmp_path.parent / f"{tmp_path.name}-nlu.yml"
     data.write_text('version: "3.1"\nnlu:\n- intent: merci\n  examples: |\n    - merci\n'
                     "- intent: salutation\n  examples: |\n    - bonjour\n")  # fmt: skip
-    embedded = build_interpreter({"backend": "embedded", "training_data": str(data)}, tmp_path)
+    configs = tmp_path.parent / f"{tmp_path.name}-config"
+    configs.mkdir()
+    embedded = build_interpreter(nlu_config(configs, backend="embedded"), tmp_path, data)
     assert isinstance(embedded, NluInterpreter)
     assert isinstance(embedded.classifier, EmbeddedClassifier)
-    rasa = build_interpreter({"backend": "rasa", "rasa_url": "http://127.0.0.1:9",
-                              "timeout_seconds": 0.5,
-                              "thresholds": {"theme": 0.4}}, tmp_path)  # fmt: skip
+    config = nlu_config(configs, backend="rasa", rasa_url="http://127.0.0.1:9", timeout_seconds=0.5,
+                        thresholds={"theme": 0.4})  # fmt: skip
+    rasa = build_interpreter(config, tmp_path)
     assert isinstance(rasa, NluInterpreter) and isinstance(rasa.classifier, FallbackClassifier)
-    assert rasa.thresholds == Thresholds(theme=0.4)
+    assert rasa.thresholds.theme == 0.4
+    assert rasa.thresholds.intent == embedded.thresholds.intent == 0.5, "config.yml's for the rest"
     assert list(tmp_path.iterdir()) == [], "models load lazily, not when built"
     embedded.warm()
     assert list(tmp_path.glob("embedded-*.joblib")), "warm() trains and caches the model"
 
 
 @pytest.mark.parametrize(
-    "section",
-    [{"backend": "spacy"}, {"backend": "rasa", "timeout_seconds": "soon"},
-     {"backend": "rasa", "timeout_seconds": 0}, {"thresholds": {"themes": 0.3}}],
+    ("section", "reason"),
+    [({"backend": "spacy"}, r"nlu\.backend must be one of embedded, rasa"),
+     ({"timeout_seconds": "soon"}, r"nlu\.timeout_seconds has a wrong value"),
+     ({"timeout_seconds": 0}, r"nlu\.timeout_seconds must be positive"),
+     ({"thresholds": {"themes": 0.3}}, r"unknown key nlu\.thresholds\.themes")],
 )  # fmt: skip
-def test_factory_refuses_a_bad_section(tmp_path: Path, section: dict[str, object]) -> None:
-    with pytest.raises(NluConfigError):
-        build_interpreter(section, tmp_path)
+def test_a_bad_section_is_refused_by_name(tmp_path: Path, section: dict[str, object], reason: str) -> None:
+    with pytest.raises(SettingsError, match=reason):
+        nlu_config(tmp_path, **section)
 
 
 def test_default_cache_is_shared_and_outside_the_clone() -> None:

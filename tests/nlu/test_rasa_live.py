@@ -16,6 +16,7 @@ from nlu.interpretation import Expectation
 from nlu.rasa_client import CircuitBreaker, FallbackClassifier, RasaClassifier
 from nlu.training_data import Example
 
+from .conftest import nlu_config
 from .tcp_proxy import tcp_proxy
 
 RASA_URL = os.environ.get("RASA_URL", "")
@@ -30,9 +31,9 @@ pytestmark = [
 RASA_ACCURACY_FLOOR = 0.85
 
 
-def test_rasa_parses_through_porte_voix_backend(nlu_cache: Path) -> None:
-    section = {"backend": "rasa", "rasa_url": RASA_URL, "timeout_seconds": 10}
-    interpreter = build_interpreter(section, nlu_cache)
+def test_rasa_parses_through_porte_voix_backend(nlu_cache: Path, tmp_path: Path) -> None:
+    config = nlu_config(tmp_path, backend="rasa", rasa_url=RASA_URL, timeout_seconds=10)
+    interpreter = build_interpreter(config, nlu_cache)
     meaning = interpreter.interpret("cest tjr moi ki fait le menage", Expectation("text"))
     assert meaning.source == "rasa"
     assert meaning.theme == "taches_domestiques"

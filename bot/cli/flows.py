@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from bot.settings import SettingsError, load_settings
+from bot.cli.context import pass_settings
+from bot.settings import Settings
 from flows.lint import (
     LintIssue,
     Register,
@@ -162,16 +163,14 @@ def flows() -> None:
 @flows.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the issues as a JSON list.")
-def check(files: tuple[Path, ...], as_json: bool) -> None:
+@pass_settings
+def check(settings: Settings, files: tuple[Path, ...], as_json: bool) -> None:
     """Check flow files (default: every flow of flows_dir, and the system messages)."""
     defaults = load_text(_DEFAULTS, _shown(SYSTEM_FILE))
     if files:
         paths = list(files)
     else:
-        try:
-            flows_dir = load_settings().flows_dir
-        except SettingsError as exc:
-            raise click.ClickException(str(exc)) from exc
+        flows_dir = settings.flows_dir
         paths = sorted(flows_dir.glob("*.yml"))
         if not paths:
             raise click.ClickException(f"no flow (*.yml) in {flows_dir}")
@@ -202,6 +201,3 @@ def check(files: tuple[Path, ...], as_json: bool) -> None:
     if any(issue.severity == "error" for issue in issues):
         sys.exit(1)
 
-
-if __name__ == "__main__":
-    flows()

@@ -5,38 +5,26 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.audio.catalog import Utterance, flow_utterances, system_utterances, unique
-from bot.audio.engines import EngineError
-from bot.audio.service import AudioService, Rendering
-from bot.audio.text import words_per_minute
-from bot.settings import Settings, SettingsError, load_settings
-from flows.loader import load_directory
-from flows.validate import FlowError
+from bot.cli.context import pass_settings
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
-
-def _settings(ctx: click.Context) -> Settings:
-    """Return the settings the main group resolved, or read them from the environment."""
-    obj: Any = ctx.find_root().obj
-    if isinstance(obj, Settings):
-        return obj
-    found = getattr(obj, "settings", None) or (obj.get("settings") if isinstance(obj, dict) else None)
-    if isinstance(found, Settings):
-        return found
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
+    from bot.audio.catalog import Utterance
+    from bot.audio.service import Rendering
 
 
 def _utterances(settings: Settings, flow_id: str | None) -> tuple[list[Utterance], str]:
     """Return what to render for the chosen flows, and a line saying where it comes from."""
+    from bot.audio.catalog import flow_utterances, system_utterances, unique
+    from flows.loader import load_directory
+    from flows.validate import FlowError
+
     try:
         flows = load_directory(settings.flows_dir) if settings.flows_dir.is_dir() else {}
     except FlowError as exc:
@@ -61,10 +49,13 @@ def audio() -> None:
 @click.option("--flow", "flow_id", default=None, help="Only this flow (default: every flow).")
 @click.option("--jobs", type=click.IntRange(1, 32), default=min(4, os.cpu_count() or 1),
               show_default=True, help="Texts rendered in parallel.")  # fmt: skip
+@pass_settings
 @click.pass_context
-def render(ctx: click.Context, flow_id: str | None, jobs: int) -> None:
+def render(ctx: click.Context, settings: Settings, flow_id: str | None, jobs: int) -> None:
     """Pre-render every message of every flow, both registers, every language, mp3 and ogg."""
-    settings = _settings(ctx)
+    from bot.audio.engines import EngineError
+    from bot.audio.service import AudioService
+
     service = AudioService.from_settings(settings)
     utterances, origin = _utterances(settings, flow_id)
     click.echo(f"{len(utterances)} distinct texts ({origin}); engine {service.engine.name}")
@@ -99,12 +90,11 @@ def render(ctx: click.Context, flow_id: str | None, jobs: int) -> None:
 @audio.command("prune")
 @click.option("--days", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="Keep other clips younger than this.")  # fmt: skip
-@click.pass_context
-def prune(ctx: click.Context, days: float) -> None:
+@pass_settings
+def prune(settings: Settings, days: float) -> None:
     """Delete cached clips that are not a message of an installed flow (read-backs, old texts)."""
     from bot.retention_files import prune_clips
 
-    settings = _settings(ctx)
     removed, kept = prune_clips(settings, days)
     _, origin = _utterances(settings, None)
     click.echo(f"removed {removed} clips, kept {kept} ({origin})")
@@ -113,10 +103,14 @@ def prune(ctx: click.Context, days: float) -> None:
 @audio.command("say")
 @click.argument("text")
 @click.option("--lang", default="fr", show_default=True)
-@click.pass_context
-def say(ctx: click.Context, text: str, lang: str) -> None:
+@pass_settings
+def say(settings: Settings, text: str, lang: str) -> None:
     """Render one text and print the paths of its mp3 and ogg files."""
-    service = AudioService.from_settings(_settings(ctx))
+    from bot.audio.engines import EngineError
+    from bot.audio.service import AudioService
+    from bot.audio.text import words_per_minute
+
+    service = AudioService.from_settings(settings)
     try:
         rendering = service.render(text, lang)
     except (EngineError, ValueError) as exc:

@@ -5,18 +5,16 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session
 
-from bot.retention_files import delete_recordings_of, forget_clips, prune_clips
-from bot.settings import load_settings
-from storage.audit import record
-from storage.db import Database
-from storage.models import utcnow
-from storage.privacy import Crypto
-from storage.repo import find_participant
-from storage.retention import erase, message_texts, purge, recordings_of, stale_recordings
+from bot.cli.context import pass_settings
+from bot.config_sections import PrivacyConfig
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 _DURATION = re.compile(r"^(\d+)([dhw])$")
@@ -35,18 +33,22 @@ def parse_duration(text: str) -> timedelta:
 @click.option("--older-than", "older_than", default=None,
               help="Remove personal data of people last seen before this (default: retention_days).")
 @click.option("--by", "actor", default="cli", show_default=True, help="Who asks (for the audit log).")
-def purge_command(older_than: str | None, actor: str) -> None:
+@pass_settings
+def purge_command(settings: Settings, older_than: str | None, actor: str) -> None:
     """Anonymise participants past retention; keep their anonymous answers; prune read-backs."""
-    settings = load_settings()
-    privacy = settings.section("privacy")
-    days = int(privacy.get("retention_days", 180))
-    age = parse_duration(older_than) if older_than else timedelta(days=days)
+    from bot.retention_files import delete_recordings_of, prune_clips
+    from storage.db import Database
+    from storage.models import utcnow
+    from storage.retention import purge, stale_recordings
+
+    privacy = settings.typed(PrivacyConfig)
+    age = parse_duration(older_than) if older_than else timedelta(days=privacy.retention_days)
     cutoff = utcnow() - age
     db = Database(settings.database_url)
     with db.sessions() as session:
         refs = stale_recordings(session, cutoff)
     removal = delete_recordings_of(settings, refs)
-    clips, _ = prune_clips(settings, float(privacy.get("readback_audio_days", 1)))
+    clips, _ = prune_clips(settings, privacy.readback_audio_days)
     with db.transaction() as session:
         report = purge(session, cutoff, keep_refs=removal.failed)
         audit(session, actor, "purge", {"older_than_days": age.days, "audio_clips": clips,
@@ -66,13 +68,18 @@ def purge_command(older_than: str | None, actor: str) -> None:
 @click.option("--address", prompt=True, hide_input=True,
               help="The participant's address on that channel (asked for when omitted).")
 @click.option("--by", "actor", required=True, help="The admin who asks (for the audit log).")
-def erase_command(channel: str, address: str, actor: str) -> None:
+@pass_settings
+def erase_command(settings: Settings, channel: str, address: str, actor: str) -> None:
     """Erase one participant, all their answers, recordings and read-backs (on an admin's request)."""
-    settings = load_settings()
+    from bot.container import identity_of
+    from bot.retention_files import delete_recordings_of, forget_clips
+    from storage.db import Database
+    from storage.privacy import Crypto
+    from storage.repo import find_participant
+    from storage.retention import erase, message_texts, recordings_of
+
     db = Database(settings.database_url)
     crypto = Crypto(settings.secret_key)
-    from bot.container import identity_of
-
     key = crypto.participant_key(identity_of(channel), address.strip())
     with db.sessions() as session:
         participant = find_participant(session, key)
@@ -95,5 +102,7 @@ def erase_command(channel: str, address: str, actor: str) -> None:
 
 def audit(session: Session, actor: str, action: str, detail: dict[str, object]) -> None:
     """Record an administrative action in the audit log (no personal data in detail)."""
+    from storage.audit import record
+
     record(session, actor, action, **detail)
     log.info("audit: %s by %s", action, actor)

@@ -6,23 +6,19 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.settings import load_settings
+from bot.cli.context import pass_settings
+from bot.settings import Settings
 from nlu import rasa_runtime
-from nlu.evaluation import evaluate
-from nlu.factory import default_cache_dir
-from nlu.prediction import Classifier
-from nlu.rasa_client import RasaClassifier, RasaUnavailable
 from nlu.training_data import TRAINING_DATA, TrainingDataError, load_examples
 
+if TYPE_CHECKING:
+    from nlu.prediction import Classifier
+
 BACKEND = click.Choice(["embedded", "rasa"])
-
-
-def _cache_dir() -> Path:
-    """Return where the embedded model is cached (the service's default, shared)."""
-    return default_cache_dir()
 
 
 def _models_dir(value: str | None) -> Path:
@@ -53,9 +49,10 @@ def train(backend: str, force: bool, models_dir: str | None) -> None:
     started = time.perf_counter()
     if backend == "embedded":
         from nlu.embedded import train_cached  # scikit-learn: 1.5 s to import, only here
+        from nlu.factory import default_cache_dir
 
         try:
-            path = train_cached(_cache_dir(), TRAINING_DATA, force=force)
+            path = train_cached(default_cache_dir(), TRAINING_DATA, force=force)
         except TrainingDataError as exc:
             raise click.ClickException(str(exc)) from exc
     else:
@@ -82,20 +79,23 @@ def serve(port: int, models_dir: str | None) -> None:
 @click.option("--rasa-url", default=None, help="Rasa server (default: config.yml nlu.rasa_url).")
 @click.option("--timeout", type=float, default=10.0, show_default=True,
               help="Seconds to wait for each Rasa answer.")  # fmt: skip
-def eval_(file: Path, backend: str, rasa_url: str | None, timeout: float) -> None:
+@pass_settings
+def eval_(settings: Settings, file: Path, backend: str, rasa_url: str | None, timeout: float) -> None:
     """Print per-label precision and recall on FILE, then a one-line summary."""
+    from nlu.embedded import EmbeddedClassifier
+    from nlu.evaluation import evaluate
+    from nlu.factory import NluConfig, default_cache_dir
+    from nlu.rasa_client import RasaClassifier, RasaUnavailable
+
     try:
         examples = load_examples(file)
     except TrainingDataError as exc:
         raise click.ClickException(str(exc)) from exc
     classifier: Classifier
     if backend == "embedded":
-        from nlu.embedded import EmbeddedClassifier
-
-        classifier = EmbeddedClassifier(_cache_dir())
+        classifier = EmbeddedClassifier(default_cache_dir())
     else:
-        url = rasa_url or str(load_settings().section("nlu").get("rasa_url", ""))
-        classifier = RasaClassifier(url or "http://127.0.0.1:5005", timeout)
+        classifier = RasaClassifier(rasa_url or settings.typed(NluConfig).rasa_url, timeout)
     try:
         report = evaluate(classifier, examples)
     except RasaUnavailable as exc:
@@ -104,6 +104,3 @@ def eval_(file: Path, backend: str, rasa_url: str | None, timeout: float) -> Non
         click.echo(line)
     click.echo(report.summary())
 
-
-if __name__ == "__main__":
-    nlu()

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from bot.settings import load_settings
-from dashboard.config import load_flows
-from dashboard.export_service import FORMATS, ExportError, start_export
-from storage.db import Database
+from bot.cli.context import one_of, pass_settings
+from bot.settings import Settings
 
 
 @click.group("export")
@@ -18,7 +16,9 @@ def export() -> None:
 
 
 @export.command("answers")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("--format", "fmt", default="csv", show_default=True,
+              callback=one_of("dashboard.export_service", "FORMATS"),
+              help="The file's format (a wrong one lists them).")  # fmt: skip
 @click.option(
     "--flow",
     "flow_ids",
@@ -27,9 +27,13 @@ def export() -> None:
 )
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--actor", default="cli", show_default=True, help="Name written to the audit log.")
-def answers(fmt: str, flow_ids: tuple[str, ...], output: Path, actor: str) -> None:
+@pass_settings
+def answers(settings: Settings, fmt: str, flow_ids: tuple[str, ...], output: Path, actor: str) -> None:
     """Export the answers of one or more flows to a file."""
-    settings = load_settings()
+    from dashboard.config import load_flows
+    from dashboard.export_service import ExportError, start_export
+    from storage.db import Database
+
     db = Database(settings.database_url)
     flows = load_flows(settings.flows_dir)
     chosen = list(flow_ids) or [settings.default_flow]

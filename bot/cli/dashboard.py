@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.settings import load_settings
-from storage import accounts, audit
-from storage.db import Database
+from bot.cli.context import one_of, pass_settings
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 
-def open_database() -> Database:
+def open_database(settings: Settings) -> Database:
     """Open (and migrate) the configured database."""
-    settings = load_settings()
+    from storage.db import Database
+
     db = Database(settings.database_url)
     db.upgrade()
     return db
@@ -26,15 +30,20 @@ def facilitator() -> None:
 
 @facilitator.command("add")
 @click.argument("email")
-@click.option("--role", type=click.Choice(accounts.ROLES), default="facilitator", show_default=True)
+@click.option("--role", default="facilitator", show_default=True,
+              callback=one_of("storage.accounts", "ROLES"),
+              help="The account's role (a wrong one lists them).")  # fmt: skip
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def add(email: str, role: str, password_stdin: bool) -> None:
+@pass_settings
+def add(settings: Settings, email: str, role: str, password_stdin: bool) -> None:
     """Create an account; the password is prompted (or read from stdin)."""
+    from storage import accounts, audit
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    db = open_database()
+    db = open_database(settings)
     try:
         with db.transaction() as session:
             account = accounts.add_facilitator(session, email, password, role)
@@ -48,9 +57,12 @@ def add(email: str, role: str, password_stdin: bool) -> None:
 
 
 @facilitator.command("list")
-def list_accounts() -> None:
+@pass_settings
+def list_accounts(settings: Settings) -> None:
     """List the accounts."""
-    db = open_database()
+    from storage import accounts
+
+    db = open_database(settings)
     try:
         with db.transaction() as session:
             for account in accounts.list_facilitators(session):

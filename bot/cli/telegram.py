@@ -5,27 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from typing import TYPE_CHECKING
 
 import click
-from telegram.error import TelegramError
 
-from bot.channels.telegram import TelegramChannel, make_bot
-from bot.channels.telegram_config import TelegramConfig, telegram_config
-from bot.settings import Settings, SettingsError, load_settings
+from bot.cli.context import pass_settings
+from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.channels.telegram_config import TelegramConfig
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 
-def _settings() -> Settings:
-    """Load settings or exit with the reason."""
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
 def _config(settings: Settings) -> TelegramConfig:
     """Return the Telegram settings or exit explaining what is missing."""
+    from bot.channels.telegram_config import telegram_config
+
     try:
         config = telegram_config(settings)
     except SettingsError as exc:
@@ -42,6 +38,8 @@ def telegram() -> None:
 
 async def register(config: TelegramConfig, drop_pending: bool) -> str:
     """Register the webhook URL and secret with the Bot API; return the URL."""
+    from bot.channels.telegram import make_bot
+
     async with make_bot(config) as bot:
         await bot.set_webhook(
             config.webhook_url,
@@ -55,9 +53,12 @@ async def register(config: TelegramConfig, drop_pending: bool) -> str:
 
 @telegram.command("set-webhook")
 @click.option("--drop-pending", is_flag=True, help="Forget updates Telegram still holds.")
-def set_webhook(drop_pending: bool) -> None:
+@pass_settings
+def set_webhook(settings: Settings, drop_pending: bool) -> None:
     """Point Telegram at {public_base_url}/webhooks/telegram, with the secret token."""
-    config = _config(_settings())
+    from telegram.error import TelegramError
+
+    config = _config(settings)
     if not config.webhook_url.startswith("https://"):
         click.echo("warning: Telegram only delivers to https URLs (set PORTE_VOIX_PUBLIC_URL)", err=True)
     try:
@@ -68,9 +69,12 @@ def set_webhook(drop_pending: bool) -> None:
 
 
 @telegram.command("delete-webhook")
-def delete_webhook() -> None:
+@pass_settings
+def delete_webhook(settings: Settings) -> None:
     """Stop webhook delivery (polling needs it off)."""
-    config = _config(_settings())
+    from bot.channels.telegram import make_bot
+
+    config = _config(settings)
 
     async def delete() -> None:
         async with make_bot(config) as bot:
@@ -82,6 +86,7 @@ def delete_webhook() -> None:
 
 async def poll_until_stopped(settings: Settings, stop: asyncio.Event | None = None) -> int:
     """Build the services and poll until `stop` is set (or SIGINT/SIGTERM); return updates seen."""
+    from bot.channels.telegram import TelegramChannel
     from bot.channels.telegram_poll import Poller
     from bot.channels.telegram_updates import UpdateHandler
     from bot.container import build_services
@@ -114,9 +119,11 @@ async def poll_until_stopped(settings: Settings, stop: asyncio.Event | None = No
 
 
 @telegram.command("poll")
-def poll() -> None:
+@pass_settings
+def poll(settings: Settings) -> None:
     """Run the bot by long polling (Ctrl-C stops it after the current update)."""
-    settings = _settings()
+    from telegram.error import TelegramError
+
     _config(settings)
     click.echo("polling Telegram; Ctrl-C to stop")
     try:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from bot.settings import SettingsError, load_settings
+from bot.cli.context import pass_settings
+from bot.settings import Settings
 
 
 @click.group("phone")
@@ -13,13 +14,13 @@ def phone_command() -> None:
 
 
 @phone_command.command("setup")
-def setup() -> None:
+@pass_settings
+def setup(settings: Settings) -> None:
     """Print the webhook URLs to configure and which secrets are set (never their values)."""
     from bot.channels.sms_gateway import WEBHOOK_PATH, GatewayConfig
     from bot.channels.twilio_api import STATUS_PATH, TwilioConfig
     from bot.channels.voice_twiml import VOICE_PATH
 
-    settings = _settings()
     twilio, gateway = TwilioConfig.load(settings), GatewayConfig.load(settings)
     base = settings.public_base_url
     if not base.startswith("https://"):
@@ -48,7 +49,8 @@ def setup() -> None:
 @phone_command.command("cost")
 @click.argument("flow_id")
 @click.option("--easy", is_flag=True, help="In easy-read French.")
-def cost(flow_id: str, easy: bool) -> None:
+@pass_settings
+def cost(settings: Settings, flow_id: str, easy: bool) -> None:
     """Show each step of a flow as the SMS it becomes: encoding, length, segments."""
     from bot.channels.sms_text import render
     from bot.replies import outbound
@@ -57,7 +59,6 @@ def cost(flow_id: str, easy: bool) -> None:
     from flows.gsm7 import budget
     from flows.loader import load_directory
 
-    settings = _settings()
     flows = load_directory(settings.flows_dir)
     if flow_id not in flows:
         raise click.ClickException(f"no flow '{flow_id}' (have: {', '.join(flows)})")
@@ -71,11 +72,3 @@ def cost(flow_id: str, easy: bool) -> None:
             flag = "  <- over 2 segments" if sms.segments > 2 else ""
             click.echo(f"{step.id:<24} {sms.encoding:<8} {sms.units:>5} {sms.segments:>8}{flag}")
     click.echo(f"every step once: {total} segments")
-
-
-def _settings():  # type: ignore[no-untyped-def]
-    """Load settings or exit with the reason."""
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc

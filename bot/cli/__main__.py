@@ -1,0 +1,5 @@
+"""Run the `porte-voix` command as `python -m bot.cli`."""
+
+from bot.cli import main
+
+main()
