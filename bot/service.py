@@ -373,15 +373,4 @@ class ConversationService:
 
 def expectation(flow: Flow, state: RunState) -> Expectation:
     """Return what the run waits for, so typed text can be mapped onto the choices."""
-    pending = state.pending or {}
-    if pending.get("kind") == "readback":
-        return Expectation("confirm", (("oui", "oui"), ("non", "non")))
-    if state.step is None:
-        return Expectation()
-    step = flow.step(state.step)
-    lang, easy = state.prefs.lang, state.prefs.easy
-    choices = tuple((c.key, c.label.get(lang).pick(easy)) for c in step.choices)
-    kind = "text" if step.kind == "text" else "multi" if step.kind == "multi" else "choice"
-    if kind == "multi":
-        choices += ((engine.DONE, flow.system["label_done"].get(lang).pick(easy)),)
-    return Expectation(kind if step.asks else "none", choices)
+    return Expectation(*engine.expectation(flow, state))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dashboard import exporters
+from flows import kinds
 from flows.model import Flow
 from storage import audit
 from storage.db import Database
@@ -27,7 +28,9 @@ def layout_of(flow: Flow, extra: Sequence[str] = ()) -> Layout:
     return Layout(
         flow_id=flow.id,
         results=results + [r for r in extra if r not in results],
-        text_results=frozenset(s.result for s in flow.results() if s.kind == "text" and s.result),
+        text_results=frozenset(
+            s.result for s in flow.results() if kinds.get(s.kind).free_text and s.result
+        ),
         labels={s.result: s.say.get("fr").text for s in flow.results() if s.result},
     )
 

@@ -15,6 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from flows import kinds
 from flows.model import Flow
 from storage.exports import AnswerRow, Layout
 
@@ -27,8 +28,6 @@ MEDIA = {
     "floip": "application/zip",
 }
 EXTENSION = {"csv": "csv", "xlsx": "xlsx", "json": "json", "floip": "zip"}
-FLOIP_TYPES = {"choice": "select_one", "scale": "select_one", "yesno": "select_one",
-               "consent": "select_one", "multi": "select_many", "text": "open"}  # fmt: skip
 
 
 def _safe(value: Any) -> Any:
@@ -128,13 +127,13 @@ def floip_descriptor(flow: Flow, layout: Layout, title: str) -> dict[str, Any]:
     steps = {s.result: s for s in flow.results()}
     for result in layout.results:
         step = steps.get(result)
-        kind = FLOIP_TYPES.get(step.kind, "text") if step else "text"
+        floip_type = kinds.get(step.kind).floip_type if step else "text"
         options: dict[str, Any] = {}
-        if kind.startswith("select"):
+        if floip_type.startswith("select"):
             assert step is not None
             options["choices"] = [c.key for c in step.choices]
         label = step.say.get("fr").text if step else result
-        questions[result] = {"type": kind, "label": label, "type_options": options}
+        questions[result] = {"type": floip_type, "label": label, "type_options": options}
     return {
         "profile": "flow-results-package",
         "flow_results_specification_version": "1.0.0-rc1",

@@ -10,11 +10,10 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from dashboard.config import DashboardConfig
+from flows import kinds
 from flows.model import Flow, Step
 from storage import queries
 from storage.suppression import Cell, shown, suppress
-
-COUNTED_KINDS = ("choice", "multi", "scale", "yesno")  # consent is not an opinion
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def select_people(session: Session, config: DashboardConfig, params: Mapping[str
 def question(session: Session, flow: Flow, step: Step, people: Select[Any] | None, k: int) -> Question:
     """Count one question's answers, hiding small groups."""
     assert step.result is not None
-    multi = step.kind == "multi"
+    multi = kinds.get(step.kind).several
     respondents, counts = queries.distribution(session, flow.id, step.result, people, multi)
     labels = choice_labels(step)
     keys = list(labels) + sorted(set(counts) - set(labels))
@@ -77,8 +76,8 @@ def question(session: Session, flow: Flow, step: Step, people: Select[Any] | Non
 
 
 def questions(session: Session, flow: Flow, people: Select[Any] | None, k: int) -> list[Question]:
-    """Count every choice question of a flow."""
-    return [question(session, flow, s, people, k) for s in flow.results() if s.kind in COUNTED_KINDS]
+    """Count every question whose answers are opinions (consent is not one)."""
+    return [question(session, flow, s, people, k) for s in flow.results() if kinds.get(s.kind).opinion]
 
 
 def profile_options(

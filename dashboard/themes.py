@@ -18,6 +18,7 @@ from dashboard.config import campaign_flows
 from dashboard.figures import profile_options, select_people
 from dashboard.quotes import representative
 from dashboard.web import PREFIX, Dashboard, guard
+from flows import kinds
 from flows.model import Flow
 from storage import queries
 from storage.suppression import shown
@@ -36,7 +37,7 @@ class Theme:
 def text_results(flow: Flow, profile: Collection[str] = ()) -> list[str]:
     """Return the results of a flow's free-text steps, profile answers (a commune) excepted."""
     return [s.result for s in flow.results()
-            if s.kind == "text" and s.result and s.result not in profile]  # fmt: skip
+            if kinds.get(s.kind).free_text and s.result and s.result not in profile]  # fmt: skip
 
 
 def themes(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flows import kinds
 from flows.events import (
+    NO,
+    YES,
     ChoiceView,
-    ConsentChanged,
     Event,
+    Expects,
     Input,
     MessageCreated,
     PrefChanged,
@@ -20,8 +23,6 @@ from flows.events import (
 from flows.model import Flow, Message, Step
 
 MAX_STEPS_PER_SPRINT = 50
-DONE = "_valider"
-YES, NO = "oui", "non"
 ENDED = frozenset({"completed", "stopped", "failed", "declined"})
 
 
@@ -82,36 +83,29 @@ class _Sprinter:
         )
 
     def prompt(self, step: Step) -> None:
-        """Emit the message of a step, with its choices when it asks."""
+        """Emit the message of a step, as its kind asks."""
         shown, spoken = self.render(step.say)
-        lang, easy = self.state.prefs.lang, self.state.prefs.easy
-        choices = tuple(
-            ChoiceView(c.key, c.label.get(lang).pick(easy), c.icon) for c in step.choices
-        )
-        selected: tuple[str, ...] = ()
-        expects = "none"
-        if step.kind == "text":
-            expects = "text"
-        elif step.kind == "multi":
-            expects = "multi"
-            selected = tuple((self.state.pending or {}).get("selected", []))
-            choices = (*choices, ChoiceView(DONE, self.label("label_done"), "✔️"))
-        elif step.asks:
-            expects = "choice"
-        if choices:
-            spoken = _speak_choices(spoken, choices)
+        kind = kinds.get(step.kind)
+        view = kind.view(self, step)
+        if view.choices:
+            spoken = _speak_choices(spoken, view.choices)
         self.events.append(
             MessageCreated(
                 text=shown,
                 spoken=spoken,
                 step=step.id,
-                expects=expects,  # type: ignore[arg-type]
-                choices=choices,
-                selected=selected,
+                expects=view.expects,
+                choices=view.choices,
+                selected=view.selected,
                 optional=step.optional,
-                role="prompt" if step.asks else "info",
+                role="prompt" if kind.asks else "info",
             )
         )
+
+    def retry(self, step: Step, key: str = "not_understood", **values: str) -> None:
+        """Say a system message, then ask the step again."""
+        self.say_system(key, **values)
+        self.prompt(step)
 
     # moving --------------------------------------------------------------
     def current(self) -> Step | None:
@@ -139,10 +133,11 @@ class _Sprinter:
             self.state.step = step.id
             self.state.pending = None
             self.prompt(step)
-            if step.kind == "end":
+            kind = kinds.get(step.kind)
+            if kind.ends:
                 self.finish("completed")
                 return
-            if step.asks:
+            if kind.asks:
                 return
             step_id = self.flow.next_of(step)
 
@@ -152,19 +147,17 @@ class _Sprinter:
         self.enter(self.flow.next_of(step, step.choice(key) if key else None))
 
     def finish(self, status: str) -> None:
-        """End the run; a run that ends after consent was refused ends as declined."""
-        if status == "completed" and self.refused_consent():
+        """End the run; a run that ends after an answer that refuses (consent) ends as declined."""
+        if status == "completed" and self.declined():
             status = "declined"
         self.state.status = status  # type: ignore[assignment]
         self.state.pending = None
         self.events.append(RunEnded(status=status))  # type: ignore[arg-type]
 
-    def refused_consent(self) -> bool:
-        """Say whether the participant answered no at a consent step of this run."""
-        return any(
-            step.kind == "consent" and step.result and self.state.results.get(step.result) == NO
-            for step in self.flow.steps
-        )
+    def declined(self) -> bool:
+        """Say whether an answer of this run refuses the whole run (a consent answered no)."""
+        results = self.state.results
+        return any(kinds.get(step.kind).declines(step, results) for step in self.flow.steps)
 
     def fail(self, reason: str) -> None:
         """End the run as failed instead of looping."""
@@ -188,15 +181,14 @@ class _Sprinter:
         if self.state.status == "paused":
             self.state.status = "active"
             if inp.kind == "command":
-                self.say_system("resumed")
-                self.prompt(step)
+                self.retry(step, "resumed")
                 return
         if inp.kind == "command":
             self.command(step, inp.value)
         elif inp.kind == "choice":
             self.choose(step, inp)
         else:
-            self.text(step, inp)
+            kinds.get(step.kind).write(self, step, inp)
 
     def command(self, step: Step, name: str) -> None:
         """Apply a navigation command."""
@@ -215,8 +207,7 @@ class _Sprinter:
             self.state.pending = None
             self.advance(step)
         elif name == "passer":
-            self.say_system("needs_answer")
-            self.prompt(step)
+            self.retry(step, "needs_answer")
         elif name in ("facile", "standard"):
             self.set_pref("reading", name == "facile")
             self.prompt(step)
@@ -224,22 +215,18 @@ class _Sprinter:
             self.set_pref("audio", name == "audio")
             self.prompt(step)
         else:
-            self.say_system("not_understood")
-            self.prompt(step)
+            self.retry(step)
 
     def back(self, step: Step) -> None:
         """Go back to the previous question."""
         if not self.state.history:
-            self.say_system("at_start")
-            self.prompt(step)
+            self.retry(step, "at_start")
             return
         previous = self.flow.step(self.state.history.pop())
         self.state.step = previous.id
         self.state.pending = None
         saved = self.state.results.get(previous.result or "")
-        if previous.kind == "multi" and saved:
-            # Show the saved selection again, as a form would, so it can be changed.
-            self.state.pending = {"kind": "multi", "selected": saved.split(",")}
+        kinds.get(previous.kind).restore(self, previous, saved)
         self.prompt(previous)
 
     def set_pref(self, name: str, value: bool) -> None:
@@ -251,110 +238,11 @@ class _Sprinter:
         self.events.append(PrefChanged(name=name, value=value))  # type: ignore[arg-type]
 
     def choose(self, step: Step, inp: Input) -> None:
-        """Apply a button press (or a form submission of several keys)."""
-        pending = self.state.pending or {}
+        """Apply a button press of the current step (a button of another step is stale)."""
         if inp.step is not None and inp.step != step.id:
-            self.say_system("stale_button")
-            self.prompt(step)
+            self.retry(step, "stale_button")
             return
-        if pending.get("kind") == "readback":
-            self.readback_answer(step, inp.value, pending)
-            return
-        if step.kind == "multi":
-            self.multi(step, inp)
-            return
-        choice = step.choice(inp.value)
-        if choice is None or not step.asks or step.kind == "text":
-            self.say_system("not_understood")
-            self.prompt(step)
-            return
-        if step.sets:
-            on_keys = {"reading": ("facile",), "audio": ("oui", "audio")}[step.sets]
-            self.set_pref(step.sets, choice.key in on_keys)
-        if step.kind == "consent":
-            self.events.append(ConsentChanged(given=choice.key == YES))
-        if step.result:
-            self.save(step, choice.key, category=choice.category)
-        self.advance(step, choice.key)
-
-    def multi(self, step: Step, inp: Input) -> None:
-        """Toggle a key of a multiple choice, or validate the selection."""
-        selected: list[str] = list((self.state.pending or {}).get("selected", []))
-        keys = inp.keys or ((inp.value,) if inp.value != DONE else ())
-        unknown = [k for k in keys if step.choice(k) is None]
-        if unknown:
-            self.say_system("not_understood")
-            self.prompt(step)
-            return
-        if inp.keys:
-            selected = list(inp.keys)
-        elif inp.value != DONE:
-            key = inp.value
-            selected = [k for k in selected if k != key] if key in selected else [*selected, key]
-        done = bool(inp.keys) or inp.value == DONE
-        self.state.pending = {"kind": "multi", "selected": selected}
-        if not done:
-            self.prompt(step)
-            return
-        if not selected and not step.optional:
-            self.say_system("pick_one")
-            self.prompt(step)
-            return
-        ordered = [c.key for c in step.choices if c.key in selected]
-        self.state.pending = None
-        if step.result and ordered:
-            self.save(step, ",".join(ordered))
-        self.advance(step)
-
-    def text(self, step: Step, inp: Input) -> None:
-        """Apply free text: read it back before saving it, or save a recording."""
-        if step.kind != "text":
-            self.say_system("not_understood")
-            self.prompt(step)
-            return
-        if inp.audio_ref:
-            self.save(step, "audio", audio_ref=inp.audio_ref, raw_text=inp.value or None)
-            self.say_system("audio_saved")
-            self.advance(step)
-            return
-        text = inp.value.strip()
-        if not text:
-            self.prompt(step)
-            return
-        if len(text) > step.max_length:
-            self.say_system("too_long", limit=str(step.max_length))
-            self.prompt(step)
-            return
-        self.state.pending = {"kind": "readback", "text": text, "theme": inp.theme}
-        self.ask_readback(text, inp.theme)
-
-    def ask_readback(self, text: str, theme: object) -> None:
-        """Read free text back (with its theme when known) and ask whether it is right."""
-        if theme and f"theme_{theme}" in self.flow.system:
-            theme_label = self.system(f"theme_{theme}")[0]
-            self.confirm("readback_theme", text=text, theme=theme_label)
-        else:
-            self.confirm("readback", text=text)
-
-    def readback_answer(self, step: Step, key: str, pending: dict[str, object]) -> None:
-        """Save the read-back text on yes, ask again on no."""
-        if key == YES:
-            theme = pending.get("theme")
-            self.save(
-                step,
-                str(pending["text"]),
-                raw_text=str(pending["text"]),
-                theme=str(theme) if theme else None,
-            )
-            self.state.pending = None
-            self.advance(step)
-        elif key == NO:
-            self.state.pending = None
-            self.say_system("write_again")
-            self.prompt(step)
-        else:
-            self.say_system("not_understood")
-            self.ask_readback(str(pending["text"]), pending.get("theme"))
+        kinds.get(step.kind).choose(self, step, inp)
 
 
 def _speak_choices(spoken: str, choices: tuple[ChoiceView, ...]) -> str:
@@ -386,6 +274,14 @@ def repeat(flow: Flow, state: RunState) -> Sprint:
     else:
         sprinter.prompt(step)
     return Sprint(tuple(sprinter.events), sprinter.state)
+
+
+def expectation(flow: Flow, state: RunState) -> tuple[Expects, tuple[tuple[str, str], ...]]:
+    """Return what the run waits for: the widget and its (key, label) pairs, to read typed text."""
+    if state.step is None:
+        return "none", ()
+    step = flow.step(state.step)
+    return kinds.get(step.kind).expectation(_Sprinter(flow, state), step)
 
 
 def with_prefs(state: RunState, prefs: Prefs) -> RunState:

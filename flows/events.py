@@ -10,6 +10,7 @@ RunStatus = Literal["active", "paused", "completed", "stopped", "failed", "decli
 Expects = Literal["none", "choice", "multi", "text", "confirm"]
 # The key a "validate" button sends back on a multiple choice; every channel uses this one.
 DONE_KEY = "_valider"
+YES, NO = "oui", "non"  # the keys of a confirmation's buttons (and of a yes/no question)
 
 
 @dataclass(frozen=True)

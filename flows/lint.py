@@ -7,10 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from flows import kinds
 from flows.easyread import check_easy, check_length, strip_templates, words
 from flows.gsm7 import TYPOGRAPHIC, budget, to_gsm7
+from flows.kinds.base import FEELING_CHOICES
 from flows.model import Flow, Message, Step, Text
-from flows.validate import MAX_CHOICES, SCALE_CHOICES
+from flows.validate import MAX_CHOICES
 
 Severity = Literal["error", "warning"]
 Register = Literal["easy", "standard", "audio", ""]
@@ -184,11 +186,12 @@ class _Linter:
 
     def choices(self, step: Step) -> None:
         """Check pictures, number of buttons and labels."""
-        buttons = len(step.choices) + (1 if step.kind == "multi" else 0)
-        limit = SCALE_CHOICES if step.feeling else MAX_CHOICES
+        added = kinds.get(step.kind).added_buttons
+        buttons = len(step.choices) + len(added)
+        limit = FEELING_CHOICES if step.feeling else MAX_CHOICES
         if buttons > limit:
             what = "a feeling or rating question" if step.feeling else "a question"
-            done = " (with the validate button)" if step.kind == "multi" else ""
+            done = f" (with {' and '.join(added)})" if added else ""
             self.add(
                 step.id,
                 "",

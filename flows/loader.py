@@ -8,16 +8,13 @@ from typing import Any
 
 import yaml
 
+from flows import kinds
 from flows.model import SPEC_VERSION, Choice, Flow, Message, Step, Text
 from flows.validate import FlowError, Problem, validate
 
 SYSTEM_FILE = Path(__file__).with_name("system.yml")
 DEFINITIONS = Path(__file__).with_name("definitions")
-KINDS = ("message", "choice", "multi", "text", "scale", "yesno", "consent", "end")
-STEP_KEYS = {
-    "id", "kind", "say", "result", "choices", "next", "optional", "help", "sets", "feeling",
-    "max_length",
-}  # fmt: skip
+STEP_KEYS = {"id", "kind", "say", "result", "choices", "next", "optional", "help", "sets", "feeling"}
 
 
 class _Parser:
@@ -95,23 +92,18 @@ class _Parser:
             self.problem(f"#{index + 1}", "a step must be a mapping with an id:")
             return None
         sid = str(raw["id"])
-        unknown = set(raw) - STEP_KEYS
+        name = raw.get("kind", "message")
+        kind = kinds.get(name if kinds.known(name) else "message")
+        unknown = set(raw) - STEP_KEYS - kind.fields
         if unknown:
             self.problem(sid, f"unknown field(s): {', '.join(sorted(unknown))}")
-        kind = raw.get("kind", "message")
-        if kind not in KINDS:
-            self.problem(sid, f"unknown kind '{kind}' (expected one of {', '.join(KINDS)})")
-            kind = "message"
-        choices_raw = raw.get("choices") or []
-        if kind in ("yesno", "consent") and not choices_raw:
-            choices_raw = [
-                {"key": "oui", "label": "Oui", "icon": "👍"},
-                {"key": "non", "label": "Non", "icon": "👎"},
-            ]
+        if not kinds.known(name):
+            self.problem(sid, f"unknown kind '{name}' (expected one of {', '.join(kinds.names())})")
+        choices_raw = raw.get("choices") or list(kind.default_choices)
         choices = tuple(c for c in (self.choice(r, sid) for r in choices_raw) if c)
         return Step(
             id=sid,
-            kind=kind,
+            kind=kind.name,
             say=self.message(raw.get("say"), sid, "the message"),
             result=raw.get("result"),
             choices=choices,
@@ -119,8 +111,8 @@ class _Parser:
             optional=bool(raw.get("optional", False)),
             help=self.message(raw["help"], sid, "the help") if raw.get("help") else None,
             sets=raw.get("sets"),
-            feeling=bool(raw.get("feeling", kind == "scale")),
-            max_length=self.number(raw.get("max_length", 1000), sid, "max_length", 1000),
+            feeling=bool(raw.get("feeling", kind.feeling)),
+            options=kind.options(raw, sid, self),
         )
 
 

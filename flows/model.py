@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+from flows import kinds
 
 SPEC_VERSION = 2
 
-StepKind = Literal["message", "choice", "multi", "text", "scale", "yesno", "consent", "end"]
-ASKING_KINDS: frozenset[str] = frozenset({"choice", "multi", "text", "scale", "yesno", "consent"})
-CHOICE_KINDS: frozenset[str] = frozenset({"choice", "multi", "scale", "yesno", "consent"})
 PrefName = Literal["reading", "audio"]
 
 
@@ -58,10 +58,10 @@ class Choice:
 
 @dataclass(frozen=True)
 class Step:
-    """One step of a flow."""
+    """One step of a flow; `kind` names a registered step kind, `options` holds its own fields."""
 
     id: str
-    kind: StepKind
+    kind: str
     say: Message
     result: str | None = None
     choices: tuple[Choice, ...] = ()
@@ -70,12 +70,12 @@ class Step:
     help: Message | None = None
     sets: PrefName | None = None
     feeling: bool = False
-    max_length: int = 1000
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def asks(self) -> bool:
         """Say whether the step waits for an answer."""
-        return self.kind in ASKING_KINDS
+        return kinds.get(self.kind).asks
 
     def choice(self, key: str) -> Choice | None:
         """Return the choice with this key, if any."""

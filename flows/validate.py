@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flows.model import CHOICE_KINDS, Flow
+from flows import kinds
+from flows.model import Flow
 
 MAX_CHOICES = 5
-SCALE_CHOICES = 3
 PREF_KEYS = {"reading": {"standard", "facile"}, "audio": {"oui", "non"}}
 
 
@@ -50,16 +50,15 @@ def validate(flow: Flow) -> list[Problem]:
                 add(step.id, f"duplicate result name '{step.result}' "
                              f"(also saved by step '{seen_results[step.result]}')")  # fmt: skip
             seen_results[step.result] = step.id
-        if step.kind in CHOICE_KINDS and not step.choices:
+        kind = kinds.get(step.kind)
+        if kind.takes_choices and not step.choices:
             add(step.id, f"a '{step.kind}' step needs choices")
-        if step.kind not in CHOICE_KINDS and step.choices:
+        if not kind.takes_choices and step.choices:
             add(step.id, f"a '{step.kind}' step cannot have choices")
         if len(step.choices) > MAX_CHOICES:
             add(step.id, f"{len(step.choices)} choices (at most {MAX_CHOICES})")
-        if step.kind == "scale" and len(step.choices) != SCALE_CHOICES:
-            add(step.id, f"a scale has exactly {SCALE_CHOICES} pictured choices")
-        if step.kind in ("yesno", "consent") and {c.key for c in step.choices} != {"oui", "non"}:
-            add(step.id, f"a '{step.kind}' step has exactly the keys oui and non")
+        for reason in kind.check(step):
+            add(step.id, reason)
         if step.asks and not step.result and not step.sets:
             add(step.id, "a step that asks must name its result")
         if step.sets and step.sets not in PREF_KEYS:
@@ -92,7 +91,7 @@ def _silent_loops(flow: Flow) -> list[list[str]]:
         step_id: str | None = start.id
         while step_id and flow.has_step(step_id) and step_id not in seen:
             step = flow.step(step_id)
-            if step.asks or step.kind == "end":
+            if step.asks or kinds.get(step.kind).ends:
                 break
             if step_id in path:
                 loops.append([*path[path.index(step_id) :], step_id])
@@ -113,7 +112,7 @@ def _unreachable(flow: Flow) -> list[str]:
             continue
         reached.add(step_id)
         step = flow.step(step_id)
-        if step.kind == "end":
+        if kinds.get(step.kind).ends:
             continue
         targets = {flow.next_of(step, c) for c in step.choices} | {flow.next_of(step)}
         if step.choices and all(c.next for c in step.choices):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from flows import engine
+from flows import engine, kinds
 from flows.events import Input, Prefs, RunState
 from flows.loader import SYSTEM_FILE
 from flows.model import Flow, Text
@@ -40,7 +40,7 @@ def _fill(text: str, limits: Iterable[int]) -> list[str]:
 def flow_utterances(flow: Flow) -> list[Utterance]:
     """Return every prompt, help and system message of a flow, in each language and register."""
     found: list[Utterance] = []
-    limits = [step.max_length for step in flow.steps if step.kind == "text"]
+    limits = [n for step in flow.steps for n in kinds.get(step.kind).limits(step)]
     for lang in flow.languages:
         for easy in REGISTERS:
             register = "easy" if easy else "standard"

@@ -6,8 +6,17 @@ import json
 
 import pytest
 
-from flows.engine import DONE, repeat, resume, start
-from flows.events import Input, MessageCreated, PrefChanged, Prefs, ResultSaved, RunEnded, RunState
+from flows.engine import repeat, resume, start
+from flows.events import (
+    DONE_KEY,
+    Input,
+    MessageCreated,
+    PrefChanged,
+    Prefs,
+    ResultSaved,
+    RunEnded,
+    RunState,
+)
 from flows.loader import DEFINITIONS, load_file, load_text
 from flows.model import Flow
 
@@ -51,7 +60,7 @@ def at_text_step(flow: Flow) -> RunState:
 
 
 def test_required_multi_refuses_an_empty_selection(small: Flow) -> None:
-    sprint = resume(small, start(small, Prefs()).state, Input.choose(DONE))
+    sprint = resume(small, start(small, Prefs()).state, Input.choose(DONE_KEY))
     assert texts(sprint.events)[0] == "Choisissez au moins une réponse, puis validez."
     assert sprint.state.step == "sujets"
     assert not any(isinstance(e, ResultSaved) for e in sprint.events)
@@ -59,7 +68,7 @@ def test_required_multi_refuses_an_empty_selection(small: Flow) -> None:
 
 def test_multi_saves_keys_in_flow_order(small: Flow) -> None:
     state = start(small, Prefs()).state
-    for key in ("maison", "travail", DONE):
+    for key in ("maison", "travail", DONE_KEY):
         sprint = resume(small, state, Input.choose(key))
         state = sprint.state
     saved = [e for e in sprint.events if isinstance(e, ResultSaved)]
@@ -170,7 +179,7 @@ def test_retour_to_a_multi_shows_the_saved_selection(small: Flow) -> None:
     state = at_text_step(small)
     sprint = resume(small, state, Input.command("retour"))
     assert sprint.messages()[0].selected == ("maison",)
-    sprint = resume(small, sprint.state, Input.choose(DONE))
+    sprint = resume(small, sprint.state, Input.choose(DONE_KEY))
     saved = next(e for e in sprint.events if isinstance(e, ResultSaved))
     assert saved.value == "maison"
 
