@@ -5,7 +5,7 @@ has N people open the bot and press buttons concurrently. Prints the webhook's a
 (Telegram's 200: the commit is done) and the time until the next question is on screen (after
 pacing: about 1 message a second per chat after a burst of 3, about 30 a second overall).
 
-    /work/venv/bin/python bench/telegram_webhook.py [--people 40] [--presses 3] [--think 2]
+    .venv/bin/python bench/telegram_webhook.py [--people 40] [--presses 3] [--think 2]
         [--database postgresql+psycopg://postgres@127.0.0.1:5432/DB]
 """
 

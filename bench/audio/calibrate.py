@@ -5,7 +5,7 @@ flows (flows/definitions, else the system messages of flows/system.yml) of 4 wor
 is rendered to OGG/Opus exactly as the service does, decoded, and measured:
 words of the text / decoded duration (pauses and the short tail included).
 
-    /work/venv/bin/python bench/audio/calibrate.py [--rates 140,150,160] [--pauses 450]
+    .venv/bin/python bench/audio/calibrate.py [--rates 140,150,160] [--pauses 450]
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Prints, per method, the median wall time and CPU time (this process + children) to make
 both files for a few system messages, and the resulting sizes and bitrates.
 
-    /work/venv/bin/python bench/audio/convert.py [--repeat 5]
+    .venv/bin/python bench/audio/convert.py [--repeat 5]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ the system messages of flows/system.yml. Cold: espeak-ng (fitted to the target r
 one ffmpeg run for OGG/Opus + MP3 plus decoding both to measure, into an empty cache.
 Cached: GET /audio/<digest>.<fmt> through the real route over httpx's ASGI transport.
 
-    /work/venv/bin/python bench/audio/run.py [--rounds 20] [--limit N]
+    .venv/bin/python bench/audio/run.py [--rounds 20] [--limit N]
 """
 
 from __future__ import annotations
