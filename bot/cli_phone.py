@@ -15,9 +15,9 @@ def phone_command() -> None:
 @phone_command.command("setup")
 def setup() -> None:
     """Print the webhook URLs to configure and which secrets are set (never their values)."""
-    from bot.channels.sms_gateway import WEBHOOK_PATH, GatewayConfig
-    from bot.channels.twilio_api import STATUS_PATH, TwilioConfig
-    from bot.channels.voice_twiml import VOICE_PATH
+    from bot.channels.gateway.sms_gateway import WEBHOOK_PATH, GatewayConfig
+    from bot.channels.twilio.api import STATUS_PATH, TwilioConfig
+    from bot.channels.twilio.voice_twiml import VOICE_PATH
 
     settings = _settings()
     twilio, gateway = TwilioConfig.load(settings), GatewayConfig.load(settings)

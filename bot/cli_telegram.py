@@ -9,8 +9,8 @@ import signal
 import click
 from telegram.error import TelegramError
 
-from bot.channels.telegram import TelegramChannel, make_bot
-from bot.channels.telegram_config import TelegramConfig, telegram_config
+from bot.channels.telegram.channel import TelegramChannel, make_bot
+from bot.channels.telegram.config import TelegramConfig, telegram_config
 from bot.settings import Settings, SettingsError, load_settings
 
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -82,8 +82,8 @@ def delete_webhook() -> None:
 
 async def poll_until_stopped(settings: Settings, stop: asyncio.Event | None = None) -> int:
     """Build the services and poll until `stop` is set (or SIGINT/SIGTERM); return updates seen."""
-    from bot.channels.telegram_poll import Poller
-    from bot.channels.telegram_updates import UpdateHandler
+    from bot.channels.telegram.poll import Poller
+    from bot.channels.telegram.updates import UpdateHandler
     from bot.container import build_services
 
     services = build_services(settings)
@@ -98,7 +98,7 @@ async def poll_until_stopped(settings: Settings, stop: asyncio.Event | None = No
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
             handled_signals.append(sig)
-    poller = Poller(channel, UpdateHandler(channel, services))
+    poller = Poller(channel, UpdateHandler(channel, services.hub()))
     repair = asyncio.create_task(services.dispatcher.run_forever())
     try:
         await poller.run(stop)

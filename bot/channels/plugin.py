@@ -1,0 +1,77 @@
+"""A channel plug-in: a name, its capabilities, how it is built, and the routes it serves."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from starlette.routing import BaseRoute
+
+from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, SendResult
+from bot.flowstore import FlowStore
+from bot.service import HandleResult, InlineReply
+from bot.settings import Settings
+from storage.db import Database
+
+
+class Receive(Protocol):
+    """Hand one inbound message to the service; its answer is committed when this returns.
+
+    `reply_inline` says the webhook answers in its own response (TwiML, a page): the replies
+    are stored as sent with the cost it returns. Otherwise they are dispatched when
+    `dispatch` is true, or left to the caller to send.
+    """
+
+    async def __call__(self, inbound: InboundMessage, dispatch: bool = True,
+                       reply_inline: InlineReply | None = None) -> HandleResult: ...  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Hub:
+    """What the service lends a channel's routes: the way in, and the few records it reads."""
+
+    receive: Receive
+    participant_key: Callable[[str, str], str]  # (channel, address) -> pseudonymous key
+    db: Database  # delivery records: claims, status reports, the last question sent
+    flows: FlowStore
+    audio: Any  # the audio service, or None where audio is off
+    dispatch: Callable[[list[int]], Awaitable[int]]  # send outbox rows now
+
+
+# (settings, environment, audio service) -> the channel, or None when it is not configured.
+Build = Callable[[Settings, Mapping[str, str], Any], Any]
+# (the built channel, the hub) -> the channel's HTTP routes.
+Routes = Callable[[Any, Hub], list[BaseRoute]]
+
+
+@dataclass(frozen=True)
+class ChannelPlugin:
+    """Everything the app needs to know about one channel; registered once in the registry."""
+
+    name: str
+    label: str  # how facilitators read the channel's name (dashboard)
+    capabilities: Capabilities
+    build: Build
+    routes: Routes
+
+
+def in_response(replies: list[OutboundMessage]) -> list[int | None]:
+    """Store a turn's replies as sent: they travel in the webhook's own response (page, TwiML)."""
+    return [None] * len(replies)
+
+
+@dataclass(frozen=True)
+class RepliesOnly:
+    """The outbox's sender for a channel that cannot send later; its routes keep the config.
+
+    Its replies travel inside its own responses (a page, a call), so only a message for later
+    (feedback, an invitation) ever reaches it here, and that one cannot be delivered.
+    """
+
+    name: str
+    config: Any
+
+    async def send(self, address: str, message: OutboundMessage) -> SendResult:
+        """Refuse: this channel has no way to reach the participant now."""
+        return SendResult(ok=False, error=f"{self.name} cannot send a message later")

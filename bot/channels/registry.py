@@ -1,0 +1,65 @@
+"""The one list of channels: the app's routes, the outbox's senders, the dashboard's labels.
+
+A channel is added here and nowhere else (see the README, "Adding a channel").
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.routing import BaseRoute
+
+from bot.channels import kiosk
+from bot.channels.base import Capabilities, Channel, unregistered
+from bot.channels.gateway import sms_gateway
+from bot.channels.plugin import ChannelPlugin, Hub, RepliesOnly
+from bot.channels.telegram import channel as telegram
+from bot.channels.twilio import sms, voice
+from bot.settings import Settings
+
+PLUGINS: dict[str, ChannelPlugin] = {}
+
+
+def register(plugin: ChannelPlugin) -> ChannelPlugin:
+    """Add a channel to the registry (a name is registered once)."""
+    if plugin.name in PLUGINS:
+        raise ValueError(f"channel {plugin.name!r} is already registered")
+    PLUGINS[plugin.name] = plugin
+    return plugin
+
+
+for _plugin in (kiosk.PLUGIN, telegram.PLUGIN, sms.PLUGIN, voice.PLUGIN, sms_gateway.PLUGIN):
+    register(_plugin)
+
+
+def capabilities(channel: str) -> Capabilities:
+    """Return what a channel can do (an unregistered name: buttons, its own identity)."""
+    plugin = PLUGINS.get(channel)
+    return plugin.capabilities if plugin is not None else unregistered(channel)
+
+
+def labels() -> dict[str, str]:
+    """Return each channel's name as facilitators read it."""
+    return {name: plugin.label for name, plugin in PLUGINS.items()}
+
+
+def build_channels(
+    settings: Settings, env: Mapping[str, str] | None = None, audio: Any = None
+) -> dict[str, Channel]:
+    """Build every configured channel; one that cannot send later gets a sender that refuses."""
+    env = os.environ if env is None else env
+    built: dict[str, Channel] = {}
+    for name, plugin in PLUGINS.items():
+        channel = plugin.build(settings, env, audio)
+        if channel is None:
+            continue  # not configured (Telegram without a token): no sender, no route
+        built[name] = channel if plugin.capabilities.sends_later else RepliesOnly(name, channel)
+    return built
+
+
+def routes(channels: Mapping[str, Channel], hub: Hub) -> list[BaseRoute]:
+    """Return the routes of every built channel."""
+    return [route for name, plugin in PLUGINS.items() if name in channels
+            for route in plugin.routes(channels[name], hub)]  # fmt: skip
