@@ -29,7 +29,7 @@ STATIC = Path(__file__).with_name("static")
 def feature_routes(services: Services) -> list[BaseRoute]:
     """Collect the routes of every channel in the registry and of every feature module."""
     return [
-        *registry.routes(services.channels, services.hub()),
+        *registry.routes(services.channels, services),
         *audio.routes(services),
         *dashboard_routes(services),
     ]

@@ -98,7 +98,7 @@ async def poll_until_stopped(settings: Settings, stop: asyncio.Event | None = No
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
             handled_signals.append(sig)
-    poller = Poller(channel, UpdateHandler(channel, services.hub()))
+    poller = Poller(channel, UpdateHandler(channel, services))
     repair = asyncio.create_task(services.dispatcher.run_forever())
     try:
         await poller.run(stop)

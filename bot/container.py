@@ -10,9 +10,8 @@ import anyio
 
 from bot import intake
 from bot.audio.service import AudioService
-from bot.channels import numbers, registry
+from bot.channels import registry
 from bot.channels.base import Channel, InboundMessage
-from bot.channels.plugin import Hub
 from bot.channels.twilio.api import TwilioConfig
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
@@ -48,14 +47,16 @@ class Services:
     async def receive(self, inbound: InboundMessage, dispatch: bool = True,
                       reply_inline: InlineReply | None = None) -> HandleResult:  # fmt: skip
         """Hand a channel's message in; one answered by numbers is read against its last question."""
-        numbered = registry.capabilities(inbound.channel).answers_by == "numbers"
-        read = numbers.reader(self.flows.ids()) if numbered else None
+        read = registry.reader(inbound.channel, self.flows.ids())
         return await intake.receive(self, inbound, dispatch, read, reply_inline)
 
-    def hub(self) -> Hub:
-        """Return what the channels' routes get: the way in and the records they read."""
-        return Hub(receive=self.receive, participant_key=self.service.participant_key, db=self.db,
-                   flows=self.flows, audio=self.audio, dispatch=self.dispatcher.dispatch)  # fmt: skip
+    def participant_key(self, channel: str, address: str) -> str:
+        """Return the pseudonymous key of an address on a channel."""
+        return self.service.participant_key(channel, address)
+
+    async def dispatch(self, outbox_ids: list[int]) -> int:
+        """Send these outbox rows now; return how many went out."""
+        return await self.dispatcher.dispatch(outbox_ids)
 
 
 def identity_of(channel: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -15,28 +15,33 @@ from bot.settings import Settings
 from storage.db import Database
 
 
-class Receive(Protocol):
-    """Hand one inbound message to the service; its answer is committed when this returns.
+class Hub(Protocol):
+    """What the service lends a channel's routes: the way in, and the few records they read.
 
-    `reply_inline` says the webhook answers in its own response (TwiML, a page): the replies
-    are stored as sent with the cost it returns. Otherwise they are dispatched when
-    `dispatch` is true, or left to the caller to send.
+    The container implements it; a channel sees nothing else of the service.
     """
 
-    async def __call__(self, inbound: InboundMessage, dispatch: bool = True,
-                       reply_inline: InlineReply | None = None) -> HandleResult: ...  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Hub:
-    """What the service lends a channel's routes: the way in, and the few records it reads."""
-
-    receive: Receive
-    participant_key: Callable[[str, str], str]  # (channel, address) -> pseudonymous key
     db: Database  # delivery records: claims, status reports, the last question sent
     flows: FlowStore
     audio: Any  # the audio service, or None where audio is off
-    dispatch: Callable[[list[int]], Awaitable[int]]  # send outbox rows now
+
+    async def receive(self, inbound: InboundMessage, dispatch: bool = True,
+                      reply_inline: InlineReply | None = None) -> HandleResult:  # fmt: skip
+        """Hand one inbound message in; its answer is committed when this returns.
+
+        `reply_inline` says the webhook answers in its own response (TwiML, a page): the
+        replies are stored as sent with the cost it returns. Otherwise they are dispatched
+        when `dispatch` is true, or left to the caller to send.
+        """
+        ...
+
+    def participant_key(self, channel: str, address: str) -> str:
+        """Return the pseudonymous key of an address on a channel."""
+        ...
+
+    async def dispatch(self, outbox_ids: list[int]) -> int:
+        """Send these outbox rows now; return how many went out."""
+        ...
 
 
 # (settings, environment, audio service) -> the channel, or None when it is not configured.

@@ -6,17 +6,18 @@ A channel is added here and nowhere else (see the README, "Adding a channel").
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from starlette.routing import BaseRoute
 
-from bot.channels import kiosk
+from bot.channels import kiosk, numbers
 from bot.channels.base import Capabilities, Channel, unregistered
 from bot.channels.gateway import sms_gateway
 from bot.channels.plugin import ChannelPlugin, Hub, RepliesOnly
 from bot.channels.telegram import channel as telegram
 from bot.channels.twilio import sms, voice
+from bot.service import Reader
 from bot.settings import Settings
 
 PLUGINS: dict[str, ChannelPlugin] = {}
@@ -38,6 +39,11 @@ def capabilities(channel: str) -> Capabilities:
     """Return what a channel can do (an unregistered name: buttons, its own identity)."""
     plugin = PLUGINS.get(channel)
     return plugin.capabilities if plugin is not None else unregistered(channel)
+
+
+def reader(channel: str, keywords: Collection[str]) -> Reader | None:
+    """Return how a channel's messages are read: numbers against the last question, or as sent."""
+    return numbers.reader(keywords) if capabilities(channel).answers_by == "numbers" else None
 
 
 def labels() -> dict[str, str]:
