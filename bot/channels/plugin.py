@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from starlette.routing import BaseRoute
 
-from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, SendResult
+from bot.channels.base import Capabilities, Channel, InboundMessage, OutboundMessage, SendResult
 from bot.flowstore import FlowStore
 from bot.service import HandleResult, InlineReply
 from bot.settings import Settings
@@ -71,12 +71,16 @@ class RepliesOnly:
     """The outbox's sender for a channel that cannot send later; its routes keep the config.
 
     Its replies travel inside its own responses (a page, a call), so only a message for later
-    (feedback, an invitation) ever reaches it here, and that one cannot be delivered.
+    (feedback, an invitation) reaches it here. That one goes through `later`, a channel of the
+    same identity family that can send (a caller's number gets an SMS), or fails.
     """
 
     name: str
     config: Any
+    later: Channel | None = None
 
     async def send(self, address: str, message: OutboundMessage) -> SendResult:
-        """Refuse: this channel has no way to reach the participant now."""
+        """Hand a message for later to the family's sender, or refuse: nobody can be reached."""
+        if self.later is not None:
+            return await self.later.send(address, message)
         return SendResult(ok=False, error=f"{self.name} cannot send a message later")

@@ -54,15 +54,25 @@ def labels() -> dict[str, str]:
 def build_channels(
     settings: Settings, env: Mapping[str, str] | None = None, audio: Any = None
 ) -> dict[str, Channel]:
-    """Build every configured channel; one that cannot send later gets a sender that refuses."""
+    """Build every configured channel; one that cannot send later sends through its family."""
     env = os.environ if env is None else env
     built: dict[str, Channel] = {}
     for name, plugin in PLUGINS.items():
         channel = plugin.build(settings, env, audio)
-        if channel is None:
-            continue  # not configured (Telegram without a token): no sender, no route
-        built[name] = channel if plugin.capabilities.sends_later else RepliesOnly(name, channel)
+        if channel is not None:  # None: not configured (Telegram without a token), no route
+            built[name] = channel
+    for name, channel in list(built.items()):
+        can = PLUGINS[name].capabilities
+        if not can.sends_later:
+            built[name] = RepliesOnly(name, channel, _sender_of_family(can.identity, built))
     return built
+
+
+def _sender_of_family(identity: str, built: Mapping[str, Channel]) -> Channel | None:
+    """Return the first built channel of an identity family that can send later."""
+    return next((built[name] for name, plugin in PLUGINS.items()
+                 if name in built and plugin.capabilities.identity == identity
+                 and plugin.capabilities.sends_later), None)  # fmt: skip
 
 
 def routes(channels: Mapping[str, Channel], hub: Hub) -> list[BaseRoute]:

@@ -27,6 +27,7 @@ from bot.channels.plugin import ChannelPlugin, Hub
 from bot.channels.sms_text import compose, split_long
 from bot.container import Services, build_services
 from bot.settings import Settings
+from dashboard import labels
 from storage.db import Database
 from storage.models import Answer, Participant
 
@@ -69,11 +70,17 @@ PLUGIN = ChannelPlugin(name="hook", label="Webhook JSON", capabilities=HOOK, bui
 
 
 @pytest.fixture
+def plugged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register the hook channel for one test (the registry is restored afterwards)."""
+    monkeypatch.setattr(registry, "PLUGINS", dict(registry.PLUGINS))
+    registry.register(PLUGIN)
+
+
+@pytest.fixture
 async def hook(
-    settings: Settings, sqlite_database: Database, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, sqlite_database: Database, plugged: None
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
     """The real app, built with the hook channel in the registry."""
-    monkeypatch.setitem(registry.PLUGINS, PLUGIN.name, PLUGIN)
     settings = dataclasses.replace(settings, flows_dir=DEFINITIONS, default_flow="egalite")
     services = build_services(settings, sqlite_database)
     app = create_app(settings, services)
@@ -112,9 +119,8 @@ async def test_a_channel_defined_only_in_a_test_runs_the_egalite_flow(
     assert keys == [services.crypto.participant_key(HOOK.identity, person)]
 
 
-def test_the_registry_serves_the_plugged_channel_label(monkeypatch: pytest.MonkeyPatch) -> None:
-    from dashboard import labels
-
-    monkeypatch.setitem(registry.PLUGINS, PLUGIN.name, PLUGIN)
+def test_the_dashboard_names_the_plugged_channel_and_a_name_is_registered_once(plugged: None) -> None:
     assert labels.channel("hook") == "Webhook JSON"
     assert registry.capabilities("hook") is HOOK
+    with pytest.raises(ValueError, match="already registered"):
+        registry.register(PLUGIN)
