@@ -44,7 +44,8 @@ class Hub(Protocol):
         ...
 
 
-# (settings, environment, audio service) -> the channel, or None when it is not configured.
+# (settings, environment, audio service) -> the channel's sender (its config when it cannot
+# send later: the registry wraps it in RepliesOnly), or None when it is not configured.
 Build = Callable[[Settings, Mapping[str, str], Any], Any]
 # (the built channel, the hub) -> the channel's HTTP routes.
 Routes = Callable[[Any, Hub], list[BaseRoute]]
