@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.app import create_app  # noqa: E402
-from bot.channels import telephony  # noqa: E402
+from bot.channels import registry  # noqa: E402
 from bot.container import build_services  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.throttle import Throttle  # noqa: E402
@@ -67,7 +67,7 @@ async def main(participants: int, database_url: str | None) -> None:
     db = Database(url)
     db.upgrade()
     services = build_services(settings, db)
-    services.channels.update(telephony.channels(settings, ENV))
+    services.channels.update(registry.build_channels(settings, ENV))
     services.throttle = Throttle(rate=1000, burst=1000)
     sms, voice = [], []
     async with httpx.AsyncClient(transport=httpx.ASGITransport(create_app(settings, services))) as http:

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from telegram import Bot  # noqa: E402
 
-from bot.channels.telegram_config import derived_secret  # noqa: E402
+from bot.channels.telegram.config import derived_secret  # noqa: E402
 from storage.db import Database  # noqa: E402
 from tests.channels.telegram_world import FLOWS  # noqa: E402
 from tests.fakes.asgi_server import ThreadedServer  # noqa: E402

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.audio import routes as audio
-from bot.channels import kiosk, telegram, telephony
+from bot.channels import registry
 from bot.container import Services, build_services
 from bot.settings import Settings, load_settings
 from dashboard.routes import routes as dashboard_routes
@@ -27,13 +27,11 @@ STATIC = Path(__file__).with_name("static")
 
 
 def feature_routes(services: Services) -> list[BaseRoute]:
-    """Collect the routes of every feature module."""
+    """Collect the routes of every channel in the registry and of every feature module."""
     return [
-        *kiosk.routes(services),
+        *registry.routes(services.channels, services),
         *audio.routes(services),
-        *telephony.routes(services),
         *dashboard_routes(services),
-        *telegram.routes(services),
     ]
 
 

@@ -8,16 +8,16 @@ from typing import Any
 
 import anyio
 
+from bot import intake
 from bot.audio.service import AudioService
-from bot.channels import telephony
-from bot.channels.base import Channel
-from bot.channels.kiosk import KioskChannel
-from bot.channels.phone import identity_family
-from bot.channels.telegram import build_channel as build_telegram
+from bot.channels import registry
+from bot.channels.base import Channel, InboundMessage
+from bot.channels.twilio.api import TwilioConfig
 from bot.config_sections import DatabaseConfig, OutboxConfig
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
-from bot.service import ConversationService
+from bot.retention_files import RecordingDeletions
+from bot.service import ConversationService, HandleResult, InlineReply
 from bot.settings import Settings
 from bot.throttle import Throttle, ThrottleConfig
 from nlu.factory import NluConfig, default_cache_dir
@@ -25,6 +25,7 @@ from nlu.factory import build_interpreter as build_nlu
 from nlu.interpretation import Interpreter
 from storage.db import Database
 from storage.privacy import Crypto
+from storage.retention import RECORDING_DELETION
 
 
 @dataclass
@@ -44,10 +45,24 @@ class Services:
     # Threads that handle inbound messages at once: a few long-lived workers, not one per request.
     inbound_limiter: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(8))
 
+    async def receive(self, inbound: InboundMessage, dispatch: bool = True,
+                      reply_inline: InlineReply | None = None) -> HandleResult:  # fmt: skip
+        """Hand a channel's message in; one answered by numbers is read against its last question."""
+        read = registry.reader(inbound.channel, self.flows.ids())
+        return await intake.receive(self, inbound, dispatch, read, reply_inline)
+
+    def participant_key(self, channel: str, address: str) -> str:
+        """Return the pseudonymous key of an address on a channel."""
+        return self.service.participant_key(channel, address)
+
+    async def dispatch(self, outbox_ids: list[int]) -> int:
+        """Send these outbox rows now; return how many went out."""
+        return await self.dispatcher.dispatch(outbox_ids)
+
 
 def identity_of(channel: str) -> str:
     """Return the identity family of a channel (the same person across related channels)."""
-    return identity_family(channel)
+    return registry.capabilities(channel).identity
 
 
 def build_interpreter(settings: Settings) -> Interpreter:
@@ -55,12 +70,12 @@ def build_interpreter(settings: Settings) -> Interpreter:
     return build_nlu(settings.typed(NluConfig), default_cache_dir())
 
 
-def build_dispatcher(settings: Settings, db: Database, crypto: Crypto, channels: dict[str, Channel],
-                     audio: Any = None) -> Dispatcher:  # fmt: skip
+def build_dispatcher(settings: Settings, db: Database, crypto: Crypto,
+                     channels: dict[str, Channel]) -> Dispatcher:  # fmt: skip
     """Return the outbox dispatcher with config.yml `outbox:` (poll, grace, lease)."""
     outbox = settings.typed(OutboxConfig)
     return Dispatcher(
-        db, crypto, channels, audio,
+        db, crypto, channels,
         lease=timedelta(seconds=outbox.lease_seconds),
         grace=timedelta(seconds=outbox.reply_grace_seconds),
         poll=outbox.poll_seconds,
@@ -73,26 +88,13 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     crypto = Crypto(settings.secret_key)
     flows = FlowStore.from_directory(settings.flows_dir)
     interpreter = build_interpreter(settings)
-    channels: dict[str, Channel] = {"kiosk": KioskChannel()}
-    channels.update(telephony.channels(settings))
-
-    def audio_choice(name: str) -> bool:
-        channel = channels.get(name)
-        return channel is None or channel.capabilities.offers_audio_choice
-
-    def answers_by(name: str) -> str:
-        channel = channels.get(name)
-        return "buttons" if channel is None else channel.capabilities.answers_by
-
     service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
-                                  identity=identity_of, audio_choice=audio_choice,
-                                  answers_by=answers_by,
+                                  capabilities=registry.capabilities,
                                   recordings=settings.data_dir / "recordings")  # fmt: skip
     audio = AudioService.from_settings(settings)
-    telegram = build_telegram(settings, audio)  # None without TELEGRAM_BOT_TOKEN
-    if telegram is not None:
-        channels["telegram"] = telegram
-    dispatcher = build_dispatcher(settings, db, crypto, channels, audio)
+    channels = registry.build_channels(settings, audio=audio)
+    channels[RECORDING_DELETION] = RecordingDeletions(TwilioConfig.load(settings))
+    dispatcher = build_dispatcher(settings, db, crypto, channels)
     throttle = Throttle.from_config(settings.typed(ThrottleConfig))
     # SQLite takes one writer at a time: one thread, fed in arrival order, does all of them.
     threads = 1 if db.is_sqlite else settings.typed(DatabaseConfig).inbound_threads

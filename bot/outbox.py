@@ -56,7 +56,6 @@ class Dispatcher:
         db: Database,
         crypto: Crypto,
         channels: dict[str, Channel],
-        audio: Any = None,
         lease: timedelta = timedelta(minutes=5),
         grace: timedelta = timedelta(seconds=15),
         poll: float = 2.0,
@@ -64,7 +63,6 @@ class Dispatcher:
         self.db = db
         self.crypto = crypto
         self.channels = channels
-        self.audio = audio
         self.lease = lease
         self.grace = grace
         self.poll = poll

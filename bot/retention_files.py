@@ -14,11 +14,11 @@ import httpx
 
 from bot.audio.catalog import flow_utterances, system_utterances
 from bot.audio.service import AudioService
-from bot.channels.base import Capabilities, OutboundMessage, SendResult
-from bot.channels.twilio_api import TwilioConfig
+from bot.channels.base import OutboundMessage, SendResult
+from bot.channels.twilio.api import TwilioConfig
 from bot.settings import Settings
 from flows.loader import load_directory
-from storage.retention import RECORDING_DELETION, remove_recording
+from storage.retention import remove_recording
 
 log = logging.getLogger(__name__)
 # A Twilio RecordingUrl: https://api.twilio.com/2010-04-01/Accounts/AC.../Recordings/RE...[.mp3]
@@ -67,9 +67,6 @@ def delete_recordings_of(settings: Settings, refs: Iterable[str]) -> Removal:
 
 class RecordingDeletions:
     """The outbox's channel for deleting recordings kept at Twilio (see RECORDING_DELETION)."""
-
-    name = RECORDING_DELETION
-    capabilities = Capabilities(buttons=False)
 
     def __init__(self, config: TwilioConfig) -> None:
         self.config = config

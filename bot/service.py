@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.channels.base import InboundMessage, OutboundMessage
+from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, unregistered
 from bot.flowstore import FlowStore
 from bot.replies import COMMAND_PREFIX, outbound
 from flows import engine
@@ -39,8 +39,6 @@ from storage.turns import ParticipantRow, RunRow, TurnStore, turn
 
 log = logging.getLogger(__name__)
 
-# Channels where STOP is final: nothing more is ever sent to that address.
-FINAL_STOP_CHANNELS = frozenset({"sms", "sms-gateway", "voice"})
 # Navigation buttons that move the run: pressed on an old question, they would move the wrong one.
 MOVES = frozenset({"retour", "passer"})
 STALE = "\x00stale"  # a step id no flow has: the engine answers "this button is old"
@@ -85,9 +83,7 @@ class ConversationService:
         crypto: Crypto,
         default_flow: str = "egalite",
         clock: Callable[[], datetime] = utcnow,
-        identity: Callable[[str], str] = lambda channel: channel,
-        audio_choice: Callable[[str], bool] = lambda channel: True,
-        answers_by: Callable[[str], str] = lambda channel: "buttons",
+        capabilities: Callable[[str], Capabilities] = unregistered,
         recordings: Path | None = None,
     ) -> None:
         self.db = db
@@ -96,14 +92,12 @@ class ConversationService:
         self.crypto = crypto
         self.default_flow = default_flow
         self.clock = clock
-        self.identity = identity
-        self.audio_choice = audio_choice
-        self.answers_by = answers_by
+        self.capabilities = capabilities
         self.recordings = recordings
 
     def participant_key(self, channel: str, address: str) -> str:
         """Return the pseudonymous key of an address on a channel."""
-        return self.crypto.participant_key(self.identity(channel), address)
+        return self.crypto.participant_key(self.capabilities(channel).identity, address)
 
     def handle(
         self, inbound: InboundMessage, read: Reader | None = None, reply_inline: InlineReply | None = None
@@ -164,8 +158,9 @@ class ConversationService:
         """Decide what the inbound means for this participant and apply it."""
         inbound, participant, run = turn.inbound, turn.participant, turn.run
         if participant.opted_out_at is not None:
-            if inbound.channel in FINAL_STOP_CHANNELS or not self._wants_start(inbound):
-                if inbound.channel not in FINAL_STOP_CHANNELS:
+            final = self.capabilities(inbound.channel).stop_is_final
+            if final or not self._wants_start(inbound):
+                if not final:
                     self._system(turn, "opted_out")
                 return
             participant.opted_out_at = None
@@ -294,10 +289,9 @@ class ConversationService:
     # engine and storage ------------------------------------------------------
     def _prefs(self, turn: _Turn) -> Prefs:
         """Return the participant's preferences, and whether this channel offers audio."""
-        participant = turn.participant
+        participant, can = turn.participant, self.capabilities(turn.inbound.channel)
         return Prefs(lang=participant.language, easy=participant.easy, audio=participant.audio,
-                     audio_choice=self.audio_choice(turn.inbound.channel),
-                     answers_by=self.answers_by(turn.inbound.channel))  # fmt: skip
+                     audio_choice=can.offers_audio_choice, answers_by=can.answers_by)  # fmt: skip
 
     def _load(self, turn: _Turn, run: RunRow) -> tuple[Flow, RunState]:
         """Return a run's flow version and state with the participant's current prefs."""

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-CHANNELS = {
-    "telegram": "Telegram",
-    "sms": "SMS",
-    "voice": "Téléphone",
-    "kiosk": "Borne web",
-    "web": "Borne web",
-}
+from bot.channels import registry
+
 MODES = {
     "easy": "Facile à lire (FALC)",
     "audio": "Audio",
@@ -31,8 +26,8 @@ FEATURES = {"age": "Âge", "commune": "Commune", "genre": "Genre"}
 
 
 def channel(key: str) -> str:
-    """Return the label of a channel."""
-    return CHANNELS.get(key, key)
+    """Return the label of a channel, as its plug-in in the registry names it."""
+    return registry.labels().get(key, key)
 
 
 def theme(key: str | None) -> str:

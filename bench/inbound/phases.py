@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.inbound.load import BODIES  # noqa: E402
 from bot.app import create_app  # noqa: E402
-from bot.channels import sms, telephony  # noqa: E402
+from bot.channels import registry  # noqa: E402
+from bot.channels.twilio import sms  # noqa: E402
 from bot.container import build_services  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.throttle import Throttle  # noqa: E402
@@ -187,7 +188,7 @@ def main() -> None:
         reset(url)
     db.upgrade()
     services = build_services(settings, db)
-    services.channels.update(telephony.channels(settings, ENV))
+    services.channels.update(registry.build_channels(settings, ENV))
     services.throttle = Throttle(rate=1000, burst=1000)
     app = create_app(settings, services)
     warm, forms = requests(args.people, args.people), requests(args.messages, args.people)

@@ -1,1 +1,1 @@
-"""Channel adapters: one per platform, all behind the Channel protocol."""
+"""Channel plug-ins: one per platform, listed once in bot.channels.registry."""

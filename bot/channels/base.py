@@ -6,24 +6,34 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+AnswersBy = Literal["buttons", "numbers", "keypad"]
+
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What a channel can show; the service and formatters degrade to fit."""
+    """Everything a channel can do; the service and the renderers follow it."""
 
-    buttons: bool = True
-    audio: bool = False
-    max_length: int = 4096
-    markup: Literal["none", "html", "markdown"] = "none"
-    audio_format: Literal["ogg", "mp3"] = "mp3"
-    audio_choice: bool = True  # the participant may turn audio on and off here
     # How an answer is given: buttons to press, a number to send (SMS), a key to tap (calls).
-    answers_by: Literal["buttons", "numbers", "keypad"] = "buttons"
+    answers_by: AnswersBy
+    max_length: int  # longest text in one message; longer texts are split
+    markup: Literal["none", "html"]  # how message text is marked up ("html" escapes it)
+    audio: Literal["none", "ogg", "mp3"]  # the audio format it plays ("none": text only)
+    audio_choice: bool  # the participant may turn audio on and off here
+    stop_is_final: bool  # after STOP nothing more is ever sent, not even "you stopped"
+    identity: str  # addresses are keyed under this family (sms, voice, gateway: "phone")
+    sends_later: bool  # can reach the participant outside a reply (feedback, invitations)
 
     @property
     def offers_audio_choice(self) -> bool:
         """Say whether asking 'do you want audio?' makes sense on this channel."""
-        return self.audio and self.audio_choice
+        return self.audio != "none" and self.audio_choice
+
+
+def unregistered(channel: str) -> Capabilities:
+    """Return what a channel no plug-in declares is taken to do: buttons, its own identity."""
+    return Capabilities(answers_by="buttons", max_length=4096, markup="none", audio="mp3",
+                        audio_choice=True, stop_is_final=False, identity=channel,
+                        sends_later=False)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -111,10 +121,7 @@ class SendResult:
 
 
 class Channel(Protocol):
-    """A platform adapter: declares capabilities and sends outbound messages."""
-
-    name: str
-    capabilities: Capabilities
+    """A platform adapter's sender: delivers outbound messages the outbox hands it."""
 
     async def send(self, address: str, message: OutboundMessage) -> SendResult:
         """Deliver one message to an address."""

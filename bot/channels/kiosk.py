@@ -6,9 +6,10 @@ import hmac
 import logging
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
 import anyio
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -19,12 +20,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.audio.engines import EngineError
-from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, SendResult
-from bot.intake import Flooded, receive
+from bot.channels.base import Capabilities, InboundMessage, OutboundMessage
+from bot.channels.plugin import ChannelPlugin, Hub, RepliesOnly, in_response
+from bot.intake import Flooded
+from bot.settings import Settings
+from flows.events import DONE_KEY
 from storage import repo
-
-if TYPE_CHECKING:
-    from bot.container import Services
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -32,15 +33,36 @@ COOKIE = "pv_kiosk"
 MAX_BODY = 256 * 1024
 
 
-class KioskChannel:
-    """The kiosk shows its replies in the page, so sending only marks them delivered."""
+CHANNEL = "kiosk"
+# The page shows every reply of a turn, so nothing is ever sent later: no address to reach.
+CAPABILITIES = Capabilities(answers_by="buttons", max_length=10_000, markup="none", audio="mp3",
+                            audio_choice=True, stop_is_final=False, identity=CHANNEL,
+                            sends_later=False)  # fmt: skip
 
-    name = "kiosk"
-    capabilities = Capabilities(buttons=True, audio=True, max_length=10_000, markup="none")
 
-    async def send(self, address: str, message: OutboundMessage) -> SendResult:
-        """Nothing to push: the page reads the replies after the redirect."""
-        return SendResult(ok=True)
+@dataclass(frozen=True)
+class KioskSection:
+    """config.yml `kiosk:`."""
+
+    SECTION: ClassVar[str] = "kiosk"
+    max_text_length: int
+    cookie_max_age_days: int
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    """The kiosk's section, and what it needs of the server: its secret, URL and default flow."""
+
+    section: KioskSection
+    secret_key: str
+    secure: bool  # the cookie travels over HTTPS only
+    default_flow: str
+
+    @classmethod
+    def load(cls, settings: Settings, env: Mapping[str, str] | None = None, audio: Any = None) -> KioskConfig:
+        """Read config.yml `kiosk:` and the server settings the kiosk uses."""
+        return cls(settings.typed(KioskSection), settings.secret_key,
+                   settings.public_base_url.startswith("https://"), settings.default_flow)  # fmt: skip
 
 
 @dataclass
@@ -61,16 +83,15 @@ def templates() -> Environment:
 
 
 class Kiosk:
-    """Routes of the kiosk, bound to the services."""
+    """Routes of the kiosk, bound to its config and the service's hub."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        settings = services.settings
-        section = settings.section("kiosk")
-        self.max_text = int(section.get("max_text_length", 2000))
-        self.max_age = int(section.get("cookie_max_age_days", 30)) * 86400
-        self.signer = URLSafeTimedSerializer(settings.secret_key, salt="porte-voix kiosk")
-        self.secure = settings.public_base_url.startswith("https://")
+    def __init__(self, config: KioskConfig, hub: Hub) -> None:
+        self.config = config
+        self.hub = hub
+        self.max_text = config.section.max_text_length
+        self.max_age = config.section.cookie_max_age_days * 86400
+        self.signer = URLSafeTimedSerializer(config.secret_key, salt="porte-voix kiosk")
+        self.secure = config.secure
         self.env = templates()
 
     # session -----------------------------------------------------------------
@@ -95,23 +116,25 @@ class Kiosk:
     # pages -------------------------------------------------------------------
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         """Render a template."""
-        audio = self.services.audio
+        audio = self.hub.audio
         context.setdefault("audio_available", audio is not None)
         context.setdefault("audio_url", self.audio_url if audio is not None else None)
+        context.setdefault("audio_format", CAPABILITIES.audio)
+        context.setdefault("done_key", DONE_KEY)
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
 
     def audio_url(self, text: str, lang: str, fmt: str) -> str | None:
         """Return a message's audio URL, or None when it cannot be rendered (the text stays)."""
         try:
-            return str(self.services.audio.url_for(text, lang, fmt))
+            return str(self.hub.audio.url_for(text, lang, fmt))
         except (EngineError, ValueError) as exc:
             log.warning("kiosk audio unavailable: %s", exc)
             return None
 
     def replies(self, session: KioskSession) -> list[OutboundMessage]:
         """Return the latest replies shown to this kiosk participant."""
-        key = self.services.service.participant_key("kiosk", session.address)
-        with self.services.db.transaction() as db_session:
+        key = self.hub.participant_key(CHANNEL, session.address)
+        with self.hub.db.transaction() as db_session:
             participant = repo.find_participant(db_session, key)
             if participant is None:
                 return []
@@ -124,8 +147,8 @@ class Kiosk:
         context = {"csrf": session.csrf, "nonce": uuid.uuid4().hex, "error": error,
                    "assisted": session.assisted}  # fmt: skip
         if not messages:
-            flows = [self.services.flows.current(f) for f in self.services.flows.ids()]
-            default = self.services.settings.default_flow
+            flows = [self.hub.flows.current(f) for f in self.hub.flows.ids()]
+            default = self.config.default_flow
             response = self.render("kiosk_start.html", status, flows=flows, default=default,
                                    **context)  # fmt: skip
         else:
@@ -159,9 +182,9 @@ class Kiosk:
         return form
 
     async def submit(self, request: Request, inbound: InboundMessage) -> Response:
-        """Hand an inbound message to the service, dispatch, and redirect (PRG)."""
+        """Hand an inbound message to the service and redirect (PRG); the page shows the replies."""
         try:
-            await receive(self.services, inbound)
+            await self.hub.receive(inbound, reply_inline=in_response)
         except Flooded:
             error = "Trop de messages d'un coup. Attendez un peu."
             return await anyio.to_thread.run_sync(self.page, self.session(request), 429, error)
@@ -174,10 +197,10 @@ class Kiosk:
         if isinstance(form, Response):
             return form
         session.assisted = form.get("assisted") == "1"
-        flow = str(form.get("flow") or self.services.settings.default_flow)
-        if not self.services.flows.has(flow):
+        flow = str(form.get("flow") or self.config.default_flow)
+        if not self.hub.flows.has(flow):
             return self.page(session, 400, "Ce questionnaire n'existe pas.")
-        inbound = InboundMessage(channel="kiosk", address=session.address,
+        inbound = InboundMessage(channel=CHANNEL, address=session.address,
                                  external_id=_nonce(form), start_flow=flow,
                                  assisted=session.assisted)  # fmt: skip
         return self.keep(await self.submit(request, inbound), session)
@@ -197,9 +220,9 @@ class Kiosk:
         choice = str(form.get("choice") or "") or (f"cmd:{command}" if command else None)
         keys = tuple(str(k) for k in form.getlist("keys"))
         if form.get("multi") and not keys and not choice:
-            choice = "_valider"
+            choice = DONE_KEY
         inbound = InboundMessage(
-            channel="kiosk",
+            channel=CHANNEL,
             address=session.address,
             external_id=_nonce(form),
             text=text if not choice and not keys else None,
@@ -219,11 +242,15 @@ def _nonce(form: FormData) -> str:
     return nonce[:64] if nonce else uuid.uuid4().hex
 
 
-def routes(services: Services) -> list[BaseRoute]:
+def routes(channel: RepliesOnly, hub: Hub) -> list[BaseRoute]:
     """Return the kiosk routes."""
-    kiosk = Kiosk(services)
+    kiosk = Kiosk(channel.config, hub)
     return [
         Route("/kiosk", kiosk.show, methods=["GET"]),
         Route("/kiosk/start", kiosk.start, methods=["POST"]),
         Route("/kiosk/answer", kiosk.answer, methods=["POST"]),
     ]
+
+
+PLUGIN = ChannelPlugin(name=CHANNEL, label="Borne web", capabilities=CAPABILITIES,
+                       build=KioskConfig.load, routes=routes)  # fmt: skip

@@ -1,14 +1,10 @@
-"""Phone numbers: E.164 normalisation and the identity shared by SMS and calls."""
+"""Phone numbers: E.164 normalisation (SMS and calls from one number are one participant)."""
 
 from __future__ import annotations
 
 import phonenumbers
 
 DEFAULT_REGION = "FR"
-# SMS (Twilio or the Android gateway) and calls from one number are one participant: the
-# pseudonymous key is derived from this family and the E.164 number, not the channel name.
-PHONE_FAMILY = "phone"
-PHONE_CHANNELS = frozenset({"sms", "voice", "sms-gateway"})
 
 
 class PhoneNumberError(ValueError):
@@ -30,7 +26,3 @@ def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
         raise PhoneNumberError("not a possible phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
-
-def identity_family(channel: str) -> str:
-    """Return the family a channel's addresses are keyed under (phone channels share one)."""
-    return PHONE_FAMILY if channel in PHONE_CHANNELS else channel

@@ -5,15 +5,29 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
-from bot.channels.base import ButtonView, OutboundMessage
+from bot.channels.base import ButtonView, Capabilities, OutboundMessage
+from flows.events import DONE_KEY
 from flows.gsm7 import SmsBudget, budget, strip_pictographs, to_gsm7
 
-DONE_KEY = "_valider"
-# Twilio refuses a body over 1600 characters; the Android gateway splits like a phone does.
-MAX_BODY = 1600
+# What SMS can do, through Twilio or the Android gateway: numbered answers, a body of at most
+# 1600 characters (Twilio refuses more; the gateway splits like a phone does), STOP is final,
+# and one number is one participant across SMS and calls.
+SMS = Capabilities(answers_by="numbers", max_length=1600, markup="none", audio="none",
+                   audio_choice=False, stop_is_final=True, identity="phone",
+                   sends_later=True)  # fmt: skip
 AccentPolicy = Literal["auto", "keep", "fold"]
+
+
+@dataclass(frozen=True)
+class SmsSection:
+    """config.yml `sms:`: how numbers are read and SMS written, for Twilio and the gateway."""
+
+    SECTION: ClassVar[str] = "sms"
+    region: str
+    accents: AccentPolicy
+    max_body_bytes: int
 # French guillemets carry inner spaces (« oui »); straight quotes do not ("oui").
 _GUILLEMETS = re.compile(r"«[\s\u00a0\u202f]*|[\s\u00a0\u202f]*»")
 
@@ -74,7 +88,7 @@ def render(message: OutboundMessage, accents: AccentPolicy = "auto") -> str:
 
 
 def pack(
-    messages: Sequence[OutboundMessage], accents: AccentPolicy = "auto", limit: int = MAX_BODY
+    messages: Sequence[OutboundMessage], accents: AccentPolicy = "auto", limit: int = SMS.max_length
 ) -> list[SmsPart]:
     """Join consecutive replies into as few SMS as fit, so they arrive together and in order."""
     parts: list[SmsPart] = []
@@ -93,7 +107,7 @@ def pack(
     return parts
 
 
-def split_long(text: str, limit: int = MAX_BODY) -> list[str]:
+def split_long(text: str, limit: int = SMS.max_length) -> list[str]:
     """Cut a text longer than one SMS body at line or word boundaries."""
     chunks: list[str] = []
     while len(text) > limit:

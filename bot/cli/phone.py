@@ -17,9 +17,9 @@ def phone_command() -> None:
 @pass_settings
 def setup(settings: Settings) -> None:
     """Print the webhook URLs to configure and which secrets are set (never their values)."""
-    from bot.channels.sms_gateway import WEBHOOK_PATH, GatewayConfig
-    from bot.channels.twilio_api import STATUS_PATH, TwilioConfig
-    from bot.channels.voice_twiml import VOICE_PATH
+    from bot.channels.gateway.sms_gateway import WEBHOOK_PATH, GatewayConfig
+    from bot.channels.twilio.api import STATUS_PATH, TwilioConfig
+    from bot.channels.twilio.voice_twiml import VOICE_PATH
 
     twilio, gateway = TwilioConfig.load(settings), GatewayConfig.load(settings)
     base = settings.public_base_url

@@ -13,14 +13,14 @@ from bot.cli.context import pass_settings
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
-    from bot.channels.telegram_config import TelegramConfig
+    from bot.channels.telegram.config import TelegramConfig
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 def _config(settings: Settings) -> TelegramConfig:
     """Return the Telegram settings or exit explaining what is missing."""
-    from bot.channels.telegram_config import telegram_config
+    from bot.channels.telegram.config import telegram_config
 
     try:
         config = telegram_config(settings)
@@ -38,7 +38,7 @@ def telegram() -> None:
 
 async def register(config: TelegramConfig, drop_pending: bool) -> str:
     """Register the webhook URL and secret with the Bot API; return the URL."""
-    from bot.channels.telegram import make_bot
+    from bot.channels.telegram.channel import make_bot
 
     async with make_bot(config) as bot:
         await bot.set_webhook(
@@ -72,7 +72,7 @@ def set_webhook(settings: Settings, drop_pending: bool) -> None:
 @pass_settings
 def delete_webhook(settings: Settings) -> None:
     """Stop webhook delivery (polling needs it off)."""
-    from bot.channels.telegram import make_bot
+    from bot.channels.telegram.channel import make_bot
 
     config = _config(settings)
 
@@ -86,9 +86,9 @@ def delete_webhook(settings: Settings) -> None:
 
 async def poll_until_stopped(settings: Settings, stop: asyncio.Event | None = None) -> int:
     """Build the services and poll until `stop` is set (or SIGINT/SIGTERM); return updates seen."""
-    from bot.channels.telegram import TelegramChannel
-    from bot.channels.telegram_poll import Poller
-    from bot.channels.telegram_updates import UpdateHandler
+    from bot.channels.telegram.channel import TelegramChannel
+    from bot.channels.telegram.poll import Poller
+    from bot.channels.telegram.updates import UpdateHandler
     from bot.container import build_services
 
     services = build_services(settings)

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import create_app
+from bot.channels.base import OutboundMessage
 from bot.container import Services
-from storage.models import Answer
+from storage.models import Answer, OutboxMessage
 from tests.live import live_server
 
 
@@ -164,3 +165,26 @@ def test_double_submit_is_saved_once(base: str, services: Services) -> None:
 def test_healthz(base: str) -> None:
     response = httpx.get(f"{base}/healthz")
     assert response.json() == {"status": "ok", "flows": ["demo"]}
+
+
+async def test_the_page_shows_the_replies_and_a_message_for_later_is_never_reported_sent(
+    base: str, services: Services
+) -> None:
+    user = KioskUser(base)
+    user.get()
+    user.post("/kiosk/start", flow="demo")
+    user.post("/kiosk/answer", choice="standard")
+    with services.db.transaction() as session:
+        rows = list(session.scalars(select(OutboxMessage)))
+        assert rows and {row.status for row in rows} == {"sent"}  # shown in the page, nothing queued
+        feedback = OutboundMessage(text="Voici ce que nous avons fait.").to_payload()
+        later = OutboxMessage(participant_id=rows[0].participant_id, channel="kiosk",
+                              status="pending", payload=feedback)  # fmt: skip
+        session.add(later)
+        session.flush()
+        later_id = later.id
+    assert await services.dispatcher.dispatch([later_id]) == 0
+    with services.db.sessions() as session:
+        row = session.get(OutboxMessage, later_id)
+        assert row is not None and row.status != "sent"
+        assert row.error == "kiosk cannot send a message later"

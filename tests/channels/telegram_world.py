@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_config import TelegramConfig
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.config import TelegramConfig
 from bot.cli.telegram import register
 from bot.container import Services, build_services
 from bot.settings import Settings

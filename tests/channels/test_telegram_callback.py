@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.telegram_callback import (
+from bot.channels.telegram.callback import (
     MAX_BYTES,
     ButtonData,
     CallbackCodec,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.base import ButtonView, OutboundMessage
-from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_config import TelegramConfig
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.config import TelegramConfig
 from tests.fakes.audio import SpeakingAudio, probe_duration
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_users import Users

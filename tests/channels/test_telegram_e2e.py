@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bot.channels.telegram_updates import BROKEN_BUTTON, STALE_NOTICE
+from bot.channels.telegram.updates import BROKEN_BUTTON, STALE_NOTICE
 from storage.models import Answer, InboundEvent, OutboxMessage, Participant
 from storage.retention import erase
 from tests.channels.telegram_world import World

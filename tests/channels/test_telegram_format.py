@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.channels.base import ButtonView, OutboundMessage
-from bot.channels.telegram_callback import CallbackCodec
-from bot.channels.telegram_format import (
+from bot.channels.telegram.callback import CallbackCodec
+from bot.channels.telegram.format import (
     answered,
     escape,
     keyboard,

@@ -6,8 +6,8 @@ from typing import Any
 
 from telegram import Update
 
-from bot.channels.telegram_callback import ButtonData, CallbackCodec
-from bot.channels.telegram_inbound import translate
+from bot.channels.telegram.callback import ButtonData, CallbackCodec
+from bot.channels.telegram.inbound import translate
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_users import Users
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.telegram_limits import SendLimiter
+from bot.channels.telegram.limits import SendLimiter
 
 
 class Clock:

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot.channels.telegram_config import derived_secret
+from bot.channels.telegram.config import derived_secret
 from bot.cli import main
 from bot.cli.telegram import poll_until_stopped
 from bot.settings import Settings

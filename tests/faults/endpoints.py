@@ -21,10 +21,10 @@ from sqlalchemy import MetaData, func, select
 from starlette.applications import Starlette
 
 from bot.app import create_app
-from bot.channels import telephony
-from bot.channels.signatures import gateway_signature
-from bot.channels.telegram import build_channel as build_telegram
-from bot.channels.voice_twiml import VOICE_PATH
+from bot.channels import registry
+from bot.channels.gateway.signatures import gateway_signature
+from bot.channels.telegram.channel import build_channel as build_telegram
+from bot.channels.twilio.voice_twiml import VOICE_PATH
 from bot.container import Services, build_services
 from bot.settings import Settings, load_settings
 from storage.db import Database
@@ -188,7 +188,7 @@ def fuzz_app(settings: Settings, db: Database, telegram: FakeTelegram) -> tuple[
     assert bot is not None
     services.channels["telegram"] = bot
     services.audio = None  # calls speak with <Say>: fuzzing is not about rendering speech
-    built = telephony.channels(settings, env)
+    built = registry.build_channels(settings, env)
     gateway = FakeGateway("u", "p")
     built["sms-gateway"].client = httpx.AsyncClient(transport=httpx.ASGITransport(gateway.app))  # type: ignore[attr-defined]
     services.channels.update(built)

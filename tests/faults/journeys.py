@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot.channels.phone import identity_family
+from bot.channels.registry import capabilities
 from storage.db import Database
 from storage.models import Answer, InboundEvent, OutboxMessage, Participant, Run
 from storage.privacy import Crypto
@@ -53,7 +53,7 @@ def expected_runs(n: int, messages: int) -> list[dict[str, str]]:
 
 def participant_key(address: str, channel: str = "sms") -> str:
     """Return the key the server files a number under."""
-    return Crypto(SECRET).participant_key(identity_family(channel), address)
+    return Crypto(SECRET).participant_key(capabilities(channel).identity, address)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from bot.channels.base import Capabilities, OutboundMessage, SendResult
+from bot.channels.base import OutboundMessage, SendResult
 from bot.outbox import Dispatcher
 from storage import delivery
 from storage.db import Database
@@ -23,9 +23,6 @@ ROWS = 300
 
 class RecordingChannel:
     """A channel that records every send (and dedupes nothing), taking a little time."""
-
-    name = "sms"
-    capabilities = Capabilities(buttons=False)
 
     def __init__(self, delay: float = 0.002) -> None:
         self.delay = delay

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from bot.app import create_app
-from bot.channels import telephony
-from bot.channels.signatures import gateway_signature
+from bot.channels import registry
+from bot.channels.gateway.signatures import gateway_signature
 from bot.container import Services, build_services
 from bot.settings import Settings
 from storage.db import Database
@@ -82,7 +82,7 @@ def phone_services(
     services = build_services(phone_settings, database)
     if not with_audio:
         services.audio = None  # the <Say> fallback a call uses when audio cannot be rendered
-    built = telephony.channels(phone_settings, phone_env)
+    built = registry.build_channels(phone_settings, phone_env)
     built["sms"].client = httpx.AsyncClient(transport=httpx.ASGITransport(fake_twilio.app))  # type: ignore[attr-defined]
     built["sms-gateway"].client = httpx.AsyncClient(transport=httpx.ASGITransport(fake_gateway.app))  # type: ignore[attr-defined]
     services.channels.update(built)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.channels.base import ButtonView, OutboundMessage
-from bot.channels.keypad import KeyPress, menu_keys, read_key, spoken_body, spoken_menu
+from bot.channels.twilio.keypad import KeyPress, menu_keys, read_key, spoken_body, spoken_menu
 
 BUTTONS = (ButtonView("oui", "oui", "✅"), ButtonView("non", "non", "❌"))
 YES_NO = OutboundMessage(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.phone import PhoneNumberError, identity_family, to_e164
+from bot.channels.phone import PhoneNumberError, to_e164
+from bot.channels.registry import capabilities
 
 
 @pytest.mark.parametrize(
@@ -28,5 +29,6 @@ def test_unusable_numbers_are_refused_without_echoing_them(raw: str) -> None:
 
 
 def test_sms_and_calls_share_one_identity_family() -> None:
-    assert identity_family("sms") == identity_family("voice") == identity_family("sms-gateway")
-    assert identity_family("telegram") == "telegram"
+    assert capabilities("sms").identity == capabilities("voice").identity == "phone"
+    assert capabilities("sms-gateway").identity == "phone"
+    assert capabilities("telegram").identity == "telegram"

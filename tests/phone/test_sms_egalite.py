@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.app import create_app
-from bot.channels import telephony
+from bot.channels import registry
 from bot.container import Services, build_services
 from bot.settings import Settings
 from flows.gsm7 import budget
@@ -26,7 +26,7 @@ async def egalite(
 ) -> AsyncIterator[tuple[Twilio, Services]]:
     settings = dataclasses.replace(phone_settings, flows_dir=DEFINITIONS, default_flow="egalite")
     services = build_services(settings, sqlite_database)
-    services.channels.update(telephony.channels(settings, phone_env))
+    services.channels.update(registry.build_channels(settings, phone_env))
     app = create_app(settings, services)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=PUBLIC) as http:
         yield Twilio(http), services

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from bot.channels.signatures import gateway_signature
+from bot.channels.gateway.signatures import gateway_signature
 from bot.container import Services
 from storage.models import InboundEvent
 from tests.phone.conftest import GW_KEY, outbox, signed_event, stored_answers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.channels.base import ButtonView, OutboundMessage
-from bot.channels.sms_reply import Reply, needs_prompt, parse_reply
+from bot.channels.numbers import Reply, needs_prompt, parse_reply
 
 CHOICE = OutboundMessage(
     text="Êtes-vous ?",

@@ -15,12 +15,12 @@ from tests.phone.fakes import FakeTwilio
 FEEDBACK = "Merci d’avoir participé ! Voici ce que le département a décidé : " + "des crèches. " * 12
 
 
-def queue(services: Services, text: str = FEEDBACK, address: str = PHONE) -> int:
+def queue(services: Services, text: str = FEEDBACK, address: str = PHONE, channel: str = "sms") -> int:
     """Queue a message for a phone participant, outside any conversation (like feedback)."""
-    key = services.service.participant_key("sms", address)
+    key = services.service.participant_key(channel, address)
     with turn(services.db) as store:
-        participant = store.lock_participant(key, "sms", lambda: services.crypto.encrypt(address))
-        return store.add_outbox_rows(participant.id, "sms", [OutboundMessage(text=text).to_payload()])[0]
+        participant = store.lock_participant(key, channel, lambda: services.crypto.encrypt(address))
+        return store.add_outbox_rows(participant.id, channel, [OutboundMessage(text=text).to_payload()])[0]
 
 
 async def test_a_queued_message_is_sent_and_its_segments_recorded(
@@ -69,3 +69,14 @@ async def test_rate_limits_are_retried_later_and_errors_hold_no_number(
     with phone_services.db.sessions() as session:
         error = session.get(OutboxMessage, bad).error  # type: ignore[union-attr]
     assert error == "twilio 400 code 21211"
+
+
+async def test_a_caller_gets_a_message_for_later_by_sms(
+    phone_services: Services, fake_twilio: FakeTwilio
+) -> None:
+    row_id = queue(phone_services, "Voici ce que le département a décidé.", channel="voice")
+    assert await phone_services.dispatcher.dispatch([row_id]) == 1
+    [sent] = fake_twilio.sent
+    assert (sent["To"], sent["Body"]) == (PHONE, "Voici ce que le département a décidé.")
+    [row] = outbox(phone_services)
+    assert (row.channel, row.status, row.external_id) == ("voice", "sent", sent["sid"])

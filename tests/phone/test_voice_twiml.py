@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs
 
 from bot.channels.base import ButtonView, OutboundMessage
-from bot.channels.voice_twiml import CallState, Speaker, VoiceOptions, goodbye, render
+from bot.channels.twilio.voice_twiml import CallState, Speaker, VoiceOptions, goodbye, render
 from tests.phone.fakes import FakeAudio
 
 BASE = "https://porte-voix.example.org"

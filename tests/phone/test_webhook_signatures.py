@@ -8,13 +8,9 @@ import hmac
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot.channels.signatures import (
-    SignatureError,
-    check_gateway,
-    check_twilio,
-    gateway_signature,
-    public_url,
-)
+from bot.channels.gateway.signatures import check_gateway, gateway_signature
+from bot.channels.twilio.signatures import check_twilio, public_url
+from bot.channels.webhook import SignatureError
 
 TOKEN = "twilio-auth-token-for-tests"
 URL = "https://vote.example.org/webhooks/twilio/sms"

@@ -13,8 +13,8 @@ import logging
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.channels.telegram import TelegramChannel, retry_seconds
-from bot.channels.telegram_updates import UpdateHandler
+from bot.channels.telegram.channel import TelegramChannel, retry_seconds
+from bot.channels.telegram.updates import UpdateHandler
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]

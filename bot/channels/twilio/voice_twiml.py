@@ -13,7 +13,7 @@ import anyio
 from twilio.twiml.voice_response import VoiceResponse
 
 from bot.channels.base import OutboundMessage
-from bot.channels.keypad import SAY_NAV, SAY_RECORD, menu_keys, spoken_body, spoken_menu
+from bot.channels.twilio.keypad import SAY_NAV, SAY_RECORD, menu_keys, spoken_body, spoken_menu
 
 log = logging.getLogger(__name__)
 VOICE_PATH = "/webhooks/twilio/voice"
@@ -74,9 +74,10 @@ class VoiceOptions:
 class Speaker:
     """Put a text in TwiML: <Play> of our pre-rendered audio, <Say> only if audio fails."""
 
-    def __init__(self, audio: AudioService | None, base_url: str) -> None:
+    def __init__(self, audio: AudioService | None, base_url: str, fmt: str = "mp3") -> None:
         self.audio = audio
         self.base_url = base_url.rstrip("/")
+        self.fmt = fmt  # what the call plays: the voice channel's audio capability
 
     async def urls(self, texts: Sequence[str], lang: str) -> list[str | None]:
         """Render (or find cached) every clip at once; None where a clip cannot be made."""
@@ -86,8 +87,8 @@ class Speaker:
         if self.audio is None:
             return None
         try:
-            await anyio.to_thread.run_sync(self.audio.clip, text, lang, "mp3")
-            return self.base_url + self.audio.url_for(text, lang, "mp3")
+            await anyio.to_thread.run_sync(self.audio.clip, text, lang, self.fmt)
+            return self.base_url + self.audio.url_for(text, lang, self.fmt)
         except Exception:  # a voice that fails must not hang up on the caller
             log.exception("audio clip failed; falling back to <Say>")
             return None

@@ -17,24 +17,22 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import anyio
-from starlette.routing import BaseRoute
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import Capabilities, OutboundMessage, SendResult
-from bot.channels.telegram_callback import CallbackCodec
-from bot.channels.telegram_config import TelegramConfig, telegram_config
-from bot.channels.telegram_format import Rendered, render
-from bot.channels.telegram_limits import SendLimiter
-
-if TYPE_CHECKING:
-    from bot.container import Services
-    from bot.settings import Settings
+from bot.channels.base import OutboundMessage, SendResult
+from bot.channels.plugin import ChannelPlugin
+from bot.channels.telegram.callback import CallbackCodec
+from bot.channels.telegram.config import TelegramConfig, telegram_config
+from bot.channels.telegram.format import CAPABILITIES, CHANNEL, Rendered, render
+from bot.channels.telegram.limits import SendLimiter
+from bot.channels.telegram.webhook import routes
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -96,9 +94,6 @@ def make_bot(config: TelegramConfig) -> Bot:
 
 class TelegramChannel:
     """Deliver outbound messages to Telegram chats (the address is the chat id)."""
-
-    name = "telegram"
-    capabilities = Capabilities(buttons=True, audio=True, max_length=4096, markup="html", audio_format="ogg")
 
     def __init__(
         self,
@@ -216,13 +211,13 @@ class TelegramChannel:
         return True
 
     async def _clip(self, message: OutboundMessage) -> Any:
-        """Ask the audio service for the OGG clip of a message."""
+        """Ask the audio service for the clip of a message, in the format Telegram plays."""
         assert self.audio is not None
-        text = message.spoken or message.text
+        text, fmt = message.spoken or message.text, CAPABILITIES.audio
         aclip = getattr(self.audio, "aclip", None)
         if aclip is not None:
-            return await aclip(text, lang=message.lang, fmt="ogg")
-        return await anyio.to_thread.run_sync(lambda: self.audio.clip(text, message.lang, "ogg"))  # type: ignore[union-attr]
+            return await aclip(text, lang=message.lang, fmt=fmt)
+        return await anyio.to_thread.run_sync(lambda: self.audio.clip(text, message.lang, fmt))  # type: ignore[union-attr]
 
     async def _send_voice(self, chat_id: int, message: OutboundMessage) -> None:
         """Send the voice note of a message; audio trouble never blocks the text."""
@@ -258,11 +253,11 @@ def build_channel(
     return TelegramChannel(config, audio) if config is not None else None
 
 
-def routes(services: Services) -> list[BaseRoute]:
-    """Return the webhook route when the Telegram channel is configured."""
-    from bot.channels.telegram_webhook import webhook_routes
 
-    channel = services.channels.get("telegram")
-    if not isinstance(channel, TelegramChannel):
-        return []
-    return webhook_routes(services, channel)
+def build(settings: Settings, env: Mapping[str, str], audio: AudioClips | None) -> TelegramChannel | None:
+    """Build the channel for the registry (None without TELEGRAM_BOT_TOKEN: no route either)."""
+    return build_channel(settings, audio, env)
+
+
+PLUGIN = ChannelPlugin(name=CHANNEL, label="Telegram", capabilities=CAPABILITIES, build=build,
+                       routes=routes)  # fmt: skip

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from telegram import Message, Update
 
 from bot.channels.base import InboundMessage
-from bot.channels.telegram_callback import COMMAND_PREFIX, ButtonData, CallbackCodec
-from bot.channels.telegram_format import SELECTED_MARK
+from bot.channels.telegram.callback import COMMAND_PREFIX, ButtonData, CallbackCodec
+from bot.channels.telegram.format import SELECTED_MARK
 
 CHANNEL = "telegram"
 FLOW_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -18,13 +18,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram import Update
 
-from bot.channels.telegram_config import WEBHOOK_PATH
-from bot.channels.telegram_updates import UpdateHandler
+from bot.channels.plugin import Hub
+from bot.channels.telegram.config import WEBHOOK_PATH
+from bot.channels.telegram.updates import UpdateHandler
 from bot.intake import Flooded
 
 if TYPE_CHECKING:
-    from bot.channels.telegram import TelegramChannel
-    from bot.container import Services
+    from bot.channels.telegram.channel import TelegramChannel
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -36,12 +36,11 @@ def _error(status: int, reason: str) -> JSONResponse:
 
 
 class TelegramWebhook:
-    """The webhook endpoint, bound to the services."""
+    """The webhook endpoint, bound to the channel and the service's hub."""
 
-    def __init__(self, services: Services, channel: TelegramChannel) -> None:
-        self.services = services
+    def __init__(self, channel: TelegramChannel, hub: Hub) -> None:
         self.channel = channel
-        self.handler = UpdateHandler(channel, services)
+        self.handler = UpdateHandler(channel, hub)
         self.secret = channel.config.webhook_secret.encode("utf-8")
         self.max_bytes = channel.config.max_update_bytes
 
@@ -99,7 +98,7 @@ class TelegramWebhook:
             return None
 
 
-def webhook_routes(services: Services, channel: TelegramChannel) -> list[BaseRoute]:
+def routes(channel: TelegramChannel, hub: Hub) -> list[BaseRoute]:
     """Return the webhook route."""
-    hook = TelegramWebhook(services, channel)
+    hook = TelegramWebhook(channel, hub)
     return [Route(WEBHOOK_PATH, hook.endpoint, methods=["POST"])]

@@ -1,13 +1,19 @@
-"""Read an SMS reply against the last question sent: a number picks a choice, else it is text."""
+"""Read a reply against the last question sent: a number picks a choice, else it is text.
+
+Every channel whose capabilities say `answers_by="numbers"` is read this way (SMS, and any
+text channel that numbers its choices).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
+from typing import Any
 
-from bot.channels.base import OutboundMessage
+from bot.channels.base import InboundMessage, OutboundMessage
 from bot.channels.sms_text import sms_choices
+from bot.service import Reader
 from nlu.commands import normalise
 
 MAX_REPLY = 1600
@@ -49,6 +55,19 @@ def parse_reply(body: str, prompt: OutboundMessage | None, keywords: Collection[
     if match and 1 <= int(match.group(1)) <= len(keys):
         return Reply(choice=keys[int(match.group(1)) - 1], step=prompt.step)
     return Reply(text=text)
+
+
+def reader(keywords: Collection[str]) -> Reader:
+    """Return a reader of replies against the last question: numbers pick choices, keywords start."""
+
+    def read(inbound: InboundMessage, prompt_of: Callable[[], dict[str, Any] | None]) -> InboundMessage:
+        body = inbound.text or ""
+        payload = prompt_of() if needs_prompt(body, keywords) else None
+        reply = parse_reply(body, OutboundMessage.from_payload(payload) if payload else None, keywords)
+        return replace(inbound, text=reply.text, choice=reply.choice, step=reply.step,
+                       keys=reply.keys, start_flow=reply.start_flow)  # fmt: skip
+
+    return read
 
 
 def needs_prompt(body: str, keywords: Collection[str] = ()) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 import anyio
 from starlette.datastructures import FormData
@@ -13,12 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, SendResult
-from bot.channels.keypad import SAY_HELP, read_key
+from bot.channels.base import Capabilities, InboundMessage
 from bot.channels.phone import PhoneNumberError, to_e164
-from bot.channels.twilio_api import TwilioConfig
-from bot.channels.twilio_web import require, signed_form, twiml
-from bot.channels.voice_twiml import (
+from bot.channels.plugin import ChannelPlugin, Hub, RepliesOnly, in_response
+from bot.channels.twilio.api import TwilioConfig
+from bot.channels.twilio.keypad import SAY_HELP, read_key
+from bot.channels.twilio.voice_twiml import (
     SAY_NO_AUDIO,
     SAY_UNKNOWN_KEY,
     VOICE_PATH,
@@ -29,46 +30,59 @@ from bot.channels.voice_twiml import (
     record_now,
     render,
 )
-from bot.intake import Flooded, receive
+from bot.channels.twilio.web import require, signed_form, twiml
+from bot.intake import Flooded
+from bot.settings import Settings
 from storage import delivery
-
-if TYPE_CHECKING:
-    from bot.container import Services
-    from bot.service import HandleResult
 
 log = logging.getLogger(__name__)
 CHANNEL = "voice"
 ANONYMOUS = "anonymous:"  # a withheld number: the participant lives for one call
 MAX_RECORDING_URL = 255  # answers.audio_ref
+# A call is always heard and answered on the keypad; its replies are spoken in the call's
+# TwiML, so it cannot reach anyone later. One number is one participant with its SMS.
+CAPABILITIES = Capabilities(answers_by="keypad", max_length=1600, markup="none", audio="mp3",
+                            audio_choice=False, stop_is_final=True, identity="phone",
+                            sends_later=False)  # fmt: skip
 
 
-class VoiceChannel:
-    """A call's replies are spoken in its TwiML, so the outbox has nothing left to deliver."""
+@dataclass(frozen=True)
+class VoiceSection:
+    """config.yml `voice:`."""
 
-    name = CHANNEL
-    capabilities = Capabilities(buttons=False, audio=True, max_length=1600, audio_format="mp3",
-                                audio_choice=False, answers_by="keypad")  # a call is always heard
+    SECTION: ClassVar[str] = "voice"
+    flow: str  # the flow a new caller starts (default_flow when empty)
+    gather_timeout_seconds: int
+    max_silences: int
+    record_max_seconds: int
 
-    async def send(self, address: str, message: OutboundMessage) -> SendResult:
-        """Report a reply as delivered: the call that created it has played it.
 
-        Every voice row answers a webhook that renders all of its replies; the repair loop can
-        only meet one in the instant before that webhook claims it. Texting it instead would
-        reach the caller twice. Messages for later (feedback) are queued on "sms".
-        """
-        return SendResult(ok=True)
+@dataclass(frozen=True)
+class VoiceConfig:
+    """Twilio's account (for signatures) and how calls behave."""
+
+    twilio: TwilioConfig
+    options: VoiceOptions
+    flow: str
+
+    @classmethod
+    def load(cls, settings: Settings, env: Mapping[str, str] | None = None, audio: Any = None) -> VoiceConfig:
+        """Read config.yml `voice:` and the Twilio settings."""
+        twilio, section = TwilioConfig.load(settings, env), settings.typed(VoiceSection)
+        options = VoiceOptions(twilio.public_base_url, section.gather_timeout_seconds,
+                               section.record_max_seconds, section.max_silences)  # fmt: skip
+        return cls(twilio, options, section.flow or settings.default_flow)
 
 
 class VoiceWebhooks:
     """The routes Twilio calls during a phone call."""
 
-    def __init__(self, services: Services, config: TwilioConfig, options: VoiceOptions,
-                 flow: str) -> None:  # fmt: skip
-        self.services = services
-        self.config = config
-        self.options = options
-        self.flow = flow
-        self.speaker = Speaker(services.audio, config.public_base_url)
+    def __init__(self, config: VoiceConfig, hub: Hub) -> None:
+        self.hub = hub
+        self.config = config.twilio
+        self.options = config.options
+        self.flow = config.flow
+        self.speaker = Speaker(hub.audio, self.config.public_base_url, CAPABILITIES.audio)
 
     async def _call(self, request: Request) -> tuple[FormData, str, str, CallState]:
         """Check the request and return its form, the call id, the caller's key and the state."""
@@ -82,21 +96,16 @@ class VoiceWebhooks:
         return form, call_sid, address, CallState.parse(request.query_params)
 
     def _running(self, address: str) -> bool:
-        key = self.services.service.participant_key(CHANNEL, address)
-        with self.services.db.sessions() as session:
+        key = self.hub.participant_key(CHANNEL, address)
+        with self.hub.db.sessions() as session:
             return delivery.has_open_run(session, key)
-
-    def _claim(self, result: HandleResult) -> None:
-        with self.services.db.transaction() as session:
-            delivery.claim_replies(session, result.outbox_ids)
 
     async def _answer(self, inbound: InboundMessage, state: CallState,
                       before: tuple[str, ...] = ()) -> Response:  # fmt: skip
         try:
-            result = await receive(self.services, inbound, dispatch=False)
+            result = await self.hub.receive(inbound, reply_inline=in_response)
         except Flooded as exc:
             raise HTTPException(429, "too many callbacks for this call") from exc
-        await anyio.to_thread.run_sync(self._claim, result)
         return twiml(await render(result.replies, state, self.options, self.speaker, before))
 
     async def incoming(self, request: Request) -> Response:
@@ -161,27 +170,16 @@ class VoiceWebhooks:
         return f"{call_sid}:{state.step[:40]}:{state.turn}"
 
 
-def voice_options(services: Services, config: TwilioConfig) -> tuple[VoiceOptions, str]:
-    """Read config.yml `voice:` (timeouts, recording length, silences, the callers' flow)."""
-    section = services.settings.section("voice")
-    options = VoiceOptions(
-        base_url=config.public_base_url,
-        gather_timeout=int(section.get("gather_timeout_seconds", 6)),
-        record_max_seconds=int(section.get("record_max_seconds", 120)),
-        max_silences=int(section.get("max_silences", 2)),
-    )
-    return options, str(section.get("flow") or services.settings.default_flow)
-
-
-def routes(services: Services, config: TwilioConfig | None = None) -> list[BaseRoute]:
+def routes(channel: RepliesOnly, hub: Hub) -> list[BaseRoute]:
     """Return the Twilio voice webhook routes."""
-    sms = services.channels.get("sms")
-    config = config or getattr(sms, "config", None) or TwilioConfig.load(services.settings)
-    options, flow = voice_options(services, config)
-    hooks = VoiceWebhooks(services, config, options, flow)
+    hooks = VoiceWebhooks(channel.config, hub)
     return [
         Route(VOICE_PATH, hooks.incoming, methods=["POST"]),
         Route(f"{VOICE_PATH}/gather", hooks.gather, methods=["POST"]),
         Route(f"{VOICE_PATH}/record", hooks.record, methods=["POST"]),
         Route(f"{VOICE_PATH}/silence", hooks.silence, methods=["POST"]),
     ]
+
+
+PLUGIN = ChannelPlugin(name=CHANNEL, label="Téléphone", capabilities=CAPABILITIES,
+                       build=VoiceConfig.load, routes=routes)  # fmt: skip

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 import anyio
@@ -19,48 +18,20 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.base import InboundMessage, OutboundMessage
 from bot.channels.phone import PhoneNumberError, to_e164
-from bot.channels.sms_reply import needs_prompt, parse_reply
-from bot.channels.sms_text import AccentPolicy, SmsPart, pack, segments_by_reply
-from bot.channels.twilio_api import STATUS_PATH, TwilioConfig
-from bot.channels.twilio_web import require, signed_form, twiml
-from bot.intake import Flooded, receive
+from bot.channels.plugin import ChannelPlugin, Hub
+from bot.channels.sms_text import SMS, AccentPolicy, SmsPart, pack, segments_by_reply
+from bot.channels.twilio.api import STATUS_PATH, TwilioConfig, TwilioSmsChannel
+from bot.channels.twilio.web import require, signed_form, twiml
+from bot.intake import Flooded
+from bot.settings import Settings
 from storage import delivery
 from storage.models import OutboxMessage
-
-if TYPE_CHECKING:
-    from bot.container import Services
-    from bot.service import Reader
 
 log = logging.getLogger(__name__)
 CHANNEL = "sms"
 # Twilio's MessageStatus values worth keeping; queued/accepted/sending say nothing new.
 RECORDED_STATUSES = {"sent", "delivered", "undelivered", "failed", "read"}
 UNSUBSCRIBED = "21610"
-
-
-def sms_reader(keywords: Collection[str]) -> Reader:
-    """Return a reader of SMS against the last question: numbers pick choices, keywords start."""
-
-    def read(inbound: InboundMessage, prompt_of: Callable[[], dict[str, Any] | None]) -> InboundMessage:
-        body = inbound.text or ""
-        payload = prompt_of() if needs_prompt(body, keywords) else None
-        reply = parse_reply(body, OutboundMessage.from_payload(payload) if payload else None, keywords)
-        return replace(inbound, text=reply.text, choice=reply.choice, step=reply.step,
-                       keys=reply.keys, start_flow=reply.start_flow)  # fmt: skip
-
-    return read
-
-
-def read_sms(services: Services, channel: str, address: str, external_id: str, body: str) -> InboundMessage:
-    """Read an SMS against the last question sent to that number, as an inbound message."""
-    raw = InboundMessage(channel=channel, address=address, external_id=external_id, text=body)
-
-    def prompt_of() -> dict[str, Any] | None:
-        key = services.service.participant_key(channel, address)
-        with services.db.sessions() as session:
-            return delivery.latest_prompt(session, key)
-
-    return sms_reader(services.flows.ids())(raw, prompt_of)
 
 
 class _Packed:
@@ -76,12 +47,11 @@ class _Packed:
 
 
 class TwilioSmsWebhooks:
-    """The routes Twilio calls for SMS, bound to the services."""
+    """The routes Twilio calls for SMS, bound to the service's hub."""
 
-    def __init__(self, services: Services, config: TwilioConfig) -> None:
-        self.services = services
+    def __init__(self, config: TwilioConfig, hub: Hub) -> None:
         self.config = config
-        self.read = sms_reader(services.flows.ids())
+        self.hub = hub
 
     async def _form(self, request: Request) -> FormData:
         return await signed_form(request, self.config.auth_token, self.config.public_base_url,
@@ -103,8 +73,7 @@ class TwilioSmsWebhooks:
         try:
             # One transaction reads the last question, handles the message and stores the
             # replies as sent in this response: committed before the 200, nothing to claim.
-            result = await receive(self.services, inbound, dispatch=False, read=self.read,
-                                   reply_inline=packed)  # fmt: skip
+            result = await self.hub.receive(inbound, reply_inline=packed)
         except Flooded as exc:
             raise HTTPException(429, "too many messages from this number", {"Retry-After": "10"}) from exc
         ids = result.outbox_ids
@@ -120,7 +89,7 @@ class TwilioSmsWebhooks:
 
     def _unreported(self, ids: list[int]) -> set[int]:
         """Return the outbox rows Twilio has not reported on yet."""
-        with self.services.db.sessions() as session:
+        with self.hub.db.sessions() as session:
             return set(session.scalars(
                 select(OutboxMessage.id).where(OutboxMessage.id.in_(ids),
                                                OutboxMessage.external_id.is_(None))
@@ -153,17 +122,24 @@ class TwilioSmsWebhooks:
         return Response(status_code=204)
 
     def _record(self, sid: str, status: str, ids: list[int], error: str | None, opt_out: bool) -> None:
-        with self.services.db.transaction() as session:
-            count = delivery.record_status(session, ("sms", "voice"), status, sid, ids, error, opt_out)
+        with self.hub.db.transaction() as session:
+            count = delivery.record_status(session, (CHANNEL, "voice"), status, sid, ids, error, opt_out)
         if not count:
             log.info("twilio status %s for an unknown message", status)
 
 
-def routes(services: Services, config: TwilioConfig | None = None) -> list[BaseRoute]:
+def build(settings: Settings, env: Mapping[str, str], audio: Any = None) -> TwilioSmsChannel:
+    """Return the Twilio SMS sender, configured from config.yml and the environment."""
+    return TwilioSmsChannel(TwilioConfig.load(settings, env))
+
+
+def routes(channel: TwilioSmsChannel, hub: Hub) -> list[BaseRoute]:
     """Return the Twilio SMS webhook routes."""
-    config = config or getattr(services.channels.get(CHANNEL), "config", None)
-    hooks = TwilioSmsWebhooks(services, config or TwilioConfig.load(services.settings))
+    hooks = TwilioSmsWebhooks(channel.config, hub)
     return [
         Route("/webhooks/twilio/sms", hooks.inbound, methods=["POST"]),
         Route(STATUS_PATH, hooks.status, methods=["POST"]),
     ]
+
+
+PLUGIN = ChannelPlugin(name=CHANNEL, label="SMS", capabilities=SMS, build=build, routes=routes)

@@ -10,23 +10,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.channels.signatures import TWILIO_HEADER, SignatureError, check_twilio, public_url
+from bot.channels.twilio.signatures import TWILIO_HEADER, check_twilio, public_url
+from bot.channels.webhook import SignatureError, read_body
 
 log = logging.getLogger(__name__)
 FORM_TYPE = "application/x-www-form-urlencoded"
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """Read the request body, refusing (413) anything over the limit before it is all read."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, "request body too large")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise HTTPException(413, "request body too large")
-    return bytes(body)
 
 
 async def signed_form(request: Request, token: str, base_url: str, limit: int) -> FormData:

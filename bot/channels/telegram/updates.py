@@ -20,15 +20,15 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.channels.base import InboundMessage, OutboundMessage
-from bot.channels.telegram_format import DONE, answered
-from bot.channels.telegram_inbound import Press, Translated, translate
-from bot.intake import receive
+from bot.channels.plugin import Hub
+from bot.channels.telegram.format import answered
+from bot.channels.telegram.inbound import Press, Translated, translate
 from bot.service import HandleResult
+from flows.events import DONE_KEY
 from storage.models import Answer
 
 if TYPE_CHECKING:
-    from bot.channels.telegram import TelegramChannel
-    from bot.container import Services
+    from bot.channels.telegram.channel import TelegramChannel
 
 log = logging.getLogger(__name__)
 STALE_NOTICE = "Ce bouton est ancien."
@@ -65,9 +65,9 @@ class Handled:
 class UpdateHandler:
     """Turn updates into service calls and give the participant immediate feedback."""
 
-    def __init__(self, channel: TelegramChannel, services: Services) -> None:
+    def __init__(self, channel: TelegramChannel, hub: Hub) -> None:
         self.channel = channel
-        self.services = services
+        self.hub = hub
 
     async def process(self, update: Update) -> Handled:
         """Hand one update to the service; its answer is committed when this returns.
@@ -86,7 +86,7 @@ class UpdateHandler:
         inbound = translated.inbound
         if translated.voice_file_id is not None:
             inbound = replace(inbound, audio_ref=await self._download(translated))
-        result = await receive(self.services, inbound, dispatch=False)
+        result = await self.hub.receive(inbound, dispatch=False)
         if inbound.audio_ref:
             await anyio.to_thread.run_sync(self._forget_unused, inbound.audio_ref)
         handled = Handled(translated.chat_id, list(result.outbox_ids), press)
@@ -103,7 +103,7 @@ class UpdateHandler:
                 feedback.append(self._show_answer(handled, handled.press, handled.chosen))
         await asyncio.gather(*feedback)
         if handled.outbox_ids:
-            await self.services.dispatcher.dispatch(handled.outbox_ids)
+            await self.hub.dispatch(handled.outbox_ids)
 
     # voice notes ---------------------------------------------------------------
     async def _download(self, translated: Translated) -> str | None:
@@ -124,7 +124,7 @@ class UpdateHandler:
 
     def _forget_unused(self, audio_ref: str) -> None:
         """Delete a downloaded voice note no answer keeps (a duplicate, or not a text step)."""
-        with self.services.db.sessions() as session:
+        with self.hub.db.sessions() as session:
             kept = session.scalar(select(Answer.id).where(Answer.audio_ref == audio_ref).limit(1))
         if kept is None:
             (self.channel.config.recordings_dir / audio_ref).unlink(missing_ok=True)
@@ -152,14 +152,14 @@ class UpdateHandler:
             return
         again = [r for r in result.replies if r.step == data.step and r.expects != "none"]
         if again:
-            toggled = again[-1].expects == "multi" and data.value != DONE
+            toggled = again[-1].expects == "multi" and data.value != DONE_KEY
             if toggled and len(result.replies) == 1 and data.step is not None:
                 self.channel.edit_next_in_place(
                     translated.chat_id, again[-1].run_id, data.step, press.message_id
                 )
             return
         handled.chosen = press.button or ""
-        if data.value == DONE and press.selected:
+        if data.value == DONE_KEY and press.selected:
             handled.chosen = ", ".join(press.selected)
         handled.lang = result.replies[0].lang if result.replies else "fr"
 

@@ -6,13 +6,13 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import httpx
 
-from bot.channels.base import Capabilities, OutboundMessage, SendResult
-from bot.channels.sms_text import AccentPolicy, pack
+from bot.channels.base import OutboundMessage, SendResult
+from bot.channels.sms_text import AccentPolicy, SmsSection, pack
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -22,39 +22,44 @@ BLOCKED_CODES = frozenset({21610, 30004})
 
 
 @dataclass(frozen=True)
+class TwilioSection:
+    """config.yml `twilio:` (the secrets come from the environment)."""
+
+    SECTION: ClassVar[str] = "twilio"
+    from_number_env: str  # the variable that holds the sending number
+    messaging_service_sid_env: str  # or the one that holds a messaging service
+    api_base: str
+
+
+@dataclass(frozen=True)
 class TwilioConfig:
     """Twilio account, numbers and SMS preferences: config.yml `twilio:`/`sms:` and env."""
 
-    account_sid: str = ""
-    auth_token: str = ""
-    from_number: str = ""
-    messaging_service_sid: str = ""
-    api_base: str = "https://api.twilio.com"
-    public_base_url: str = "http://127.0.0.1:8000"
-    region: str = "FR"
-    accents: AccentPolicy = "auto"
-    max_body_bytes: int = 64 * 1024
+    account_sid: str
+    auth_token: str
+    from_number: str
+    messaging_service_sid: str
+    api_base: str
+    public_base_url: str
+    region: str
+    accents: AccentPolicy
+    max_body_bytes: int
 
     @classmethod
     def load(cls, settings: Settings, env: Mapping[str, str] | None = None) -> TwilioConfig:
         """Read non-secrets from config.yml and secrets from the environment."""
         env = os.environ if env is None else env
-        twilio, sms = settings.section("twilio"), settings.section("sms")
-        accents = str(sms.get("accents", "auto"))
-        if accents not in ("auto", "keep", "fold"):
-            raise ValueError(f"sms.accents must be auto, keep or fold, not {accents!r}")
+        twilio, sms = settings.typed(TwilioSection), settings.typed(SmsSection)
         return cls(
             account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
-            from_number=env.get(str(twilio.get("from_number_env", "TWILIO_FROM_NUMBER")), ""),
-            messaging_service_sid=env.get(
-                str(twilio.get("messaging_service_sid_env", "TWILIO_MESSAGING_SERVICE_SID")), ""
-            ),
-            api_base=str(twilio.get("api_base", cls.api_base)).rstrip("/"),
+            from_number=env.get(twilio.from_number_env, ""),
+            messaging_service_sid=env.get(twilio.messaging_service_sid_env, ""),
+            api_base=twilio.api_base.rstrip("/"),
             public_base_url=settings.public_base_url,
-            region=str(sms.get("region", "FR")),
-            accents=cast(AccentPolicy, accents),
-            max_body_bytes=int(sms.get("max_body_bytes", 64 * 1024)),
+            region=sms.region,
+            accents=sms.accents,
+            max_body_bytes=sms.max_body_bytes,
         )
 
     @property
@@ -66,10 +71,6 @@ class TwilioConfig:
 
 class TwilioSmsChannel:
     """Send SMS with Twilio's Messages API; replies to an inbound SMS go in its TwiML instead."""
-
-    name = "sms"
-    capabilities = Capabilities(buttons=False, audio=False, max_length=1600, markup="none",
-                                answers_by="numbers")
 
     def __init__(self, config: TwilioConfig, client: httpx.AsyncClient | None = None) -> None:
         self.config = config

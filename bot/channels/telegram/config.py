@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from bot.settings import Settings, SettingsError
 
@@ -17,6 +18,21 @@ DEFAULT_API = "https://api.telegram.org"
 WEBHOOK_PATH = "/webhooks/telegram"
 SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 TOKEN_RE = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class TelegramSection:
+    """config.yml `telegram:` (the token and the webhook secret come from the environment)."""
+
+    SECTION: ClassVar[str] = "telegram"
+    api_base_url: str
+    overall_rate: float
+    chat_rate: float
+    chat_burst: float
+    max_retry_wait_seconds: float
+    max_update_bytes: int
+    max_voice_bytes: int
+    poll_timeout_seconds: int
 
 
 @dataclass(frozen=True)
@@ -85,21 +101,21 @@ def telegram_config(settings: Settings, env: Mapping[str, str] | None = None) ->
         raise SettingsError(
             "TELEGRAM_WEBHOOK_SECRET may only hold A-Z, a-z, 0-9, _ and - (1 to 256 characters)"
         )
-    section = settings.section("telegram")
-    api = env.get("TELEGRAM_API_BASE_URL") or section.get("api_base_url") or DEFAULT_API
+    section = settings.typed(TelegramSection)
+    api = env.get("TELEGRAM_API_BASE_URL") or section.api_base_url or DEFAULT_API
     return TelegramConfig(
         token=token,
         webhook_secret=secret,
         callback_secret=derived_secret(settings.secret_key, "porte-voix telegram buttons"),
-        api_base_url=str(api).rstrip("/"),
+        api_base_url=api.rstrip("/"),
         public_base_url=settings.public_base_url,
         data_dir=settings.data_dir,
         default_flow=settings.default_flow,
-        overall_rate=float(section.get("overall_rate", 30)),
-        chat_rate=float(section.get("chat_rate", 1)),
-        chat_burst=float(section.get("chat_burst", 3)),
-        max_retry_wait=float(section.get("max_retry_wait_seconds", 5)),
-        max_update_bytes=int(section.get("max_update_bytes", 1024 * 1024)),
-        max_voice_bytes=int(section.get("max_voice_bytes", 10 * 1024 * 1024)),
-        poll_timeout=int(section.get("poll_timeout_seconds", 30)),
+        overall_rate=section.overall_rate,
+        chat_rate=section.chat_rate,
+        chat_burst=section.chat_burst,
+        max_retry_wait=section.max_retry_wait_seconds,
+        max_update_bytes=section.max_update_bytes,
+        max_voice_bytes=section.max_voice_bytes,
+        poll_timeout=section.poll_timeout_seconds,
     )

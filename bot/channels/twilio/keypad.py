@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.channels.base import OutboundMessage
+from flows.events import DONE_KEY
 
-DONE_KEY = "_valider"
 HELP_DIGIT, REPEAT_DIGIT, DONE_DIGIT = "0", "*", "#"
 MAX_CHOICES = 9
 

@@ -7,7 +7,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, ClassVar
 
 import anyio
 import httpx
@@ -17,24 +17,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, SendResult
+from bot.channels.base import InboundMessage, OutboundMessage, SendResult
+from bot.channels.gateway.signatures import GATEWAY_SIGNATURE, GATEWAY_TIMESTAMP, check_gateway
 from bot.channels.phone import PhoneNumberError, to_e164
-from bot.channels.signatures import (
-    GATEWAY_SIGNATURE,
-    GATEWAY_TIMESTAMP,
-    SignatureError,
-    check_gateway,
-)
-from bot.channels.sms import read_sms
-from bot.channels.sms_text import AccentPolicy, pack, segments_by_reply
-from bot.channels.twilio_web import read_body
-from bot.intake import Flooded, receive
+from bot.channels.plugin import ChannelPlugin, Hub
+from bot.channels.sms_text import SMS, AccentPolicy, SmsSection, pack, segments_by_reply
+from bot.channels.webhook import SignatureError, read_body
+from bot.intake import Flooded
+from bot.service import HandleResult
 from bot.settings import Settings
 from storage import delivery
-
-if TYPE_CHECKING:
-    from bot.container import Services
-    from bot.service import HandleResult
 
 log = logging.getLogger(__name__)
 CHANNEL = "sms-gateway"
@@ -43,46 +35,52 @@ STATUS_EVENTS = {"sms:sent": "sent", "sms:delivered": "delivered", "sms:failed":
 
 
 @dataclass(frozen=True)
+class GatewaySection:
+    """config.yml `sms_gateway:` (the credentials come from the environment)."""
+
+    SECTION: ClassVar[str] = "sms_gateway"
+    url: str
+    send_path: str
+    max_age_seconds: float
+    sim_number: int | None
+
+
+@dataclass(frozen=True)
 class GatewayConfig:
     """Where the phone's API is and how to trust its webhooks: config.yml `sms_gateway:` + env."""
 
-    url: str = ""
-    send_path: str = "/message"
-    username: str = ""
-    password: str = ""
-    signing_key: str = ""
-    max_age: float = 300.0
-    sim_number: int | None = None
-    region: str = "FR"
-    accents: AccentPolicy = "auto"
-    max_body_bytes: int = 64 * 1024
+    url: str
+    send_path: str
+    username: str
+    password: str
+    signing_key: str
+    max_age: float
+    sim_number: int | None
+    region: str
+    accents: AccentPolicy
+    max_body_bytes: int
 
     @classmethod
     def load(cls, settings: Settings, env: Mapping[str, str] | None = None) -> GatewayConfig:
         """Read the phone's address from config.yml and its credentials from the environment."""
         env = os.environ if env is None else env
-        section, sms = settings.section("sms_gateway"), settings.section("sms")
-        sim = section.get("sim_number")
+        section, sms = settings.typed(GatewaySection), settings.typed(SmsSection)
         return cls(
-            url=str(env.get("SMS_GATEWAY_URL") or section.get("url") or "").rstrip("/"),
-            send_path=str(section.get("send_path", "/message")),
+            url=(env.get("SMS_GATEWAY_URL") or section.url).rstrip("/"),
+            send_path=section.send_path,
             username=env.get("SMS_GATEWAY_USERNAME", ""),
             password=env.get("SMS_GATEWAY_PASSWORD", ""),
             signing_key=env.get("SMS_GATEWAY_SIGNING_KEY", ""),
-            max_age=float(section.get("max_age_seconds", 300)),
-            sim_number=int(sim) if sim else None,
-            region=str(sms.get("region", "FR")),
-            accents=cast(AccentPolicy, str(sms.get("accents", "auto"))),
-            max_body_bytes=int(sms.get("max_body_bytes", 64 * 1024)),
+            max_age=section.max_age_seconds,
+            sim_number=section.sim_number or None,
+            region=sms.region,
+            accents=sms.accents,
+            max_body_bytes=sms.max_body_bytes,
         )
 
 
 class SmsGatewayChannel:
     """Send SMS through the Android phone's API (basic auth, JSON)."""
-
-    name = CHANNEL
-    capabilities = Capabilities(buttons=False, audio=False, max_length=1600, markup="none",
-                                answers_by="numbers")
 
     def __init__(self, config: GatewayConfig, client: httpx.AsyncClient | None = None) -> None:
         self.config = config
@@ -136,9 +134,9 @@ class SmsGatewayChannel:
 class GatewayWebhook:
     """The route the phone posts its events to."""
 
-    def __init__(self, services: Services, config: GatewayConfig, channel: SmsGatewayChannel) -> None:
-        self.services = services
-        self.config = config
+    def __init__(self, channel: SmsGatewayChannel, hub: Hub) -> None:
+        self.hub = hub
+        self.config = channel.config
         self.channel = channel
 
     async def event(self, request: Request) -> Response:
@@ -156,9 +154,9 @@ class GatewayWebhook:
             raise HTTPException(400, "body is not JSON") from exc
         event, event_id, payload = _fields(data)
         if event == "sms:received":
-            inbound = await anyio.to_thread.run_sync(self._received, event_id, payload)
+            inbound = self._received(event_id, payload)
             try:
-                result = await receive(self.services, inbound, dispatch=False)
+                result = await self.hub.receive(inbound, dispatch=False)
             except Flooded as exc:  # the phone retries later: nothing is lost
                 raise HTTPException(429, "too many messages from this number") from exc
             task = BackgroundTask(self._reply, inbound.address, result)
@@ -179,7 +177,7 @@ class GatewayWebhook:
             address = to_e164(str(sender), self.config.region)
         except PhoneNumberError as exc:
             raise HTTPException(400, "phoneNumber is not a phone number") from exc
-        return read_sms(self.services, CHANNEL, address, event_id, text)
+        return InboundMessage(channel=CHANNEL, address=address, external_id=event_id, text=text)
 
     async def _reply(self, address: str, result: HandleResult) -> None:
         """Send the replies to one SMS as few SMS, in order; failures go back to the outbox."""
@@ -199,20 +197,20 @@ class GatewayWebhook:
             await anyio.to_thread.run_sync(self._sent, rows, sent.external_id)
 
     def _claim(self, ids: list[int]) -> list[int]:
-        with self.services.db.transaction() as session:
+        with self.hub.db.transaction() as session:
             return delivery.claim_replies(session, ids, status="sending")
 
     def _sent(self, rows: dict[int, int], external_id: str | None) -> None:
-        with self.services.db.transaction() as session:
+        with self.hub.db.transaction() as session:
             delivery.mark_sent(session, rows, external_id)
 
     def _release(self, ids: list[int], sent: SendResult) -> None:
-        with self.services.db.transaction() as session:
+        with self.hub.db.transaction() as session:
             delivery.release(session, ids, sent.error or "send failed", sent.retry_after)
 
     def _status(self, message_id: str, status: str, reason: str) -> None:
         error = f"gateway: {reason}" if reason and status == "failed" else None
-        with self.services.db.transaction() as session:
+        with self.hub.db.transaction() as session:
             delivery.record_status(session, (CHANNEL,), status, message_id, error=error)
 
 
@@ -226,10 +224,16 @@ def _fields(data: Any) -> tuple[str, str, dict[str, Any]]:
     return str(event), str(event_id)[:128], payload
 
 
-def routes(services: Services, config: GatewayConfig | None = None) -> list[BaseRoute]:
+def build(settings: Settings, env: Mapping[str, str], audio: Any = None) -> SmsGatewayChannel:
+    """Return the gateway's sender, configured from config.yml and the environment."""
+    return SmsGatewayChannel(GatewayConfig.load(settings, env))
+
+
+def routes(channel: SmsGatewayChannel, hub: Hub) -> list[BaseRoute]:
     """Return the Android gateway's webhook route."""
-    channel = services.channels.get(CHANNEL)
-    if not isinstance(channel, SmsGatewayChannel):
-        channel = SmsGatewayChannel(config or GatewayConfig.load(services.settings))
-    hooks = GatewayWebhook(services, config or channel.config, channel)
+    hooks = GatewayWebhook(channel, hub)
     return [Route(WEBHOOK_PATH, hooks.event, methods=["POST"])]
+
+
+PLUGIN = ChannelPlugin(name=CHANNEL, label="SMS (téléphone Android)", capabilities=SMS,
+                       build=build, routes=routes)  # fmt: skip

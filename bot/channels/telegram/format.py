@@ -9,11 +9,17 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.channels.base import OutboundMessage
-from bot.channels.telegram_callback import ButtonData, CallbackCodec, CallbackTooLong
+from bot.channels.base import Capabilities, OutboundMessage
+from bot.channels.telegram.callback import ButtonData, CallbackCodec, CallbackTooLong
+from flows.events import DONE_KEY
 
 log = logging.getLogger(__name__)
-MAX_TEXT = 4096
+CHANNEL = "telegram"
+# What a Telegram chat can do; the rendering below follows it (HTML, 4096 UTF-16 units).
+CAPABILITIES = Capabilities(answers_by="buttons", max_length=4096, markup="html", audio="ogg",
+                            audio_choice=True, stop_is_final=False, identity=CHANNEL,
+                            sends_later=True)  # fmt: skip
+MAX_TEXT = CAPABILITIES.max_length
 NAV_ICONS = {
     "cmd:aide": "❓",
     "cmd:repeter": "🔁",
@@ -23,14 +29,13 @@ NAV_ICONS = {
 }
 SELECTED_MARK = "✅"
 UNSELECTED_MARK = "⬜"
-DONE = "_valider"  # the key of the button that validates a multiple choice
 ANSWER_PREFIX = {"fr": "Votre réponse :"}
 _SENTENCE = re.compile(r"[^.!?…\n]*(?:[.!?…]+[»\")]*|\n|$)[^\S\n]*\n*")
 
 
 def escape(text: str) -> str:
-    """Escape the characters Telegram's HTML parse mode reserves."""
-    return html.escape(text, quote=False)
+    """Mark a text up as the channel reads it: HTML parse mode reserves <, > and &."""
+    return html.escape(text, quote=False) if CAPABILITIES.markup == "html" else text
 
 
 def utf16_length(text: str) -> int:
@@ -100,7 +105,7 @@ def keyboard(message: OutboundMessage, codec: CallbackCodec) -> InlineKeyboardMa
 
     multi = message.expects == "multi"
     for button in message.buttons:
-        ticked = button.key in message.selected if multi and button.key != DONE else None
+        ticked = button.key in message.selected if multi and button.key != DONE_KEY else None
         text = button_text(button.icon, button.label, ticked)
         rows.append([InlineKeyboardButton(text, callback_data=data(button.key))])
     nav = [

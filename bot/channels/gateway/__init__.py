@@ -1,0 +1,1 @@
+"""The "SMS Gateway for Android" app: a phone that sends and receives the campaign's SMS."""

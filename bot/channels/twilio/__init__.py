@@ -1,0 +1,1 @@
+"""Twilio: SMS answered in TwiML, phone calls played from the audio cache, the REST sender."""
