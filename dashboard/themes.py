@@ -20,7 +20,7 @@ from dashboard.quotes import representative
 from dashboard.web import PREFIX, Dashboard, guard
 from flows.model import Flow
 from storage import queries
-from storage.suppression import shown
+from storage.small_groups import Count, SmallGroups
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Theme:
 
     key: str
     label: str
-    count: int | None
+    count: Count
     quotes: list[str]
 
 
@@ -43,20 +43,23 @@ def themes(
     session: Session,
     flow: Flow,
     people: Select[Any] | None,
-    k: int,
+    groups: SmallGroups,
     quotes: int = 3,
     profile: Collection[str] = (),
 ) -> list[Theme]:
-    """Rank the themes by people; small themes keep their quotes hidden too."""
+    """Rank the themes by people; small themes keep their quotes hidden too.
+
+    A person may write in several themes and no total is shown, so each theme stands alone.
+    """
     results = text_results(flow, profile)
     if not results:
         return []
     counts = queries.theme_counts(session, flow.id, results, people)
     ranked = []
     for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        visible = shown(n, k)
+        visible = groups.count(n)
         picked = []
-        if visible is not None and quotes:
+        if not visible.hidden and quotes:
             picked = representative(queries.theme_texts(session, flow.id, results, key, people),
                                     quotes)  # fmt: skip
         ranked.append(Theme(key, labels.theme(key), visible, picked))
@@ -70,21 +73,20 @@ def routes(app: Dashboard) -> list[BaseRoute]:
     async def page(request: Request) -> Response:
         flows = campaign_flows(app.services)
         flow = flows.get(request.query_params.get("flow") or app.config.profile_flow)
-        k = app.config.min_group_size
 
         def load() -> dict[str, Any]:
             with app.db.transaction() as session:
                 selection = select_people(session, app.config, request.query_params)
                 options = profile_options(flows.get(app.config.profile_flow), app.config, session)
-                found = [] if selection.too_small or flow is None else themes(
-                    session, flow, selection.people, k,
+                found = [] if selection.refused or flow is None else themes(
+                    session, flow, selection.people, app.config.groups,
                     profile=app.config.profile_results.values())  # fmt: skip
                 return {"selection": selection, "themes": found, "options": options}
 
         data = await app.run(load)
         chart = bar_chart("Personnes par thème", [Bar(t.label, (t.count,)) for t in data["themes"]])
         return app.render(request, "themes.html", {
-            "title": "Thèmes des réponses libres", "active": "/themes", "k": k, "flow": flow,
+            "title": "Thèmes des réponses libres", "active": "/themes", "flow": flow,
             "flows": sorted(flows), "flow_id": flow.id if flow else "", "chart": chart,
             "features": labels.FEATURES, **data,
         })  # fmt: skip

@@ -1,0 +1,152 @@
+"""The small-group rule: no figure shows, or lets anyone work out, fewer than k people.
+
+This module is the rule's only owner: the threshold k, primary suppression (a count of 1 to
+k-1 people), secondary suppression (a second figure hidden so the first cannot be worked
+out from a total), the refusal of profile filters that isolate fewer than k people, and the
+words a hidden figure is written with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+HIDDEN = "masqué"  # a figure hidden so that a small group cannot be worked out from it
+
+
+@dataclass(frozen=True)
+class PrivacySection:
+    """The `privacy:` section of config.yml."""
+
+    SECTION: ClassVar[str] = "privacy"
+
+    min_group_size: int
+    retention_days: int
+    readback_audio_days: float
+
+
+@dataclass(frozen=True)
+class Count:
+    """A figure as it may be shown: value is None when hidden; under is k when it is a small group."""
+
+    value: int | None
+    under: int = 0
+
+    @property
+    def hidden(self) -> bool:
+        """Say whether the figure is withheld."""
+        return self.value is None
+
+    @property
+    def small(self) -> bool:
+        """Say whether the figure is hidden because it counts fewer than k people."""
+        return self.value is None and self.under > 0
+
+    def __str__(self) -> str:
+        """Write the figure, or how it is hidden: "< k" for a small group, "masqué" otherwise."""
+        if self.value is not None:
+            return str(self.value)
+        return f"< {self.under}" if self.under else HIDDEN
+
+    @property
+    def said(self) -> str:
+        """Write the figure for a sentence before "personnes" (easy-read: no symbol)."""
+        if self.value is not None:
+            return str(self.value)
+        return f"moins de {self.under}" if self.under else "un nombre masqué de"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One answer of a table and its count as it may be shown."""
+
+    key: str
+    label: str
+    count: Count
+
+
+@dataclass(frozen=True)
+class SmallGroups:
+    """The rule with its threshold k: groups of 1 to k-1 people are never shown."""
+
+    k: int
+
+    @classmethod
+    def configured(cls, settings: Any) -> SmallGroups:
+        """Read k from `privacy.min_group_size` (at least 1)."""
+        return cls(max(1, settings.typed(PrivacySection).min_group_size))
+
+    @property
+    def sentences(self) -> tuple[str, str]:
+        """Say the rule in plain French, for every page and document that shows figures."""
+        return (f"Les groupes de moins de {self.k} personnes sont masqués : « < {self.k} ».",
+                f"« {HIDDEN} » : chiffre caché pour protéger un petit groupe.")  # fmt: skip
+
+    def small(self, n: int) -> bool:
+        """Say whether a count of people is a small group (1 to k-1); zero is not a group."""
+        return 0 < n < self.k
+
+    def enough(self, n: int) -> bool:
+        """Say whether a value given by n people may be offered as a filter."""
+        return n >= self.k
+
+    def count(self, n: int) -> Count:
+        """Return a single figure, hidden when it is a small group."""
+        return Count(None, self.k) if self.small(n) else Count(n)
+
+    def column(self, values: Sequence[int]) -> list[Count]:
+        """Hide the small groups of exclusive counts whose total is known.
+
+        Each person is counted once, so the hidden counts add up to the total minus the
+        shown ones: more counts are hidden, smallest first, until at least two are and
+        together they make at least k people.
+        """
+        small = {i for i, n in enumerate(values) if self.small(n)}
+        hidden = set(small)
+        rest = sorted((n, i) for i, n in enumerate(values) if i not in hidden and n > 0)
+        while hidden and rest and (len(hidden) < 2 or sum(values[i] for i in hidden) < self.k):
+            hidden.add(rest.pop(0)[1])
+        return [Count(None, self.k if i in small else 0) if i in hidden else Count(n)
+                for i, n in enumerate(values)]  # fmt: skip
+
+    def each_of(self, values: Sequence[int], total: int | None) -> list[Count]:
+        """Hide counts of a total where a person may be in several (or none): each is a yes/no.
+
+        A count is hidden when it is a small group, or when the people it leaves out of the
+        total (total minus the count) are.
+        """
+        counts = []
+        for n in values:
+            leaves_few = total is not None and not self.small(n) and self.small(total - n)
+            counts.append(Count(None) if leaves_few else self.count(n))
+        return counts
+
+    def table(self, rows: Iterable[tuple[str, str, int]]) -> list[Cell]:
+        """Hide the small groups of (key, label, count) rows where each person is counted once."""
+        listed = list(rows)
+        counts = self.column([n for _key, _label, n in listed])
+        return [Cell(key, label, c) for (key, label, _n), c in zip(listed, counts, strict=True)]
+
+    def choices(self, rows: Iterable[tuple[str, str, int]], respondents: int | None) -> list[Cell]:
+        """Hide the small groups of (key, label, count) rows where a person may choose several."""
+        listed = list(rows)
+        counts = self.each_of([n for _key, _label, n in listed], respondents)
+        return [Cell(key, label, c) for (key, label, _n), c in zip(listed, counts, strict=True)]
+
+    def refusal(self, size: int, wider: Mapping[str, int]) -> str:
+        """Say why a filtered group may not be shown ("" when it may).
+
+        `wider` maps each filter criterion to the size of the group without it: the people
+        a criterion removes could be worked out by comparing the two results.
+        """
+        if size < self.k:
+            return (f"Ce filtre concerne moins de {self.k} personnes : les résultats sont "
+                    "masqués pour protéger leur anonymat.")  # fmt: skip
+        for criterion, n in wider.items():
+            if self.small(n - size):
+                return (f"Sans le critère « {criterion} », moins de {self.k} personnes "
+                        "s'ajoutent : en comparant les deux résultats, on pourrait retrouver "
+                        "leurs réponses. Les résultats sont masqués pour protéger leur "
+                        "anonymat.")  # fmt: skip
+        return ""
