@@ -65,7 +65,7 @@ class Dashboard:
         )
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         self.templates.env.globals["prefix"] = PREFIX
-        self.templates.env.globals["groups"] = self.config.groups
+        self.templates.env.globals["small_groups"] = self.config.groups
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run blocking database work in a worker thread."""
