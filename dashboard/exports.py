@@ -79,7 +79,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                 if selection.refused:
                     writer.writerow(["(filtre refusé)", selection.refusal, ""])
                     return out.getvalue()
-                for q in questions(session, flow, selection.people, app.config.groups):
+                for q in questions(session, flow, selection, app.config.groups):
                     for cell in q.cells:
                         writer.writerow([q.label, cell.label, str(cell.count)])
             return out.getvalue()

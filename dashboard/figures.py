@@ -13,7 +13,7 @@ from dashboard.config import DashboardConfig
 from dashboard.labels import FEATURES
 from flows.model import Flow, Step
 from storage import queries
-from storage.small_groups import Cell, Count, SmallGroups
+from storage.small_groups import Cell, Count, Removed, SmallGroups
 
 COUNTED_KINDS = ("choice", "multi", "scale", "yesno")  # consent is not an opinion
 
@@ -31,12 +31,16 @@ class Question:
 
 @dataclass(frozen=True)
 class Selection:
-    """The profile filter of a page, the people it selects, and why it is refused ("" if not)."""
+    """The profile filter of a page, the people it selects, and why it is refused ("" if not).
+
+    `wider` selects, for each criterion, the people the filter would select without it.
+    """
 
     filters: dict[str, str]
-    people: Select[Any] | None
+    query: Select[Any] | None
     size: int | None
     refusal: str = ""
+    wider: tuple[Select[Any] | None, ...] = ()
 
     @property
     def refused(self) -> bool:
@@ -69,13 +73,16 @@ def select_people(session: Session, config: DashboardConfig, params: Mapping[str
     if people is None:
         return Selection(filters, None, None)
     size = queries.count_people(session, people)
-    wider = {
-        FEATURES.get(feature, feature): queries.count_people(
-            session, _matching(config, {f: v for f, v in filters.items() if f != feature}))
-        for feature in filters
-    }  # fmt: skip
-    refusal = config.groups.refusal(size, wider)
-    return Selection(filters, people, None if refusal else size, refusal)
+    wider = {FEATURES.get(dropped, dropped): _matching(config, _without(filters, dropped))
+             for dropped in filters}  # fmt: skip
+    sizes = {criterion: queries.count_people(session, query) for criterion, query in wider.items()}
+    refusal = config.groups.refusal(size, sizes)
+    return Selection(filters, people, None if refusal else size, refusal, tuple(wider.values()))
+
+
+def _without(filters: Mapping[str, str], dropped: str) -> dict[str, str]:
+    """Return the filters without one criterion."""
+    return {f: v for f, v in filters.items() if f != dropped}
 
 
 def _matching(config: DashboardConfig, filters: Mapping[str, str]) -> Select[Any] | None:
@@ -84,20 +91,29 @@ def _matching(config: DashboardConfig, filters: Mapping[str, str]) -> Select[Any
     return queries.people_matching(config.profile_flow, by_result)
 
 
-def question(session: Session, flow: Flow, step: Step, people: Select[Any] | None,
+def question(session: Session, flow: Flow, step: Step, people: Selection | None,
              groups: SmallGroups) -> Question:  # fmt: skip
-    """Count one question's answers, hiding small groups."""
+    """Count one question's answers for the people selected (everyone when None), hiding small groups.
+
+    A filtered table is also compared with the same table for each wider filter: what the
+    filter leaves out follows by subtraction, so its small groups are hidden too.
+    """
     assert step.result is not None
     multi = step.kind == "multi"
-    respondents, counts = queries.distribution(session, flow.id, step.result, people, multi)
+    query, wider = (people.query, people.wider) if people else (None, ())
+    respondents, counts = queries.distribution(session, flow.id, step.result, query, multi)
+    larger = [queries.distribution(session, flow.id, step.result, w, multi) for w in wider]
     labels = choice_labels(step)
-    keys = list(labels) + sorted(set(counts) - set(labels))
+    seen = set(counts).union(*(c for _n, c in larger))
+    keys = list(labels) + sorted(seen - set(labels))
+    removed = [Removed({key: c[key] - counts[key] for key in keys}, n - respondents) for n, c in larger]
     rows = [(key, labels.get(key, key), counts.get(key, 0)) for key in keys]
-    cells = groups.choices(rows, respondents) if multi else groups.table(rows)
-    return Question(step.result, question_label(step), multi, groups.count(respondents), cells)
+    cells = groups.choices(rows, respondents, removed) if multi else groups.table(rows, removed)
+    count = groups.count(respondents, [r.respondents for r in removed])
+    return Question(step.result, question_label(step), multi, count, cells)
 
 
-def questions(session: Session, flow: Flow, people: Select[Any] | None, k: SmallGroups) -> list[Question]:
+def questions(session: Session, flow: Flow, people: Selection | None, k: SmallGroups) -> list[Question]:
     """Count every choice question of a flow under the small-group rule k."""
     return [question(session, flow, s, people, k) for s in flow.results() if s.kind in COUNTED_KINDS]
 

@@ -29,7 +29,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                 selection = select_people(session, app.config, request.query_params)
                 options = profile_options(flows.get(app.config.profile_flow), app.config, session)
                 shown = [] if selection.refused or flow is None else questions(
-                    session, flow, selection.people, app.config.groups)  # fmt: skip
+                    session, flow, selection, app.config.groups)  # fmt: skip
                 return {"selection": selection, "questions": shown, "options": options}
 
         data = await app.run(load)

@@ -67,6 +67,18 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Removed:
+    """What a wider filter adds to a filtered table: people per answer, and respondents."""
+
+    counts: Mapping[str, int]
+    respondents: int
+
+    def aligned(self, keys: Sequence[str]) -> list[int]:
+        """Return the added counts in the order of a table's keys."""
+        return [self.counts.get(key, 0) for key in keys]
+
+
+@dataclass(frozen=True)
 class SmallGroups:
     """The rule with its threshold k: groups of 1 to k-1 people are never shown."""
 
@@ -91,47 +103,70 @@ class SmallGroups:
         """Say whether a value given by n people may be offered as a filter."""
         return n >= self.k
 
-    def count(self, n: int) -> Count:
-        """Return a single figure, hidden when it is a small group."""
-        return Count(None, self.k) if self.small(n) else Count(n)
+    def count(self, n: int, removed: Sequence[int] = ()) -> Count:
+        """Return a single figure, hidden when it is a small group or differs by one.
 
-    def column(self, values: Sequence[int]) -> list[Count]:
+        `removed` holds what each wider filter adds to the figure: comparing the two would
+        count those people.
+        """
+        if self.small(n):
+            return Count(None, self.k)
+        return Count(None) if any(self.small(r) for r in removed) else Count(n)
+
+    def column(self, values: Sequence[int], removed: Sequence[Sequence[int]] = ()) -> list[Count]:
         """Hide the small groups of exclusive counts whose total is known.
 
         Each person is counted once, so the hidden counts add up to the total minus the
         shown ones: more counts are hidden, smallest first, until at least two are and
-        together they make at least k people.
+        together they make at least k people. `removed` holds, per wider filter, what it
+        adds to each count: those tables follow by subtraction, so they obey the same rule.
         """
+        tables = [values, *removed]
         small = {i for i, n in enumerate(values) if self.small(n)}
-        hidden = set(small)
-        rest = sorted((n, i) for i, n in enumerate(values) if i not in hidden and n > 0)
-        while hidden and rest and (len(hidden) < 2 or sum(values[i] for i in hidden) < self.k):
-            hidden.add(rest.pop(0)[1])
+        hidden = small | {i for table in removed for i, n in enumerate(table) if self.small(n)}
+        while True:
+            exposed = [t for t in tables if self._exposed(t, hidden)]
+            more = [(n, i) for i, n in enumerate(values)
+                    if i not in hidden and any(t[i] > 0 for t in exposed)]  # fmt: skip
+            if not more:
+                break
+            hidden.add(min(more)[1])
         return [Count(None, self.k if i in small else 0) if i in hidden else Count(n)
                 for i, n in enumerate(values)]  # fmt: skip
 
-    def each_of(self, values: Sequence[int], total: int | None) -> list[Count]:
+    def _exposed(self, table: Sequence[int], hidden: set[int]) -> bool:
+        """Say whether the hidden part of a table can be worked out: a lone count, or a small sum."""
+        part = [table[i] for i in hidden if table[i] > 0]
+        return bool(part) and (len(part) < 2 or self.small(sum(part)))
+
+    def each_of(self, values: Sequence[int], total: int | None,
+                removed: Sequence[tuple[Sequence[int], int]] = ()) -> list[Count]:  # fmt: skip
         """Hide counts of a total where a person may be in several (or none): each is a yes/no.
 
         A count is hidden when it is a small group, or when the people it leaves out of the
-        total (total minus the count) are.
+        total (total minus the count) are; the same for what each wider filter adds.
         """
+        tables = [(values, total), *removed]
         counts = []
-        for n in values:
-            leaves_few = total is not None and not self.small(n) and self.small(total - n)
-            counts.append(Count(None) if leaves_few else self.count(n))
+        for i, n in enumerate(values):
+            leaks = any(self.small(t[i]) or (of is not None and self.small(of - t[i])) for t, of in tables)
+            counts.append(self.count(n) if self.small(n) or not leaks else Count(None))
         return counts
 
-    def table(self, rows: Iterable[tuple[str, str, int]]) -> list[Cell]:
+    def table(self, rows: Iterable[tuple[str, str, int]], removed: Sequence[Removed] = ()) -> list[Cell]:
         """Hide the small groups of (key, label, count) rows where each person is counted once."""
         listed = list(rows)
-        counts = self.column([n for _key, _label, n in listed])
+        keys = [key for key, _label, _n in listed]
+        counts = self.column([n for _key, _label, n in listed], [r.aligned(keys) for r in removed])
         return [Cell(key, label, c) for (key, label, _n), c in zip(listed, counts, strict=True)]
 
-    def choices(self, rows: Iterable[tuple[str, str, int]], respondents: int | None) -> list[Cell]:
+    def choices(self, rows: Iterable[tuple[str, str, int]], respondents: int | None,
+                removed: Sequence[Removed] = ()) -> list[Cell]:  # fmt: skip
         """Hide the small groups of (key, label, count) rows where a person may choose several."""
         listed = list(rows)
-        counts = self.each_of([n for _key, _label, n in listed], respondents)
+        keys = [key for key, _label, _n in listed]
+        counts = self.each_of([n for _key, _label, n in listed], respondents,
+                              [(r.aligned(keys), r.respondents) for r in removed])  # fmt: skip
         return [Cell(key, label, c) for (key, label, _n), c in zip(listed, counts, strict=True)]
 
     def refusal(self, size: int, wider: Mapping[str, int]) -> str:

@@ -130,3 +130,28 @@ def test_a_group_hidden_to_protect_another_is_not_called_small(live: LiveServer,
     assert f"30 à 44 ans — moins de {K}" not in heard
     rows = list(csv.reader(io.StringIO(aggregates(client, live.url, {}))))
     assert ["Vous êtes :", "Un homme", "masqué"] in rows
+
+
+def figures(page: str) -> dict[tuple[str, str], str]:
+    """Return (question, answer) -> figure of every table of the questions page."""
+    found = {}
+    for section in re.findall(r"<section aria-labelledby=\"q-.*?</section>", page, re.S):
+        title = html.unescape(re.search(r"<h2[^>]*>(.*?)</h2>", section).group(1))
+        found[(title, "")] = re.search(r"<p>(\S+) personnes ont répondu", section).group(1)
+        for label, figure in re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', section):
+            found[(title, html.unescape(label))] = html.unescape(figure)
+    return found
+
+
+@pytest.mark.parametrize("params", [{"genre": "femme"}, {"age": "30-44"}])
+def test_no_answer_of_the_people_a_filter_leaves_out_follows_by_subtraction(
+    live: LiveServer, client, params: dict[str, str]
+) -> None:
+    url = live.url + "/facilitator/questions"
+    everyone = figures(client.get(url).text)
+    filtered = figures(client.get(url, params=params).text)
+    assert filtered, "the filter keeps enough people to show its figures"
+    for key, figure in filtered.items():
+        other = everyone[key]
+        if figure.isdigit() and other.isdigit():
+            assert int(other) - int(figure) == 0 or int(other) - int(figure) >= K, (key, other, figure)
