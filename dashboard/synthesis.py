@@ -89,7 +89,7 @@ def easy_read(flow: Flow, respondents: Count, ranked: list[Theme], split: list[D
     if respondents.value is not None and respondents.value >= 100:
         lines.append("Beaucoup de personnes ont répondu.")
     else:
-        lines.append(f"{respondents.said.capitalize()} personnes ont répondu.")
+        lines.append(f"{respondents.said.capitalize()} ont répondu.")
     if ranked:
         lines.append("Voici les sujets qui comptent le plus pour vous :")
         lines += [f"- {t.label}" for t in ranked[:3]]

@@ -50,11 +50,16 @@ class Count:
         return f"< {self.under}" if self.under else HIDDEN
 
     @property
+    def people(self) -> str:
+        """Write the figure as a number of people: "12 personnes", "< k personnes"..."""
+        if self.value is None and not self.under:
+            return f"un nombre {HIDDEN} de personnes"
+        return f"{self} personnes"
+
+    @property
     def said(self) -> str:
-        """Write the figure for a sentence before "personnes" (easy-read: no symbol)."""
-        if self.value is not None:
-            return str(self.value)
-        return f"moins de {self.under}" if self.under else "un nombre masqué de"
+        """Write the figure as a number of people without a symbol (easy-read)."""
+        return f"moins de {self.under} personnes" if self.small else self.people
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ def test_a_filter_is_refused_when_it_or_what_it_leaves_out_is_small() -> None:
 
 
 def test_easy_read_words_have_no_symbol() -> None:
-    assert RULE.count(3).said == "moins de 10" and RULE.count(30).said == "30"
+    assert RULE.count(3).said == "moins de 10 personnes" and RULE.count(30).said == "30 personnes"
+    assert RULE.count(30, removed=[2]).people == "un nombre masqué de personnes"
 
 
 def test_the_threshold_comes_from_the_config(settings: Settings) -> None:
