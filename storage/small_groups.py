@@ -109,7 +109,7 @@ class SmallGroups:
         return n >= self.k
 
     def count(self, n: int, removed: Sequence[int] = ()) -> Count:
-        """Return a single figure, hidden when it is a small group or differs by one.
+        """Return a single figure, hidden when it, or what a wider filter adds to it, is a small group.
 
         `removed` holds what each wider filter adds to the figure: comparing the two would
         count those people.
