@@ -53,21 +53,25 @@ class Group:
 
 def compare(session: Session, config: DashboardConfig, flow: Flow | None,
             ref: reference.Reference) -> dict[str, list[Group]]:  # fmt: skip
-    """Compare each reference feature with the respondents' answers."""
+    """Compare each reference feature with the respondents' answers.
+
+    Every answer is counted and hidden as on the questions page (the same table), so the
+    two pages together show nothing more; shares are of all the people who answered.
+    """
     steps = {s.result: s for s in flow.results()} if flow else {}
     out: dict[str, list[Group]] = {}
     for feature, population in ref.rows.items():
         result = config.profile_results.get(feature, feature)
         names = choice_labels(steps[result]) if result in steps else {}
-        _total, counts = queries.distribution(session, config.profile_flow, result)
+        heard_total, counts = queries.distribution(session, config.profile_flow, result)
         pop_total = sum(population.values()) or 1
-        cells = config.groups.table([(v, names.get(v, v), counts.get(v, 0)) for v in population])
-        heard_total = sum(counts.get(v, 0) for v in population)
+        keys = list(population) + sorted(set(counts) - set(population))
+        cells = config.groups.table([(v, names.get(v, v), counts.get(v, 0)) for v in keys])
         out[feature] = [
             Group(feature, c.key, c.label, c.count,
                   None if c.count.value is None or not heard_total else c.count.value / heard_total,
                   population[c.key] / pop_total)
-            for c in cells
+            for c in cells if c.key in population
         ]  # fmt: skip
     return out
 

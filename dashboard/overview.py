@@ -20,8 +20,9 @@ def breakdown(groups: SmallGroups, rows: Sequence[tuple[str, int, int]]) -> list
 
     Each column adds up to a total the page shows, so each is suppressed as one table.
     """
-    came = groups.column([p for _label, p, _c in rows])
-    done = groups.column([c for _label, _p, c in rows])
+    labels = [label for label, _p, _c in rows]
+    came = groups.column([p for _label, p, _c in rows], keys=labels)
+    done = groups.column([c for _label, _p, c in rows], keys=labels)
     return [(label, p, c) for (label, _p, _c), p, c in zip(rows, came, done, strict=True)]
 
 

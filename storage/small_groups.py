@@ -118,11 +118,13 @@ class SmallGroups:
             return Count(None, self.k)
         return Count(None) if any(self.small(r) for r in removed) else Count(n)
 
-    def column(self, values: Sequence[int], removed: Sequence[Sequence[int]] = ()) -> list[Count]:
+    def column(self, values: Sequence[int], removed: Sequence[Sequence[int]] = (),
+               keys: Sequence[str] = ()) -> list[Count]:  # fmt: skip
         """Hide the small groups of exclusive counts whose total is known.
 
         Each person is counted once, so the hidden counts add up to the total minus the
-        shown ones: more counts are hidden, smallest first, until at least two are and
+        shown ones: more counts are hidden, smallest first (equal counts by key, so two
+        pages listing the same answers hide the same ones), until at least two are and
         together they make at least k people. `removed` holds, per wider filter, what it
         adds to each count: those tables follow by subtraction, so they obey the same rule.
         """
@@ -131,11 +133,11 @@ class SmallGroups:
         hidden = small | {i for table in removed for i, n in enumerate(table) if self.small(n)}
         while True:
             exposed = [t for t in tables if self._exposed(t, hidden)]
-            more = [(n, i) for i, n in enumerate(values)
+            more = [(n, keys[i] if keys else "", i) for i, n in enumerate(values)
                     if i not in hidden and any(t[i] > 0 for t in exposed)]  # fmt: skip
             if not more:
                 break
-            hidden.add(min(more)[1])
+            hidden.add(min(more)[2])
         return [Count(None, self.k if i in small else 0) if i in hidden else Count(n)
                 for i, n in enumerate(values)]  # fmt: skip
 
@@ -162,7 +164,7 @@ class SmallGroups:
         """Hide the small groups of (key, label, count) rows where each person is counted once."""
         listed = list(rows)
         keys = [key for key, _label, _n in listed]
-        counts = self.column([n for _key, _label, n in listed], [r.aligned(keys) for r in removed])
+        counts = self.column([n for _key, _label, n in listed], [r.aligned(keys) for r in removed], keys)
         return [Cell(key, label, c) for (key, label, _n), c in zip(listed, counts, strict=True)]
 
     def choices(self, rows: Iterable[tuple[str, str, int]], respondents: int | None,

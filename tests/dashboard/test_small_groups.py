@@ -155,3 +155,17 @@ def test_no_answer_of_the_people_a_filter_leaves_out_follows_by_subtraction(
         other = everyone[key]
         if figure.isdigit() and other.isdigit():
             assert int(other) - int(figure) == 0 or int(other) - int(figure) >= K, (key, other, figure)
+
+
+def test_who_we_heard_hides_the_same_groups_as_the_questions_page(live: LiveServer, services) -> None:
+    ages = {"15-29": 12, "30-44": 12, "45-59": 20, "75+": 2, "ne sait pas": 9}
+    add_people(services.db, services.crypto,
+               [{"age": age} for age, n in ages.items() for _ in range(n)])  # fmt: skip
+    add_account(services.db, "anne@example.org")
+    with httpx.Client(timeout=30) as client:
+        login(client, live.url, "anne@example.org")
+        questions = client.get(live.url + "/facilitator/questions").text
+        heard = client.get(live.url + "/facilitator/heard").text
+    for label in ("15 à 29 ans", "30 à 44 ans", "45 à 59 ans", "75 ans et plus"):
+        assert row(heard, label).split()[0] == row(questions, label).split()[0], label
+    assert " ".join(row(heard, "15 à 29 ans").split()) == "12 22 % 25 %"  # 12 of the 55 who answered

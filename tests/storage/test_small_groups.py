@@ -54,3 +54,10 @@ def test_the_threshold_comes_from_the_config(settings: Settings) -> None:
     assert SmallGroups.configured(replace(settings, raw={})).k == 5
     with pytest.raises(SettingsError):
         SmallGroups.configured(replace(settings, raw={"privacy": {"min_groupsize": 10}}))
+
+
+def test_equal_counts_are_hidden_by_key_whatever_the_order() -> None:
+    first = RULE.column([12, 12, 3], keys=["b", "a", "c"])
+    second = RULE.column([3, 12, 12], keys=["c", "a", "b"])
+    assert [str(c) for c in first] == ["12", "masqué", "< 10"]
+    assert [str(c) for c in second] == ["< 10", "masqué", "12"]
