@@ -150,4 +150,3 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         Route(PREFIX + "/heard", page, methods=["GET"]),
         Route(PREFIX + "/heard", upload, methods=["POST"]),
     ]
-
