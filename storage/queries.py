@@ -130,6 +130,16 @@ def distribution(
     return respondents, counts
 
 
+def result_names(session: Session, flow_id: str) -> list[str]:
+    """Return every result name answered in a flow."""
+    return sorted(session.scalars(select(Answer.result).where(Answer.flow_id == flow_id).distinct()))
+
+
+def flow_ids(session: Session) -> list[str]:
+    """Return every flow that has runs."""
+    return sorted(session.scalars(select(Run.flow_id).distinct()))
+
+
 def theme_counts(
     session: Session, flow_id: str, results: list[str], people: Select[Any] | None = None
 ) -> Counter[str]:
