@@ -22,13 +22,3 @@ class DatabaseConfig:
 
     SECTION: ClassVar[str] = "database"
     inbound_threads: int
-
-
-@dataclass(frozen=True)
-class PrivacyConfig:
-    """config.yml `privacy:`: the smallest group shown, how long data and read-backs are kept."""
-
-    SECTION: ClassVar[str] = "privacy"
-    min_group_size: int
-    retention_days: int
-    readback_audio_days: float

@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.config_sections import PrivacyConfig
 from dashboard.config import campaign_flows
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from storage import accounts, audit, erasure
+from storage.privacy import PrivacyConfig
 
 
 def routes(app: Dashboard) -> list[BaseRoute]:

@@ -8,6 +8,8 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
+from storage.small_groups import Count
+
 ROW = 26
 BAR = 18
 LABEL_WIDTH = 250
@@ -19,10 +21,10 @@ SERIES = ("#1d4f91", "#b3541e")
 
 @dataclass(frozen=True)
 class Bar:
-    """One bar: a label and one value per series (None when hidden by the small-group rule)."""
+    """One bar: a label and one figure per series (hidden ones are written as the rule says)."""
 
     label: str
-    values: tuple[int | None, ...]
+    values: tuple[Count, ...]
 
 
 def _short(label: str, limit: int = 34) -> str:
@@ -34,10 +36,9 @@ def bar_chart(
     title: str,
     bars: Sequence[Bar],
     series: Sequence[str] = ("Personnes",),
-    hidden_text: str = "< 5",
 ) -> Markup:
     """Draw horizontal bars, one group per label, with each value written at the bar's end."""
-    peak = max((v for b in bars for v in b.values if v is not None), default=0) or 1
+    peak = max((v.value for b in bars for v in b.values if v.value is not None), default=0) or 1
     per_group = ROW * len(series) + 8
     legend = 22 if len(series) > 1 else 0
     height = legend + per_group * max(1, len(bars)) + 4
@@ -63,13 +64,14 @@ def bar_chart(
             f'<text x="{LABEL_WIDTH - 8}" y="{top + ROW * len(series) / 2 + 5}" '
             f'text-anchor="end" class="chart-text">{escape(_short(bar.label))}</text>'
         )
-        for index, value in enumerate(bar.values):
+        for index, figure in enumerate(bar.values):
             y = top + index * ROW
+            value = figure.value
             if value is None:
                 parts.append(
                     f'<rect x="{LABEL_WIDTH}" y="{y}" width="40" height="{BAR}" '
                     f'class="chart-hidden"/><text x="{LABEL_WIDTH + 48}" y="{y + 14}" '
-                    f'class="chart-text">{escape(hidden_text)}</text>'
+                    f'class="chart-text">{escape(str(figure))}</text>'
                 )
                 continue
             length = round(PLOT_WIDTH * value / peak) if value else 0

@@ -9,6 +9,7 @@ from typing import Any
 from flows.loader import load_directory
 from flows.model import Flow
 from flows.validate import FlowError
+from storage.small_groups import SmallGroups
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_REFERENCE = HERE / "reference" / "val-de-marne-age-2020.csv"
@@ -25,7 +26,7 @@ DEFAULT_PROFILE = {"age": "age", "commune": "commune", "genre": "genre"}
 class DashboardConfig:
     """Everything the dashboard needs to know about the campaign's flows."""
 
-    min_group_size: int = 5
+    groups: SmallGroups
     profile_flow: str = "egalite"
     profile: tuple[tuple[str, str], ...] = tuple(DEFAULT_PROFILE.items())
     volunteer_result: str = "volontaire"
@@ -43,14 +44,13 @@ class DashboardConfig:
 def dashboard_config(settings: Any) -> DashboardConfig:
     """Build the configuration from Settings (missing keys keep their defaults)."""
     section = settings.section("dashboard")
-    privacy = settings.section("privacy")
     profile = section.get("profile") or DEFAULT_PROFILE
     reference = section.get("reference_csv")
     ref_path = Path(reference) if reference else DEFAULT_REFERENCE
     if not ref_path.is_absolute():
         ref_path = HERE.parent / ref_path
     return DashboardConfig(
-        min_group_size=max(1, int(privacy.get("min_group_size", 5))),
+        groups=SmallGroups.configured(settings),
         profile_flow=str(section.get("profile_flow") or settings.default_flow),
         profile=tuple((str(k), str(v)) for k, v in dict(profile).items()),
         volunteer_result=str(section.get("volunteer_result", "volontaire")),

@@ -41,7 +41,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             "title": "Exports", "active": "/exports", "flows": sorted(flows),
             "default_flow": app.config.profile_flow, "formats": FORMAT_LABELS,
             "options": choices,
-            "features": labels.FEATURES, "k": app.config.min_group_size,
+            "features": labels.FEATURES,
         })  # fmt: skip
 
     @guard(app)
@@ -67,7 +67,6 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         flow = flows.get(str(form.get("flow", app.config.profile_flow)))
         if flow is None:
             return html_error(app, request, "Questionnaire inconnu.", 404)
-        k = app.config.min_group_size
 
         def build() -> str:
             out = io.StringIO()
@@ -77,12 +76,12 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                 audit.record(session, viewer.email, "export", format="aggregates",
                              flows=[flow.id], filters=sorted(selection.filters))  # fmt: skip
                 writer.writerow(["question", "reponse", "personnes"])
-                if selection.too_small:
-                    writer.writerow(["(filtre)", f"moins de {k} personnes", f"< {k}"])
+                if selection.refused:
+                    writer.writerow(["(filtre refusé)", selection.refusal, ""])
                     return out.getvalue()
-                for q in questions(session, flow, selection.people, k):
+                for q in questions(session, flow, selection, app.config.groups):
                     for cell in q.cells:
-                        writer.writerow([q.label, cell.label, f"< {k}" if cell.count is None else cell.count])
+                        writer.writerow([q.label, cell.label, str(cell.count)])
             return out.getvalue()
 
         body = "\ufeff" + await app.run(build)

@@ -10,10 +10,11 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from dashboard.config import DashboardConfig
+from dashboard.labels import FEATURES
 from flows import kinds
 from flows.model import Flow, Step
 from storage import queries
-from storage.suppression import Cell, shown, suppress
+from storage.small_groups import Cell, Count, Removed, SmallGroups
 
 
 @dataclass(frozen=True)
@@ -23,18 +24,27 @@ class Question:
     result: str
     label: str
     multi: bool
-    respondents: int | None
+    respondents: Count
     cells: list[Cell]
 
 
 @dataclass(frozen=True)
 class Selection:
-    """The profile filter of a page and the people it selects."""
+    """The profile filter of a page, the people it selects, and why it is refused ("" if not).
+
+    `wider` selects, for each criterion, the people the filter would select without it.
+    """
 
     filters: dict[str, str]
-    people: Select[Any] | None
+    query: Select[Any] | None
     size: int | None
-    too_small: bool
+    refusal: str = ""
+    wider: tuple[Select[Any] | None, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        """Say whether the filter would isolate a small group."""
+        return bool(self.refusal)
 
 
 def question_label(step: Step) -> str:
@@ -48,36 +58,65 @@ def choice_labels(step: Step) -> dict[str, str]:
 
 
 def select_people(session: Session, config: DashboardConfig, params: Mapping[str, Any]) -> Selection:
-    """Read the profile filters of a request and count the people they select."""
+    """Read the profile filters of a request; refuse them if they isolate a small group.
+
+    A filter is refused when it selects fewer than k people, or when dropping one of its
+    criteria adds fewer than k people (comparing the two would show their answers).
+    """
     filters = {
         feature: str(params.get(feature, "")).strip()
         for feature in config.profile_results
         if str(params.get(feature, "")).strip()
     }
-    by_result = {config.profile_results[f]: v for f, v in filters.items()}
-    people = queries.people_matching(config.profile_flow, by_result)
+    people = _matching(config, filters)
     if people is None:
-        return Selection(filters, None, None, False)
+        return Selection(filters, None, None)
     size = queries.count_people(session, people)
-    k = config.min_group_size
-    return Selection(filters, people, shown(size, k), 0 < size < k or size == 0)
+    wider = {FEATURES.get(dropped, dropped): _matching(config, _without(filters, dropped))
+             for dropped in filters}  # fmt: skip
+    sizes = {criterion: queries.count_people(session, query) for criterion, query in wider.items()}
+    refusal = config.groups.refusal(size, sizes)
+    return Selection(filters, people, None if refusal else size, refusal, tuple(wider.values()))
 
 
-def question(session: Session, flow: Flow, step: Step, people: Select[Any] | None, k: int) -> Question:
-    """Count one question's answers, hiding small groups."""
+def _without(filters: Mapping[str, str], dropped: str) -> dict[str, str]:
+    """Return the filters without one criterion."""
+    return {f: v for f, v in filters.items() if f != dropped}
+
+
+def _matching(config: DashboardConfig, filters: Mapping[str, str]) -> Select[Any] | None:
+    """Select the people whose profile answers match filters keyed by feature."""
+    by_result = {config.profile_results[f]: v for f, v in filters.items()}
+    return queries.people_matching(config.profile_flow, by_result)
+
+
+def question(session: Session, flow: Flow, step: Step, people: Selection | None,
+             groups: SmallGroups) -> Question:  # fmt: skip
+    """Count one question's answers for the people selected (everyone when None), hiding small groups.
+
+    A filtered table is also compared with the same table for each wider filter: what the
+    filter leaves out follows by subtraction, so its small groups are hidden too.
+    """
     assert step.result is not None
     multi = kinds.get(step.kind).several
-    respondents, counts = queries.distribution(session, flow.id, step.result, people, multi)
+    query, wider = (people.query, people.wider) if people else (None, ())
+    respondents, counts = queries.distribution(session, flow.id, step.result, query, multi)
+    larger = [queries.distribution(session, flow.id, step.result, w, multi) for w in wider]
     labels = choice_labels(step)
-    keys = list(labels) + sorted(set(counts) - set(labels))
+    seen = set(counts).union(*(c for _n, c in larger))
+    keys = list(labels) + sorted(seen - set(labels))
+    removed = [Removed({key: c[key] - counts[key] for key in keys}, n - respondents) for n, c in larger]
     rows = [(key, labels.get(key, key), counts.get(key, 0)) for key in keys]
-    cells = suppress(rows, k, exclusive=not multi)
-    return Question(step.result, question_label(step), multi, shown(respondents, k), cells)
+    cells = groups.choices(rows, respondents, removed) if multi else groups.table(rows, removed)
+    count = groups.count(respondents, [r.respondents for r in removed])
+    return Question(step.result, question_label(step), multi, count, cells)
 
 
-def questions(session: Session, flow: Flow, people: Select[Any] | None, k: int) -> list[Question]:
+def questions(session: Session, flow: Flow, people: Selection | None,
+              groups: SmallGroups) -> list[Question]:  # fmt: skip
     """Count every question whose answers are opinions (consent is not one)."""
-    return [question(session, flow, s, people, k) for s in flow.results() if kinds.get(s.kind).opinion]
+    return [question(session, flow, s, people, groups) for s in flow.results()
+            if kinds.get(s.kind).opinion]  # fmt: skip
 
 
 def profile_options(
@@ -96,7 +135,7 @@ def profile_options(
             options[feature] = list(choice_labels(step).items())
         elif session is not None:
             _total, counts = queries.distribution(session, config.profile_flow, result)
-            common = sorted(v for v, n in counts.items() if n >= config.min_group_size and v)
+            common = sorted(v for v, n in counts.items() if config.groups.enough(n) and v)
             options[feature] = [(v, v) for v in common]
         else:
             options[feature] = []

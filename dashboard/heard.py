@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
@@ -18,7 +17,7 @@ from dashboard.figures import choice_labels
 from dashboard.web import PREFIX, Dashboard, form_of, guard, viewer_of
 from flows.model import Flow
 from storage import audit, queries, reference
-from storage.suppression import suppress
+from storage.small_groups import Count
 
 UNDER = 0.8  # a group heard at under 80 % of its weight in the population is "missing"
 
@@ -30,9 +29,19 @@ class Group:
     feature: str
     value: str
     label: str
-    heard: int | None
+    heard: Count
     heard_share: float | None
     population_share: float
+
+    @property
+    def heard_percent(self) -> Count:
+        """Return the share of the people heard, in whole percent (hidden with the count)."""
+        return Count(None) if self.heard_share is None else Count(percent(self.heard_share))
+
+    @property
+    def population_percent(self) -> int:
+        """Return the share of the population, in whole percent."""
+        return percent(self.population_share)
 
     @property
     def ratio(self) -> float | None:
@@ -44,30 +53,36 @@ class Group:
 
 def compare(session: Session, config: DashboardConfig, flow: Flow | None,
             ref: reference.Reference) -> dict[str, list[Group]]:  # fmt: skip
-    """Compare each reference feature with the respondents' answers."""
+    """Compare each reference feature with the respondents' answers.
+
+    Every answer is counted and hidden as on the questions page (the same table), so the
+    two pages together show nothing more; shares are of all the people who answered.
+    """
     steps = {s.result: s for s in flow.results()} if flow else {}
     out: dict[str, list[Group]] = {}
     for feature, population in ref.rows.items():
         result = config.profile_results.get(feature, feature)
         names = choice_labels(steps[result]) if result in steps else {}
-        _total, counts = queries.distribution(session, config.profile_flow, result)
+        heard_total, counts = queries.distribution(session, config.profile_flow, result)
         pop_total = sum(population.values()) or 1
-        cells = suppress([(v, names.get(v, v), counts.get(v, 0)) for v in population],
-                         config.min_group_size)  # fmt: skip
-        heard_total = sum(counts.get(v, 0) for v in population)
+        keys = list(population) + sorted(set(counts) - set(population))
+        cells = config.groups.table([(v, names.get(v, v), counts.get(v, 0)) for v in keys])
         out[feature] = [
             Group(feature, c.key, c.label, c.count,
-                  None if c.count is None or not heard_total else c.count / heard_total,
+                  None if c.count.value is None or not heard_total else c.count.value / heard_total,
                   population[c.key] / pop_total)
-            for c in cells
+            for c in cells if c.key in population
         ]  # fmt: skip
     return out
 
 
 def missing(groups: dict[str, list[Group]]) -> list[Group]:
-    """Return the groups heard well under their weight, the most missing first."""
+    """Return the groups heard well under their weight, the most missing first.
+
+    A group hidden only to protect another one is not missing: it may be large.
+    """
     found = [g for gs in groups.values() for g in gs if g.ratio is not None and g.ratio < UNDER]
-    found += [g for gs in groups.values() for g in gs if g.heard is None and g.population_share > 0.05]
+    found += [g for gs in groups.values() for g in gs if g.heard.small and g.population_share > 0.05]
     return sorted(found, key=lambda g: g.ratio if g.ratio is not None else 0.0)
 
 
@@ -76,9 +91,9 @@ def source_label(config: DashboardConfig) -> str:
     return DEFAULT_REFERENCE_SOURCE if config.reference_csv == DEFAULT_REFERENCE else ""
 
 
-def percent(share: float | None) -> int | None:
+def percent(share: float) -> int:
     """Return a share as a whole percentage."""
-    return None if share is None else round(100 * share)
+    return round(100 * share)
 
 
 def routes(app: Dashboard) -> list[BaseRoute]:
@@ -91,15 +106,14 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             groups = compare(session, app.config, flow, ref)
         charts = {
             feature: bar_chart(f"{labels.FEATURES.get(feature, feature)} : entendues, population",
-                               [Bar(g.label, (percent(g.heard_share), percent(g.population_share)))
+                               [Bar(g.label, (g.heard_percent, Count(g.population_percent)))
                                 for g in gs], ("Personnes entendues (%)", "Population (%)"))
             for feature, gs in groups.items()
         }  # fmt: skip
         return app.render(request, "heard.html", {
             "title": "Qui avons-nous entendu ?", "active": "/heard", "groups": groups,
             "charts": charts, "missing": missing(groups), "source": ref.source,
-            "k": app.config.min_group_size,
-            "features": labels.FEATURES, "percent": percent, "message": message, "error": error,
+            "features": labels.FEATURES, "message": message, "error": error,
         }, status)  # fmt: skip
 
     @guard(app)
@@ -136,6 +150,3 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         Route(PREFIX + "/heard", page, methods=["GET"]),
         Route(PREFIX + "/heard", upload, methods=["POST"]),
     ]
-
-
-__all__ = ["Any", "routes"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -10,7 +12,18 @@ from dashboard import labels
 from dashboard.charts import Bar, bar_chart
 from dashboard.web import PREFIX, Dashboard, guard
 from storage import queries
-from storage.suppression import shown
+from storage.small_groups import Count, SmallGroups
+
+
+def breakdown(groups: SmallGroups, rows: Sequence[tuple[str, int, int]]) -> list[tuple[str, Count, Count]]:
+    """Hide the small groups of a (label, came, completed) breakdown, column by column.
+
+    Each column adds up to a total the page shows, so each is suppressed as one table.
+    """
+    labels = [label for label, _p, _c in rows]
+    came = groups.column([p for _label, p, _c in rows], keys=labels)
+    done = groups.column([c for _label, _p, c in rows], keys=labels)
+    return [(label, p, c) for (label, _p, _c), p, c in zip(rows, came, done, strict=True)]
 
 
 def routes(app: Dashboard) -> list[BaseRoute]:
@@ -23,14 +36,16 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                 return queries.overview(session)
 
         data = await app.run(load)
-        k = app.config.min_group_size
-        days = [(d, shown(p, k), shown(c, k)) for d, p, c in data.days]
-        channels = [(labels.channel(c), shown(p, k), shown(d, k)) for c, p, d in data.channels]
-        modes = [(labels.MODES.get(m, m), shown(n, k)) for m, n in data.modes]
+        groups = app.config.groups
+        days = breakdown(groups, data.days)
+        channels = breakdown(groups, [(labels.channel(c), p, d) for c, p, d in data.channels])
+        # A person may use several modes: each is told against the total of participants.
+        by_mode = groups.each_of([n for _m, n in data.modes], data.participants)
+        modes = [(labels.MODES.get(m, m), n) for (m, _n), n in zip(data.modes, by_mode, strict=True)]
         series = ("Personnes venues", "Questionnaires terminés")
         return app.render(request, "overview.html", {
-            "title": "Vue d'ensemble", "active": "/", "k": k,
-            "total": shown(data.participants, k), "completed": shown(data.completed, k),
+            "title": "Vue d'ensemble", "active": "/",
+            "total": groups.count(data.participants), "completed": groups.count(data.completed),
             "days": days, "channels": channels, "modes": modes,
             "days_chart": bar_chart("Participation par jour",
                                     [Bar(d, (p, c)) for d, p, c in days], series),

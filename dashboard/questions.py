@@ -23,20 +23,19 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         flows = campaign_flows(app.services)
         flow_id = request.query_params.get("flow") or app.config.profile_flow
         flow = flows.get(flow_id)
-        k = app.config.min_group_size
 
         def load() -> dict[str, Any]:
             with app.db.transaction() as session:
                 selection = select_people(session, app.config, request.query_params)
                 options = profile_options(flows.get(app.config.profile_flow), app.config, session)
-                shown = [] if selection.too_small or flow is None else questions(
-                    session, flow, selection.people, k)  # fmt: skip
+                shown = [] if selection.refused or flow is None else questions(
+                    session, flow, selection, app.config.groups)  # fmt: skip
                 return {"selection": selection, "questions": shown, "options": options}
 
         data = await app.run(load)
         charts = [bar_chart(q.label, [Bar(c.label, (c.count,)) for c in q.cells]) for q in data["questions"]]
         return app.render(request, "questions.html", {
-            "title": "Questions", "active": "/questions", "k": k, "flow": flow,
+            "title": "Questions", "active": "/questions", "flow": flow,
             "flows": sorted(flows), "flow_id": flow_id,
             "features": labels.FEATURES,
             "charted": list(zip(data["questions"], charts, strict=True)),

@@ -35,7 +35,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             return html_error(app, request, "Questionnaire inconnu.", 404)
         return app.render(request, "report.html", {
             "title": "Synthèse pour l'atelier", "active": "/report", "s": found,
-            "k": app.config.min_group_size, "features": labels.FEATURES,
+            "features": labels.FEATURES,
         })  # fmt: skip
 
     @guard(app)
@@ -44,7 +44,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         if found is None:
             return html_error(app, request, "Questionnaire inconnu.", 404)
         viewer = viewer_of(request)
-        content = await app.run(report_pdf.render, found, app.config.min_group_size)
+        content = await app.run(report_pdf.render, found, app.config.groups)
 
         def note() -> None:
             with app.db.transaction() as session:

@@ -16,6 +16,7 @@ from reportlab.platypus import ListFlowable, Paragraph, SimpleDocTemplate, Space
 
 from dashboard.labels import FEATURES
 from dashboard.synthesis import Synthesis
+from storage.small_groups import SmallGroups
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -31,7 +32,7 @@ def _fonts() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"
 
 
-def render(synthesis: Synthesis, k: int) -> bytes:
+def render(synthesis: Synthesis, groups: SmallGroups) -> bytes:
     """Lay the synthesis out on A4 pages and return the PDF bytes."""
     regular, bold = _fonts()
     base = getSampleStyleSheet()
@@ -51,9 +52,8 @@ def render(synthesis: Synthesis, k: int) -> bytes:
         rightMargin=2 * cm,
     )
     story: list = [Paragraph(escape(f"Synthèse pour l'atelier — {synthesis.flow.title}"), h1)]
-    count = f"moins de {k}" if synthesis.respondents is None else str(synthesis.respondents)
-    story.append(Paragraph(escape(f"{count} personnes ont participé. Les groupes de moins de "
-                                  f"{k} personnes sont masqués."), body))  # fmt: skip
+    story.append(Paragraph(escape(f"{synthesis.respondents} personnes ont participé."), body))
+    story.append(Paragraph(escape(" ".join(groups.sentences)), body))
     story.append(Paragraph("Ce que les personnes ont dit, par thème", h2))
     if not synthesis.themes:
         story.append(Paragraph("Pas encore assez de réponses libres.", body))

@@ -12,7 +12,7 @@ from dashboard.figures import Question, questions
 from dashboard.themes import Theme, themes
 from flows.model import Flow
 from storage import queries, reference
-from storage.suppression import shown
+from storage.small_groups import Count
 
 THEME_QUESTIONS = (
     "Sur « {t} », quelles actions concrètes faut-il mener en premier ?",
@@ -41,7 +41,7 @@ class Synthesis:
     """Everything the workshop report shows."""
 
     flow: Flow
-    respondents: int | None
+    respondents: Count
     themes: list[Theme]
     divides: list[Divide]
     missing: list[heard.Group]
@@ -53,7 +53,7 @@ def divides(items: list[Question], limit: int = 3) -> list[Divide]:
     """Rank single-choice questions by how evenly people split (no majority = most divided)."""
     found = []
     for q in items:
-        visible = [(c.label, c.count) for c in q.cells if c.count]
+        visible = [(c.label, c.count.value) for c in q.cells if c.count.value]
         total = sum(n for _label, n in visible if n is not None)
         if q.multi or len(visible) < 2 or not total:
             continue
@@ -83,13 +83,13 @@ def debate_questions(ranked: list[Theme], split: list[Divide], missing: list[hea
     return proposed[:10]
 
 
-def easy_read(flow: Flow, respondents: int | None, ranked: list[Theme], split: list[Divide]) -> list[str]:
+def easy_read(flow: Flow, respondents: Count, ranked: list[Theme], split: list[Divide]) -> list[str]:
     """Write the synthesis in easy-read French: short sentences, one per line, no percentages."""
     lines = ["Merci d'avoir répondu !"]
-    if respondents is not None and respondents < 100:
-        lines.append(f"{respondents} personnes ont répondu.")
-    else:
+    if respondents.value is not None and respondents.value >= 100:
         lines.append("Beaucoup de personnes ont répondu.")
+    else:
+        lines.append(f"{respondents.said.capitalize()} ont répondu.")
     if ranked:
         lines.append("Voici les sujets qui comptent le plus pour vous :")
         lines += [f"- {t.label}" for t in ranked[:3]]
@@ -105,14 +105,14 @@ def easy_read(flow: Flow, respondents: int | None, ranked: list[Theme], split: l
 
 def build(session: Session, flow: Flow, config: DashboardConfig) -> Synthesis:
     """Gather the synthesis of one flow (the small-group rule applies throughout)."""
-    k = config.min_group_size
+    groups = config.groups
     profile = config.profile_results.values()
-    ranked = [t for t in themes(session, flow, None, k, profile=profile)
-              if t.count is not None and t.key]  # fmt: skip
-    split = divides(questions(session, flow, None, k))
+    ranked = [t for t in themes(session, flow, None, groups, profile=profile)
+              if not t.count.hidden and t.key]  # fmt: skip
+    split = divides(questions(session, flow, None, groups))
     ref = reference.load(session, config.reference_csv, heard.source_label(config))
     missing = heard.missing(heard.compare(session, config, flow, ref))
-    respondents = shown(queries.respondents(session, flow.id), k)
+    respondents = groups.count(queries.respondents(session, flow.id))
     debate = debate_questions(ranked, split, missing)
     return Synthesis(flow, respondents, ranked, split, missing, debate,
                      easy_read(flow, respondents, ranked, split))  # fmt: skip

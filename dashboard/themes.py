@@ -6,7 +6,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,13 +14,13 @@ from starlette.routing import BaseRoute, Route
 from dashboard import labels
 from dashboard.charts import Bar, bar_chart
 from dashboard.config import campaign_flows
-from dashboard.figures import profile_options, select_people
+from dashboard.figures import Selection, profile_options, select_people
 from dashboard.quotes import representative
 from dashboard.web import PREFIX, Dashboard, guard
 from flows import kinds
 from flows.model import Flow
 from storage import queries
-from storage.suppression import shown
+from storage.small_groups import Count, SmallGroups
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class Theme:
 
     key: str
     label: str
-    count: int | None
+    count: Count
     quotes: list[str]
 
 
@@ -43,22 +42,28 @@ def text_results(flow: Flow, profile: Collection[str] = ()) -> list[str]:
 def themes(
     session: Session,
     flow: Flow,
-    people: Select[Any] | None,
-    k: int,
+    people: Selection | None,
+    groups: SmallGroups,
     quotes: int = 3,
     profile: Collection[str] = (),
 ) -> list[Theme]:
-    """Rank the themes by people; small themes keep their quotes hidden too."""
+    """Rank the themes by people (everyone when None); small themes keep their quotes hidden too.
+
+    A person may write in several themes and no total is shown, so each theme stands alone,
+    compared only with the same theme under each wider filter.
+    """
     results = text_results(flow, profile)
     if not results:
         return []
-    counts = queries.theme_counts(session, flow.id, results, people)
+    query, wider = (people.query, people.wider) if people else (None, ())
+    counts = queries.theme_counts(session, flow.id, results, query)
+    larger = [queries.theme_counts(session, flow.id, results, w) for w in wider]
     ranked = []
     for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        visible = shown(n, k)
+        visible = groups.count(n, [c[key] - n for c in larger])
         picked = []
-        if visible is not None and quotes:
-            picked = representative(queries.theme_texts(session, flow.id, results, key, people),
+        if not visible.hidden and quotes:
+            picked = representative(queries.theme_texts(session, flow.id, results, key, query),
                                     quotes)  # fmt: skip
         ranked.append(Theme(key, labels.theme(key), visible, picked))
     return ranked
@@ -71,21 +76,20 @@ def routes(app: Dashboard) -> list[BaseRoute]:
     async def page(request: Request) -> Response:
         flows = campaign_flows(app.services)
         flow = flows.get(request.query_params.get("flow") or app.config.profile_flow)
-        k = app.config.min_group_size
 
         def load() -> dict[str, Any]:
             with app.db.transaction() as session:
                 selection = select_people(session, app.config, request.query_params)
                 options = profile_options(flows.get(app.config.profile_flow), app.config, session)
-                found = [] if selection.too_small or flow is None else themes(
-                    session, flow, selection.people, k,
+                found = [] if selection.refused or flow is None else themes(
+                    session, flow, selection, app.config.groups,
                     profile=app.config.profile_results.values())  # fmt: skip
                 return {"selection": selection, "themes": found, "options": options}
 
         data = await app.run(load)
         chart = bar_chart("Personnes par thème", [Bar(t.label, (t.count,)) for t in data["themes"]])
         return app.render(request, "themes.html", {
-            "title": "Thèmes des réponses libres", "active": "/themes", "k": k, "flow": flow,
+            "title": "Thèmes des réponses libres", "active": "/themes", "flow": flow,
             "flows": sorted(flows), "flow_id": flow.id if flow else "", "chart": chart,
             "features": labels.FEATURES, **data,
         })  # fmt: skip

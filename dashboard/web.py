@@ -14,7 +14,7 @@ import anyio.to_thread
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from dashboard.config import DashboardConfig, dashboard_config
@@ -65,6 +65,7 @@ class Dashboard:
         )
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         self.templates.env.globals["prefix"] = PREFIX
+        self.templates.env.globals["small_groups"] = self.config.groups
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run blocking database work in a worker thread."""
@@ -162,9 +163,3 @@ def html_error(app: Dashboard, request: Request, message: str, status: int = 400
     """Answer bad input with a clear message."""
     return app.render(request, "error.html", {"title": "Demande incorrecte", "message": message},
                       status)  # fmt: skip
-
-
-def no_store(response: HTMLResponse) -> HTMLResponse:
-    """Add the security headers to a response built by hand."""
-    response.headers.update(SECURITY_HEADERS)
-    return response

@@ -5,8 +5,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from dataclasses import dataclass
+from typing import ClassVar
 
 from cryptography.fernet import Fernet, InvalidToken
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    """config.yml `privacy:`: the smallest group shown, how long data and read-backs are kept."""
+
+    SECTION: ClassVar[str] = "privacy"
+    min_group_size: int
+    retention_days: int
+    readback_audio_days: float
 
 
 class Crypto:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.cli.context import pass_settings
-from bot.config_sections import PrivacyConfig
 from bot.settings import Settings
+from storage.privacy import PrivacyConfig
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

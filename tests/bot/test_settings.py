@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from bot.audio.config import AudioConfig
-from bot.config_sections import DatabaseConfig, OutboxConfig, PrivacyConfig
+from bot.config_sections import DatabaseConfig, OutboxConfig
 from bot.settings import DEV_SECRET, Settings, SettingsError, load_settings
 from bot.throttle import ThrottleConfig
 from nlu.factory import NluConfig
+from storage.privacy import PrivacyConfig
 
 
 def test_defaults_use_sqlite_under_data(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from storage.suppression import suppress
+from storage.small_groups import SmallGroups
 from tests.dashboard.conftest import LiveServer, add_account, login
 from tests.dashboard.seed import add_people
 
@@ -38,10 +38,10 @@ def row(page: str, label: str) -> str:
 
 
 def test_suppress_hides_small_groups_and_their_complement() -> None:
-    cells = suppress([("a", "A", 6), ("b", "B", 7), ("c", "C", 4), ("d", "D", 0)], 5)
-    assert [c.count for c in cells] == [None, 7, None, 0]
-    multi = suppress([("a", "A", 6), ("c", "C", 4)], 5, exclusive=False)
-    assert [c.count for c in multi] == [6, None]
+    cells = SmallGroups(5).table([("a", "A", 6), ("b", "B", 7), ("c", "C", 4), ("d", "D", 0)])
+    assert [c.count.value for c in cells] == [None, 7, None, 0]
+    multi = SmallGroups(5).choices([("a", "A", 6), ("c", "C", 4)], None)
+    assert [c.count.value for c in multi] == [6, None]
 
 
 def test_commune_of_four_people_is_hidden(live: LiveServer, services) -> None:
@@ -52,7 +52,7 @@ def test_commune_of_four_people_is_hidden(live: LiveServer, services) -> None:
         page = client.get(live.url + "/facilitator/questions").text
         assert row(page, "Ivry-sur-Seine") == "< 5"
         # Créteil is hidden too, or Ivry's 4 would follow from the total of 17.
-        assert row(page, "Créteil") == "< 5"
+        assert row(page, "Créteil") == "masqué"
         assert row(page, "Vitry-sur-Seine") == "7"
         assert "17 personnes ont répondu" in html.unescape(page)
 
@@ -67,7 +67,7 @@ def test_commune_of_four_people_is_hidden(live: LiveServer, services) -> None:
         # An answer given by 4 people of a filtered group is hidden as well.
         women = client.get(live.url + "/facilitator/questions", params={"genre": "femme"}).text
         assert row(women, "Un peu") == "< 5"
-        assert row(women, "Non") == "< 5"
+        assert row(women, "Non") == "masqué"
 
 
 def test_free_text_commune_filter_lists_only_large_groups(services, tmp_path) -> None:
@@ -78,6 +78,7 @@ def test_free_text_commune_filter_lists_only_large_groups(services, tmp_path) ->
     from dashboard.config import dashboard_config, load_flows
     from dashboard.figures import profile_options
     from dashboard.themes import themes
+    from storage.small_groups import SmallGroups
 
     flows = load_flows(Path(__file__).resolve().parents[2] / "flows" / "definitions")
     flow = flows["egalite"]
@@ -89,5 +90,5 @@ def test_free_text_commune_filter_lists_only_large_groups(services, tmp_path) ->
         options = profile_options(flow, config, session)
         assert options["commune"] == [("Créteil", "Créteil")]
         assert [k for k, _ in options["age"]] == ["15-29", "30-44", "45-59", "60-74", "75+"]
-        found = themes(session, flow, None, 5, profile=config.profile_results.values())
-    assert [(t.key, t.count) for t in found] == [("travail", 7)]  # communes are not themes
+        found = themes(session, flow, None, SmallGroups(5), profile=config.profile_results.values())
+    assert [(t.key, t.count.value) for t in found] == [("travail", 7)]  # communes are not themes
