@@ -32,7 +32,8 @@ MARGIN = 5  # a commune this close to the best one makes the name ambiguous
 SHOWN = 4  # at most this many communes are named when a name is ambiguous
 ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 ARTICLES = frozenset({"le", "la", "les", "l"})
-LINKS = frozenset({"sur", "sous", "en", "de", "des", "du", "aux"}) | ARTICLES
+SAINTS = frozenset({"saint", "sainte"})
+GENERIC = frozenset({"sur", "sous", "en", "de", "des", "du", "aux"}) | ARTICLES | SAINTS  # name no commune
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,8 @@ def forms(name: str) -> frozenset[tuple[str, ...]]:
     words = fold(name)
     article = words[:1] if words[0] in ARTICLES else ()
     bare = words[len(article) :]
-    head = bare[:2] if bare[0] in ("saint", "sainte") else bare[:1]
-    found = {words, bare, head, article + head}
-    return frozenset(f for f in found if not set(f) <= LINKS | {"saint", "sainte"})
+    head = bare[:2] if bare[0] in SAINTS else bare[:1]
+    return frozenset(f for f in {words, bare, head, article + head} if not set(f) <= GENERIC)
 
 
 def similarity(words: tuple[str, ...], form: tuple[str, ...]) -> tuple[float, range]:
