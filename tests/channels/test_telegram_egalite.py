@@ -47,7 +47,7 @@ async def answer(world: World, question: dict[str, Any], voice: Path, spoke: boo
     buttons = world.users.buttons(CHAT, question["message_id"])
     choices = [b["text"] for b in buttons if not b["text"].startswith(NAV_ICONS)]
     if not choices:  # free text: a voice note first, typed text afterwards
-        update = (world.users.text(CHAT, "Rennes") if spoke
+        update = (world.users.text(CHAT, "creteil") if spoke
                   else world.users.voice(CHAT, voice.read_bytes(), duration=2))  # fmt: skip
         assert (await world.deliver(update)).status_code == 200
         return True
@@ -86,7 +86,7 @@ async def test_egalite_by_buttons_in_easy_read_and_audio_mode(egalite_world: Wor
     answers = world.answers()
     assert answers["priorite"].audio_ref is not None
     assert (world.config.recordings_dir / answers["priorite"].audio_ref).read_bytes() == voice.read_bytes()
-    assert answers["commune"].value == "Rennes"
+    assert answers["commune"].value == "Créteil"  # typed, then confirmed with the first button
 
     chat = world.fake.chat(CHAT)
     audio_on = next(i for i, m in enumerate(chat) if "voice" in m)

@@ -178,9 +178,9 @@ def test_shipped_flows_load() -> None:
     egalite = flows["egalite"]
     assert 12 <= len(egalite.steps) <= 20
     assert 4 <= len(flows["evaluation"].steps) <= 6
-    # One open question; the only other free text is the optional commune of the profile.
-    assert [s.result for s in egalite.steps if s.kind == "text"] == ["priorite", "commune"]
-    assert egalite.step("commune").optional
+    # One open question; the optional commune of the profile is matched to the territory's list.
+    assert [s.result for s in egalite.steps if s.kind == "text"] == ["priorite"]
+    assert egalite.step("commune").kind == "commune" and egalite.step("commune").optional
 
 
 def test_egalite_result_names_are_the_export_columns() -> None:

@@ -8,13 +8,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.app import create_app
 from bot.channels import registry
 from bot.container import Services, build_services
 from bot.settings import Settings
 from flows.gsm7 import budget
+from nlu.interpretation import Expectation, Interpretation, Interpreter
 from storage.db import Database
+from storage.models import Answer
 from tests.phone.conftest import PUBLIC, Twilio, messages, outbox, stored_answers
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "flows" / "definitions"
@@ -36,7 +39,7 @@ async def test_the_egalite_campaign_by_sms(egalite: tuple[Twilio, Services]) -> 
     twilio, services = egalite
     # No audio question by SMS: reading mode, then consent.
     script = ["EGALITE", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1",
-              "2", "Tours", "1", "1", "3", "2", "1"]  # fmt: skip
+              "2", "creteil", "1", "1", "3", "2", "1"]  # fmt: skip
     bodies = []
     for text in script:
         replies = messages(await twilio.sms(text))
@@ -46,11 +49,39 @@ async def test_the_egalite_campaign_by_sms(egalite: tuple[Twilio, Services]) -> 
     assert bodies[0].startswith("Bonjour ! Le département prépare son plan")
     assert "1 - Facile à lire\n2 - Texte normal" in bodies[0]
     assert bodies[-1].startswith("Merci beaucoup !")
+    # The typed commune is matched to the official list and confirmed with "1".
+    assert bodies[script.index("creteil")].startswith("Vous habitez à Créteil ?\n\n1 - Oui\n2 - Non")
     assert stored_answers(services) == {
         "consentement": "oui",
         "themes_quotidien": "travail,taches_domestiques", "themes_dehors": "espace_public",
         "essai_echelle": "bien", "ressenti": "moyen", "securite_soir": "peur",
-        "priorite": "Des crèches le soir", "age": "30-44", "commune": "Tours", "genre": "femme",
+        "priorite": "Des crèches le soir", "age": "30-44", "commune": "Créteil", "genre": "femme",
         "vie_publique": "rarement", "volontaire": "non", "suivi": "non",
     }  # fmt: skip
     assert sum(row.segments or 0 for row in outbox(services)) == sum(budget(b).segments for b in bodies)
+
+
+async def test_a_commune_is_never_themed(egalite: tuple[Twilio, Services]) -> None:
+    twilio, services = egalite
+    services.service.interpreter = Themed(services.service.interpreter)
+    for text in ["EGALITE", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1", "2"]:
+        messages(await twilio.sms(text))
+    (confirm,) = messages(await twilio.sms("CRETEIL"))
+    assert confirm.startswith("Vous habitez à Créteil ?") and "Vous parlez" not in confirm
+    messages(await twilio.sms("1"))
+    with services.db.sessions() as session:
+        themes = {a.result: (a.value, a.theme) for a in session.scalars(select(Answer))}
+    assert themes["priorite"] == ("Des crèches le soir", "travail")  # the classifier did speak
+    assert themes["commune"] == ("Créteil", None)
+
+
+class Themed:
+    """An interpreter that finds the theme "travail" in every free text (as a keen model may)."""
+
+    def __init__(self, inner: Interpreter) -> None:
+        self.inner = inner
+
+    def interpret(self, text: str, expects: Expectation) -> Interpretation:
+        """Interpret as the inner interpreter does, with a theme on anything that is no command."""
+        meaning = self.inner.interpret(text, expects)
+        return meaning if meaning.command or meaning.choice else dataclasses.replace(meaning, theme="travail")
