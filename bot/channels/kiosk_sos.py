@@ -24,8 +24,12 @@ class Helpline:
 
 
 HELPLINES = (
-    Helpline("3919", "tel:3919", "Appeler le 3919",
-             "Violences Femmes Info. Pour les violences faites aux femmes. Jour et nuit."),
+    Helpline(
+        "3919",
+        "tel:3919",
+        "Appeler le 3919",
+        "Violences Femmes Info. Pour les violences faites aux femmes. Jour et nuit.",
+    ),
     Helpline("17", "tel:17", "Appeler le 17", "La police. Si vous êtes en danger maintenant."),
     Helpline("114", "sms:114", "Écrire un SMS au 114", "Par SMS, si vous ne pouvez pas parler."),
     Helpline("119", "tel:119", "Appeler le 119", "Pour un enfant en danger."),
@@ -42,6 +46,7 @@ def script() -> str:
 
 def routes(kiosk: Kiosk) -> list[BaseRoute]:
     """Return the route of the help page."""
+
     async def help_page(request: Request) -> Response:
         """GET /kiosk/aide-urgente: the helplines at once, with their sound."""
         return kiosk.render("kiosk_sos.html", intro=INTRO, outro=OUTRO, spoken=script())
