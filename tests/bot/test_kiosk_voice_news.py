@@ -149,8 +149,8 @@ def test_a_person_who_wants_news_leaves_a_number_that_goes_with_their_answers(
                                                       "consent": "oui"})  # fmt: skip
     assert wrong.status_code == 400 and "pas complet" in wrong.text
     kiosk_address = address_of(services)
-    saved = user.http.post("/kiosk/nouvelles", data={"csrf": user.field("csrf"),
-                                                      "phone": "06 12 34 56 78", "consent": "oui"})  # fmt: skip
+    given = {"csrf": user.field("csrf"), "phone": "06 12 34 56 78", "consent": "oui"}
+    saved = user.http.post("/kiosk/nouvelles", data=given)
     assert saved.status_code == 200 and "finit par 78" in saved.text
     assert "0612345678" not in saved.text and "+33612345678" not in saved.text
     assert address_of(services) == "+33612345678"  # encrypted as the address news is sent to
