@@ -92,6 +92,12 @@
     }
   }
 
+  // A focused control is shown whole (a tall text box too), never half under the screen's edge.
+  document.addEventListener("focusin", function (event) {
+    var box = event.target.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) event.target.scrollIntoView({ block: "nearest" });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     speakQuestion();
     watchIdle();
