@@ -167,8 +167,8 @@ def tab_to(page: Any, selector: str, limit: int = 60) -> None:
 def test_a_person_walks_to_the_end_by_keyboard_only(kiosk: Kiosk, page: Any) -> None:
     page.goto(kiosk.url + "/kiosk")
     tab_to(page, 'button[name="mode"][value="facile"]')
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     for _ in range(MAX_SCREENS):
         if not page.locator("#question").count():
             break
@@ -185,11 +185,11 @@ def test_a_person_walks_to_the_end_by_keyboard_only(kiosk: Kiosk, page: Any) -> 
             tab_to(page, 'form.answer button[value="oui"]')
         else:
             tab_to(page, 'form.answer button[name="choice"]')
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
     else:
         pytest.fail("the keyboard walk never reached the end")
-    assert page.locator('a[href="/kiosk/nouvelle"]').count()  # the end screen
+    assert page.locator('a[href="/kiosk/nouvelle"]').count(), page.locator("main").inner_text()
 
 
 def heard_choice(page: Any, heard: str, selector: str) -> Any:
@@ -216,8 +216,7 @@ def test_a_person_walks_to_the_end_by_ear_only(kiosk: Kiosk, page: Any) -> None:
         assert httpx.get(kiosk.url + str(clip)).status_code == 200
         form = page.locator("main form.answer")
         if form.locator("textarea").count():
-            assert "Dites" in heard or "Écrivez" in heard, heard
-            if "Dites" in heard:  # the kiosk records: speak into the (fake) microphone
+            if "Écrivez" not in heard:  # the kiosk records: speak into the (fake) microphone
                 form.locator("button.record").click()
                 page.wait_for_timeout(800)
                 with page.expect_navigation():
