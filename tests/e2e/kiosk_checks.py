@@ -20,7 +20,8 @@ GEOMETRY_JS = """
   const check = (el, what) => {
     if (scroll) el.scrollIntoView({block: 'nearest'});
     const r = el.getBoundingClientRect();
-    const name = what + ' ' + (el.getAttribute('aria-label') || el.textContent || el.name || el.tagName).trim().slice(0, 40);
+    const text = el.getAttribute('aria-label') || el.textContent || el.name || el.tagName;
+    const name = what + ' ' + text.trim().slice(0, 40);
     if (r.width === 0 && r.height === 0) return;
     if (r.top < -0.5 || r.left < -0.5 || r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5)
       problems.push(name + ' outside the viewport ' + JSON.stringify([r.top, r.left, r.bottom, r.right]));
@@ -35,7 +36,8 @@ GEOMETRY_JS = """
   if (selector) document.querySelectorAll(selector).forEach(el => {
     if (el.getClientRects().length) check(el, 'answer');
   });
-  else if (document.activeElement && document.activeElement !== document.body) check(document.activeElement, 'focus');
+  else if (document.activeElement && document.activeElement !== document.body)
+    check(document.activeElement, 'focus');
   return problems;
 }
 """
@@ -47,15 +49,19 @@ FOCUS_RING_JS = """
   if (!el || el === document.body) return null;
   if (el.matches('label.choice input')) el = el.closest('label');
   const style = getComputedStyle(el);
-  if (style.outlineStyle === 'none' || parseFloat(style.outlineWidth) < 2) return {name: el.outerHTML.slice(0, 80), ratio: 0};
+  if (style.outlineStyle === 'none' || parseFloat(style.outlineWidth) < 2)
+    return {name: el.outerHTML.slice(0, 80), ratio: 0};
   const rgb = c => c.match(/[\\d.]+/g).map(Number);
   const lum = ([r, g, b]) => {
     const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
   };
   let back = el.parentElement;
-  while (back && rgb(getComputedStyle(back).backgroundColor).length === 4 && rgb(getComputedStyle(back).backgroundColor)[3] === 0)
-    back = back.parentElement;
+  const clear = e => {
+    const c = rgb(getComputedStyle(e).backgroundColor);
+    return c.length === 4 && c[3] === 0;
+  };
+  while (back && clear(back)) back = back.parentElement;
   const behind = back ? rgb(getComputedStyle(back).backgroundColor).slice(0, 3) : [255, 255, 255];
   const [a, b] = [lum(rgb(style.outlineColor).slice(0, 3)), lum(behind)];
   return {name: el.outerHTML.slice(0, 80), ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)};
@@ -76,7 +82,7 @@ def focus_problems(page: Any, limit: int = 40) -> list[str]:
     seen: set[str] = set()
     for _ in range(limit):
         page.keyboard.press("Tab")
-        where = page.evaluate("() => { const e = document.activeElement; return e ? e.outerHTML.slice(0, 120) : ''; }")
+        where = page.evaluate("() => (document.activeElement || document.body).outerHTML.slice(0, 120)")
         if where in seen or where.startswith("<body"):
             break
         seen.add(where)

@@ -42,8 +42,9 @@ class Kiosk:
 def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kiosk]:
     """One server for the whole module, on the shipped flows, with sound."""
     tmp = tmp_path_factory.mktemp("kiosk")
-    settings = load_settings({"PORTE_VOIX_SECRET_KEY": TEST_SECRET, "PORTE_VOIX_DATA_DIR": str(tmp / "data"),
-                              "PORTE_VOIX_MODE": "test", "DATABASE_URL": f"sqlite:///{tmp / 'app.db'}"})  # fmt: skip
+    env = {"PORTE_VOIX_SECRET_KEY": TEST_SECRET, "PORTE_VOIX_DATA_DIR": str(tmp / "data"),
+           "PORTE_VOIX_MODE": "test", "DATABASE_URL": f"sqlite:///{tmp / 'app.db'}"}  # fmt: skip
+    settings = load_settings(env)
     settings = dataclasses.replace(settings, flows_dir=ROOT / "flows" / "definitions", default_flow="egalite")
     database = make_database(f"sqlite:///{tmp / 'kiosk.db'}")
     services = build_services(settings, database)
