@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import anyio
 from starlette.requests import Request
@@ -77,13 +77,19 @@ class News:
 
     async def card(self, request: Request) -> Response:
         """Show the card to print: the date and place of the results, or that they will be told."""
-        return self.kiosk.render("kiosk_card.html", results=self.results)
+        session = self.kiosk.session(request)
+        page = self.kiosk.render("kiosk_card.html", results=self.results, **self.idle(session.csrf))
+        return self.kiosk.keep(page, session)
 
     async def ask(self, request: Request) -> Response:
         """Show the form for a phone number, with what it is for and how it is erased."""
         session = self.kiosk.session(request)
-        page = self.kiosk.render("kiosk_phone.html", csrf=session.csrf, saved=None)
+        page = self.kiosk.render("kiosk_phone.html", saved=None, **self.idle(session.csrf))
         return self.kiosk.keep(page, session)
+
+    def idle(self, csrf: str) -> dict[str, Any]:
+        """Return what a page needs to hand the kiosk to a new person after a while."""
+        return {"csrf": csrf, "idle_seconds": self.kiosk.config.section.idle_seconds}
 
     async def save(self, request: Request) -> Response:
         """Keep a phone number the person consented to give, or say plainly what is missing."""
@@ -101,13 +107,13 @@ class News:
         key = kiosk.hub.participant_key("kiosk", session.address)
         if not await anyio.to_thread.run_sync(keep_phone, kiosk.hub.db, kiosk.crypto, key, e164):
             return self.again(session.csrf, "Répondez d'abord aux questions.")
-        page = kiosk.render("kiosk_phone.html", csrf=session.csrf, nonce=uuid.uuid4().hex,
-                            saved=hidden(e164))  # fmt: skip
+        page = kiosk.render("kiosk_phone.html", nonce=uuid.uuid4().hex, saved=hidden(e164),
+                            **self.idle(session.csrf))  # fmt: skip
         return kiosk.keep(page, session)
 
     def again(self, csrf: str, error: str) -> Response:
         """Show the form again with what to fix."""
-        return self.kiosk.render("kiosk_phone.html", 400, csrf=csrf, phone_error=error, saved=None)
+        return self.kiosk.render("kiosk_phone.html", 400, phone_error=error, saved=None, **self.idle(csrf))
 
 
 def routes(kiosk: Kiosk, results: ResultsConfig, region: str) -> list[BaseRoute]:

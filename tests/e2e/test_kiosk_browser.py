@@ -237,3 +237,15 @@ def test_a_person_walks_to_the_end_by_ear_only(kiosk: Kiosk, page: Any) -> None:
     with kiosk.services.db.sessions() as session:
         refs = [r for r in session.scalars(select(Answer.audio_ref)) if r]
     assert len(refs) >= recorded
+
+
+def test_after_three_idle_minutes_the_kiosk_welcomes_a_new_person(kiosk: Kiosk, page: Any) -> None:
+    page.clock.install()
+    begin(page, kiosk.url, "evaluation", "facile")
+    answer(page)
+    assert page.locator("#question").count()
+    with page.expect_navigation():
+        page.clock.run_for(181_000)
+    assert page.locator('button[name="mode"]').count() == 3  # the welcome
+    page.goto(kiosk.url + "/kiosk")
+    assert page.locator('button[name="mode"]').count() == 3  # the last person's question is gone
