@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.channels.kiosk import Kiosk
 
 CONSENT = "oui"
+NOT_ASKED = "Répondez d'abord aux questions. À la fin, répondez oui pour avoir des nouvelles."
 INCOMPLETE = "Ce numéro n'est pas complet. Écrivez 10 chiffres, par exemple 06 12 34 56 78."
 
 
@@ -42,14 +43,12 @@ def hidden(e164: str) -> str:
     return "•" * max(len(e164) - 3, 0) + e164[-2:]
 
 
-def keep_phone(db: Database, crypto: Crypto, key: str, e164: str) -> bool:
-    """Store the number, encrypted, as the address news is sent to; False without a participant."""
+def keep_phone(db: Database, crypto: Crypto, key: str, e164: str) -> None:
+    """Store the number, encrypted, as the address news is sent to."""
     with db.transaction() as session:
         participant = repo.find_participant(session, key)
-        if participant is None:
-            return False
-        participant.address_enc = crypto.encrypt(e164)
-        return True
+        if participant is not None:
+            participant.address_enc = crypto.encrypt(e164)
 
 
 def forget_phone(db: Database, crypto: Crypto, key: str, address: str) -> None:
@@ -104,9 +103,10 @@ class News:
             e164 = to_e164(str(form.get("phone") or ""), self.region)
         except PhoneNumberError:
             return self.again(session.csrf, INCOMPLETE)
-        key = kiosk.hub.participant_key("kiosk", session.address)
-        if not await anyio.to_thread.run_sync(keep_phone, kiosk.hub.db, kiosk.crypto, key, e164):
-            return self.again(session.csrf, "Répondez d'abord aux questions.")
+        screen = await anyio.to_thread.run_sync(kiosk.screen, session)
+        if not screen.wants_news:  # only someone who finished and asked for news
+            return self.again(session.csrf, NOT_ASKED)
+        await anyio.to_thread.run_sync(keep_phone, kiosk.hub.db, kiosk.crypto, kiosk.key(session), e164)
         page = kiosk.render("kiosk_phone.html", nonce=uuid.uuid4().hex, saved=hidden(e164),
                             **self.idle(session.csrf))  # fmt: skip
         return kiosk.keep(page, session)

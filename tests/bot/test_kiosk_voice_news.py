@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import httpx
@@ -169,6 +170,10 @@ def test_no_news_offer_for_a_person_who_said_no(news: tuple[str, Services]) -> N
     user.post("/kiosk/answer", choice="oui")
     user.post("/kiosk/answer", choice="non")
     assert "Merci !" in user.page and 'href="/kiosk/nouvelles"' not in user.page
+    user.page = user.http.get("/kiosk/nouvelles").text
+    given = {"csrf": user.field("csrf"), "phone": "06 12 34 56 78", "consent": "oui"}
+    refused = user.http.post("/kiosk/nouvelles", data=given)
+    assert refused.status_code == 400 and "Répondez d'abord aux questions" in unescape(refused.text)
 
 
 def test_the_card_says_when_and_where_or_that_it_will_be_announced(
