@@ -1,10 +1,9 @@
-"""The accessible web kiosk: one question per screen, large pictured buttons, taps only."""
+"""The accessible web kiosk: one question per screen, large pictured buttons, taps or voice."""
 
 from __future__ import annotations
 
 import hmac
 import logging
-import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,7 +11,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import anyio
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -20,16 +18,20 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.audio.engines import EngineError
-from bot.channels.base import Capabilities, InboundMessage, OutboundMessage
+from bot.channels import kiosk_news, kiosk_people, kiosk_sos, kiosk_voice
+from bot.channels.base import Capabilities, InboundMessage
+from bot.channels.kiosk_modes import MODES, prefer
+from bot.channels.kiosk_news import ResultsConfig, erasing, forget_phone
+from bot.channels.kiosk_screen import WELCOME, NewsWish, Screen, read
+from bot.channels.kiosk_session import KioskSession, Sessions
 from bot.channels.plugin import ChannelPlugin, Hub, RepliesOnly, in_response
 from bot.intake import Flooded
 from bot.settings import Settings
 from flows.events import DONE_KEY
-from storage import repo
+from storage.privacy import Crypto
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-COOKIE = "pv_kiosk"
 MAX_BODY = 256 * 1024
 
 
@@ -47,6 +49,8 @@ class KioskSection:
     SECTION: ClassVar[str] = "kiosk"
     max_text_length: int
     cookie_max_age_days: int
+    idle_seconds: int
+    max_recording_bytes: int
 
 
 @dataclass(frozen=True)
@@ -57,22 +61,20 @@ class KioskConfig:
     secret_key: str
     secure: bool  # the cookie travels over HTTPS only
     default_flow: str
+    results: ResultsConfig
+    news: NewsWish  # the answer that asks for news (config.yml `dashboard:`)
+    recordings: Path  # spoken answers are kept under recordings/kiosk
+    region: str  # how a national phone number is read (config.yml `sms.region`)
 
     @classmethod
     def load(cls, settings: Settings, env: Mapping[str, str] | None = None, audio: Any = None) -> KioskConfig:
-        """Read config.yml `kiosk:` and the server settings the kiosk uses."""
+        """Read config.yml `kiosk:` and `results:`, and the server settings the kiosk uses."""
+        board = settings.section("dashboard")
+        wish = NewsWish(str(board.get("followup_result", "suivi")), str(board.get("yes_key", "oui")))
         return cls(settings.typed(KioskSection), settings.secret_key,
-                   settings.public_base_url.startswith("https://"), settings.default_flow)  # fmt: skip
-
-
-@dataclass
-class KioskSession:
-    """The kiosk's anonymous participant, carried in a signed cookie."""
-
-    address: str
-    csrf: str
-    assisted: bool = False
-    fresh: bool = False
+                   settings.public_base_url.startswith("https://"), settings.default_flow,
+                   settings.typed(ResultsConfig), wish, settings.data_dir / "recordings",
+                   str(settings.section("sms").get("region", "FR")))  # fmt: skip
 
 
 def templates() -> Environment:
@@ -89,38 +91,35 @@ class Kiosk:
         self.config = config
         self.hub = hub
         self.max_text = config.section.max_text_length
-        self.max_age = config.section.cookie_max_age_days * 86400
-        self.signer = URLSafeTimedSerializer(config.secret_key, salt="porte-voix kiosk")
-        self.secure = config.secure
+        self.sessions = Sessions(config.secret_key, config.section.cookie_max_age_days * 86400,
+                                 config.secure)  # fmt: skip
+        self.crypto = Crypto(config.secret_key)
         self.env = templates()
 
     # session -----------------------------------------------------------------
     def session(self, request: Request) -> KioskSession:
         """Read the signed cookie; a missing, expired or tampered one starts afresh."""
-        raw = request.cookies.get(COOKIE)
-        if raw:
-            try:
-                data = self.signer.loads(raw, max_age=self.max_age)
-                return KioskSession(str(data["a"]), str(data["c"]), bool(data.get("h")))
-            except (BadSignature, KeyError, TypeError, ValueError):
-                pass
-        return KioskSession(uuid.uuid4().hex, secrets.token_urlsafe(24), fresh=True)
+        return self.sessions.read(request)
 
     def keep(self, response: Response, session: KioskSession) -> Response:
         """Write the session cookie on a response."""
-        value = self.signer.dumps({"a": session.address, "c": session.csrf, "h": session.assisted})
-        response.set_cookie(COOKIE, value, max_age=self.max_age, httponly=True, samesite="lax",
-                            secure=self.secure, path="/")  # fmt: skip
-        return response
+        return self.sessions.keep(response, session)
+
+    def key(self, session: KioskSession) -> str:
+        """Return the pseudonymous key of this kiosk person."""
+        return self.hub.participant_key(CHANNEL, session.address)
 
     # pages -------------------------------------------------------------------
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        """Render a template."""
+        """Render a template with what every kiosk page needs (sound, idle time, help)."""
         audio = self.hub.audio
         context.setdefault("audio_available", audio is not None)
         context.setdefault("audio_url", self.audio_url if audio is not None else None)
         context.setdefault("audio_format", CAPABILITIES.audio)
         context.setdefault("done_key", DONE_KEY)
+        context.setdefault("idle_seconds", 0)
+        context.setdefault("error", None)
+        context.setdefault("sos", kiosk_sos.HELPLINES)
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
 
     def audio_url(self, text: str, lang: str, fmt: str) -> str | None:
@@ -131,30 +130,29 @@ class Kiosk:
             log.warning("kiosk audio unavailable: %s", exc)
             return None
 
-    def replies(self, session: KioskSession) -> list[OutboundMessage]:
-        """Return the latest replies shown to this kiosk participant."""
-        key = self.hub.participant_key(CHANNEL, session.address)
-        with self.hub.db.transaction() as db_session:
-            participant = repo.find_participant(db_session, key)
-            if participant is None:
-                return []
-            rows = repo.last_replies(db_session, participant.id)
-            return [OutboundMessage.from_payload(r.payload) for r in rows]
+    def screen(self, session: KioskSession) -> Screen:
+        """Return what this kiosk person sees now."""
+        if session.fresh:
+            return WELCOME
+        with self.hub.db.sessions() as db_session:
+            return read(db_session, self.key(session), self.config.news)
 
     def page(self, session: KioskSession, status: int = 200, error: str | None = None) -> Response:
-        """Render the current screen: the start page, or the latest messages."""
-        messages = [] if session.fresh else self.replies(session)
+        """Render the current screen: the welcome, a question, the pause or the end."""
+        screen = self.screen(session)
         context = {"csrf": session.csrf, "nonce": uuid.uuid4().hex, "error": error,
-                   "assisted": session.assisted}  # fmt: skip
-        if not messages:
+                   "assisted": session.assisted, "screen": screen,
+                   # Back to the welcome for a new person after a while, except at a pause
+                   # (the person chose to come back) and at the welcome itself.
+                   "idle_seconds": self.config.section.idle_seconds
+                   if screen.kind in ("question", "ended") else 0}  # fmt: skip
+        if screen.kind == "welcome":
             flows = [self.hub.flows.current(f) for f in self.hub.flows.ids()]
-            default = self.config.default_flow
-            response = self.render("kiosk_start.html", status, flows=flows, default=default,
-                                   **context)  # fmt: skip
+            response = self.render("kiosk_start.html", status, flows=flows,
+                                   default=self.config.default_flow, **context)  # fmt: skip
         else:
-            question = next((m for m in reversed(messages) if m.expects != "none"), None)
-            response = self.render("kiosk.html", status, messages=messages, question=question,
-                                   **context)  # fmt: skip
+            response = self.render("kiosk.html", status, messages=screen.messages,
+                                   question=screen.question, **context)  # fmt: skip
         return self.keep(response, session)
 
     async def show(self, request: Request) -> Response:
@@ -181,17 +179,18 @@ class Kiosk:
             )
         return form
 
-    async def submit(self, request: Request, inbound: InboundMessage) -> Response:
-        """Hand an inbound message to the service and redirect (PRG); the page shows the replies."""
+    async def submit(self, request: Request, *inbound: InboundMessage) -> Response:
+        """Hand inbound messages to the service and redirect (PRG); the page shows the replies."""
         try:
-            await self.hub.receive(inbound, reply_inline=in_response)
+            for message in inbound:
+                await self.hub.receive(message, reply_inline=in_response)
         except Flooded:
             error = "Trop de messages d'un coup. Attendez un peu."
             return await anyio.to_thread.run_sync(self.page, self.session(request), 429, error)
         return RedirectResponse("/kiosk", status_code=303)
 
     async def start(self, request: Request) -> Response:
-        """POST /kiosk/start: begin a flow."""
+        """POST /kiosk/start: begin a flow, in the reading and sound mode chosen at the welcome."""
         session = self.session(request)
         form = await self.form(request, session)
         if isinstance(form, Response):
@@ -200,6 +199,10 @@ class Kiosk:
         flow = str(form.get("flow") or self.config.default_flow)
         if not self.hub.flows.has(flow):
             return self.page(session, 400, "Ce questionnaire n'existe pas.")
+        mode = str(form.get("mode") or "")
+        if mode in MODES:
+            encrypted = lambda: self.crypto.encrypt(session.address)  # noqa: E731
+            await anyio.to_thread.run_sync(prefer, self.hub.db, self.key(session), CHANNEL, encrypted, mode)
         inbound = InboundMessage(channel=CHANNEL, address=session.address,
                                  external_id=_nonce(form), start_flow=flow,
                                  assisted=session.assisted)  # fmt: skip
@@ -233,7 +236,12 @@ class Kiosk:
         )
         if not (inbound.text or inbound.choice or inbound.keys):
             return RedirectResponse("/kiosk", status_code=303)
-        return self.keep(await self.submit(request, inbound), session)
+        key = self.key(session)
+        erases = choice == "oui" and await anyio.to_thread.run_sync(erasing, self.hub.db, key)
+        response = await self.submit(request, inbound)
+        if erases:  # a number left for news goes with the answers
+            await anyio.to_thread.run_sync(forget_phone, self.hub.db, self.crypto, key, session.address)
+        return self.keep(response, session)
 
 
 def _nonce(form: FormData) -> str:
@@ -244,11 +252,16 @@ def _nonce(form: FormData) -> str:
 
 def routes(channel: RepliesOnly, hub: Hub) -> list[BaseRoute]:
     """Return the kiosk routes."""
-    kiosk = Kiosk(channel.config, hub)
+    config: KioskConfig = channel.config
+    kiosk = Kiosk(config, hub)
     return [
         Route("/kiosk", kiosk.show, methods=["GET"]),
         Route("/kiosk/start", kiosk.start, methods=["POST"]),
         Route("/kiosk/answer", kiosk.answer, methods=["POST"]),
+        *kiosk_people.routes(kiosk),
+        *kiosk_sos.routes(kiosk),
+        *kiosk_news.routes(kiosk, config.results, config.region),
+        *kiosk_voice.routes(kiosk, config.recordings, config.section.max_recording_bytes),
     ]
 
 

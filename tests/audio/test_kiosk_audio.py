@@ -57,13 +57,18 @@ def test_audio_mode_plays_each_message_after_a_tap(kiosk: httpx.Client) -> None:
     question = re.search(r'<div class="bubble prompt question" id="question">(.*?)</form>', page, re.S)
     assert question, page
     block = question.group(1)
-    assert re.search(r'<audio preload="none" id="[^"]+">', block)  # no autoplay attribute
+    tag = re.search(r'<audio preload="none" id="[^"]+" data-spoken="([^"]*)">', block)
+    assert tag  # no autoplay attribute: the script plays it when the browser allows
     assert "autoplay" not in page
     assert re.search(r'<button type="button" class="big replay" data-audio="[^"]+"', block)
+    # The button says what it reads; the page says what the sound says.
+    assert 'aria-label="Écouter : Comment voulez-vous lire ?"' in unescape(block)
     caption = " ".join(unescape(p) for p in re.findall(r"<p>(.*?)</p>", block))
     assert caption == "Comment voulez-vous lire ?"  # the text is shown with the audio
-    labels = [unescape(label) for label in re.findall(r'class="big choice">.*?<span>(.*?)</span>', block)]
+    choice = r'class="big choice"[^>]*>.*?<span>(.*?)</span>'
+    labels = [unescape(label) for label in re.findall(choice, block)]
     spoken = caption + " " + " ".join(f"{label}." for label in labels)
+    assert unescape(tag.group(1)) == spoken
 
     sources = dict(
         (kind, src) for src, kind in re.findall(r'<source src="([^"]+)" type="(audio/[a-z]+)">', block)

@@ -59,7 +59,7 @@ def base(services: Services) -> Iterator[str]:
 def test_full_journey_by_taps(base: str, services: Services) -> None:
     user = KioskUser(base)
     start = user.get()
-    assert '<html lang="fr">' in start and "Commencer" in start
+    assert '<html lang="fr">' in start and 'name="mode" value="audio"' in start
     assert user.post("/kiosk/start", flow="demo").status_code == 200
     assert user.question() == "Comment voulez-vous lire ?"
     assert 'value="cmd:aide"' in user.page and "Répéter" in user.page
@@ -80,7 +80,7 @@ def test_full_journey_by_taps(base: str, services: Services) -> None:
     user.post("/kiosk/answer", text="Des pistes cyclables éclairées")
     assert 'Vous avez dit : "Des pistes cyclables éclairées"' in unescape(user.page)
     user.post("/kiosk/answer", choice="oui")
-    assert "Merci !" in user.page and "Recommencer" in user.page
+    assert "Merci !" in user.page and "Nouvelle personne" in user.page
     with services.db.sessions() as session:
         saved = {a.result: a.value for a in session.scalars(select(Answer))}
     assert saved == {"accord": "oui", "humeur": "bien", "sujets": "travail,maison", "age": "30-59",
@@ -136,7 +136,7 @@ def test_tampered_cookie_gives_a_fresh_session(base: str) -> None:
     user.http.cookies.set("pv_kiosk", "forged.value.signature", domain="127.0.0.1")
     page = user.http.get("/kiosk")
     assert page.status_code == 200
-    assert "Commencer" in page.text and "Traceback" not in page.text
+    assert "Bienvenue" in page.text and "Traceback" not in page.text
 
 
 def test_missing_csrf_token_is_refused_and_saves_nothing(base: str, services: Services) -> None:

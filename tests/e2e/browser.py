@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +20,25 @@ ARGS = [
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """Launch Debian's Chromium (never a downloaded browser)."""
+@contextmanager
+def launch(*extra: str) -> Iterator[Any]:
+    """Launch Debian's Chromium (never a downloaded browser), skipping when it is missing."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         pytest.skip("Debian's chromium package is not installed")
     if not AXE.exists():
         pytest.skip("axe-core is missing: run npm ci at the repository root")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *extra])
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Launch Debian's Chromium for one test."""
+    with launch() as chromium:
+        yield chromium
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
