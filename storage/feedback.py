@@ -5,16 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.counted import counted_runs
 from storage.dashboard_models import FeedbackCampaign, FeedbackMessage, PanelMember
 from storage.models import Answer, Participant
 from storage.panels import delivery
-from storage.queries import latest_runs
 
 
 def followers(session: Session, flow_id: str, followup_result: str, yes: str) -> list[int]:
     """Return the participants who asked for news and did not stop."""
     opted_in = select(Answer.participant_id).where(
-        Answer.run_id.in_(latest_runs(flow_id)),
+        Answer.run_id.in_(counted_runs(flow_id)),
         Answer.result == followup_result,
         Answer.value == yes,
     )

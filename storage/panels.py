@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.counted import counted_runs
 from storage.dashboard_models import Panel, PanelMember
 from storage.models import Answer, OutboxMessage, Participant
-from storage.queries import latest_runs
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ def volunteers(
 ) -> list[Volunteer]:
     """Return the volunteers who can still be contacted, with their profile."""
     ids = select(Answer.participant_id).where(
-        Answer.run_id.in_(latest_runs(flow_id)),
+        Answer.run_id.in_(counted_runs(flow_id)),
         Answer.result == volunteer_result,
         Answer.value == yes,
     )
@@ -41,7 +41,7 @@ def volunteers(
     answers: dict[int, dict[str, str]] = {pid: {} for pid, _channel in people}
     for pid, result, value in session.execute(
         select(Answer.participant_id, Answer.result, Answer.value).where(
-            Answer.run_id.in_(latest_runs(flow_id)),
+            Answer.run_id.in_(counted_runs(flow_id)),
             Answer.participant_id.in_(ids),
             Answer.result.in_(list(by_result)),
         )
