@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -18,6 +19,8 @@ from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_
 from storage import audit, panels
 from storage.models import utcnow
 
+ANSWERS = (("oui", "Ont dit oui"), ("non", "Ont dit non"), ("stop", "Ont arrêté les messages (STOP)"),
+           ("", "Sans réponse"))  # fmt: skip
 INVITATION = (
     "Bonjour ! Vous avez été tiré·e au sort pour l'atelier citoyen sur l'égalité entre les "
     "femmes et les hommes. L'équipe vous recontactera pour la date et le lieu. Répondez STOP "
@@ -27,6 +30,16 @@ INVITATION_EASY = (
     "Bonjour !\nVous êtes choisi pour l'atelier.\nOn va parler d'égalité.\n"
     "Nous allons vous dire la date et le lieu.\nVous ne voulez pas venir ? Écrivez STOP."
 )
+
+
+def invitation_replies(session: Session, panel_id: int, number: dict[int, int]) -> dict[str, Any]:
+    """Say who answered the panel's invitation yes, no, or nothing, by volunteer number."""
+    answers = panels.invitation_answers(session, panel_id)
+    people = sorted((number.get(pid, 0), answer) for pid, answer in answers.items())
+    return {
+        "counts": [(label, sum(1 for _n, a in people if a == key)) for key, label in ANSWERS],
+        "people": [(f"V{n}" if n else "—", dict(ANSWERS)[a]) for n, a in people],
+    }
 
 
 def routes(app: Dashboard) -> list[BaseRoute]:
@@ -64,6 +77,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                                 if m.participant_id in number],
                     "delivery": outreach.progress(panels.delivery(
                         session, [m.outbox_id for m in members if m.outbox_id])),
+                    "replies": invitation_replies(session, latest.id, number),
                 }  # fmt: skip
         values: Any = form or {}
         return app.render(request, "panel.html", {

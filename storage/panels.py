@@ -83,3 +83,15 @@ def delivery(session: Session, outbox_ids: list[int]) -> dict[str, int]:
     for (status,) in session.execute(select(OutboxMessage.status).where(OutboxMessage.id.in_(outbox_ids))):
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+def invitation_answers(session: Session, panel_id: int) -> dict[int, str]:
+    """Return participant id -> their answer to the panel's invitation: oui, non, stop, or ""."""
+    query = (
+        select(PanelMember.participant_id, OutboxMessage.reply, Participant.opted_out_at)
+        .join(Participant, Participant.id == PanelMember.participant_id)
+        .outerjoin(OutboxMessage, OutboxMessage.id == PanelMember.outbox_id)
+        .where(PanelMember.panel_id == panel_id)
+    )
+    rows = session.execute(query)
+    return {pid: reply or ("stop" if stopped is not None else "") for pid, reply, stopped in rows}
