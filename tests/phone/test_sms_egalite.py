@@ -18,6 +18,9 @@ from storage.db import Database
 from tests.phone.conftest import PUBLIC, Twilio, messages, outbox, stored_answers
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "flows" / "definitions"
+# No audio question by SMS: reading mode, then consent.
+SCRIPT = ["EGALITE", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1",
+          "2", "Tours", "1", "1", "3", "2", "1"]  # fmt: skip
 
 
 @pytest.fixture
@@ -34,11 +37,8 @@ async def egalite(
 
 async def test_the_egalite_campaign_by_sms(egalite: tuple[Twilio, Services]) -> None:
     twilio, services = egalite
-    # No audio question by SMS: reading mode, then consent.
-    script = ["EGALITE", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1",
-              "2", "Tours", "1", "1", "3", "2", "1"]  # fmt: skip
     bodies = []
-    for text in script:
+    for text in SCRIPT:
         replies = messages(await twilio.sms(text))
         assert len(replies) == 1, (text, replies)
         bodies += replies
@@ -54,3 +54,14 @@ async def test_the_egalite_campaign_by_sms(egalite: tuple[Twilio, Services]) -> 
         "vie_publique": "rarement", "volontaire": "non", "suivi": "non",
     }  # fmt: skip
     assert sum(row.segments or 0 for row in outbox(services)) == sum(budget(b).segments for b in bodies)
+
+
+async def test_a_text_after_the_end_keeps_the_answers(egalite: tuple[Twilio, Services]) -> None:
+    twilio, services = egalite
+    for text in SCRIPT:
+        await twilio.sms(text)
+    finished = stored_answers(services)
+    [answer] = messages(await twilio.sms("OUI je viendrai a l atelier"))
+    assert answer.startswith("Merci, vous avez déjà répondu")
+    assert "envoyez 1" in answer and budget(answer).encoding == "GSM-7"
+    assert stored_answers(services) == finished
