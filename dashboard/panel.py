@@ -14,10 +14,11 @@ from starlette.routing import BaseRoute, Route
 from dashboard import labels, outreach
 from dashboard.config import campaign_flows
 from dashboard.figures import profile_options
-from dashboard.sortition import QuotaError, draw, parse_quotas
+from dashboard.sortition import QUOTA_FEATURES, QuotaError, draw, parse_quotas
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from storage import audit, panels
 from storage.models import utcnow
+from storage.small_groups import SmallGroups
 
 ANSWERS = (("oui", "Ont dit oui"), ("non", "Ont dit non"), ("stop", "Ont arrêté les messages (STOP)"),
            ("", "Sans réponse"))  # fmt: skip
@@ -42,6 +43,14 @@ def invitation_replies(session: Session, panel_id: int, number: dict[int, int]) 
     }
 
 
+def left_out(groups: SmallGroups, saved: dict[str, Any]) -> dict[str, Any]:
+    """Say how many volunteers a draw left out and why, each reason under the small-group rule."""
+    reasons = [(str(reason), int(n)) for reason, n in saved.get("left_out", [])]
+    counts = groups.column([n for _r, n in reasons], keys=[r for r, _n in reasons])
+    return {"total": groups.count(sum(n for _r, n in reasons)),
+            "reasons": [(r, c) for (r, _n), c in zip(reasons, counts, strict=True)]}  # fmt: skip
+
+
 def routes(app: Dashboard) -> list[BaseRoute]:
     """Return the recruitment routes."""
     features = list(app.config.profile_results)
@@ -63,6 +72,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             pool = panels.volunteers(session, c.profile_flow, c.volunteer_result, c.yes_key,
                                      c.profile_results)  # fmt: skip
             number = {v.participant_id: i for i, v in enumerate(pool, 1)}
+            channels = sorted({v.channel for v in pool})
             rows = [(f"V{i}", [names.get(f, {}).get(v.profile.get(f, ""), v.profile.get(f, "—"))
                                for f in features]) for i, v in enumerate(pool, 1)]  # fmt: skip
             latest = panels.latest_panel(session)
@@ -78,11 +88,13 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                     "delivery": outreach.progress(panels.delivery(
                         session, [m.outbox_id for m in members if m.outbox_id])),
                     "replies": invitation_replies(session, latest.id, number),
+                    "left_out": left_out(app.config.groups, latest.quotas),
                 }  # fmt: skip
         values: Any = form or {}
         return app.render(request, "panel.html", {
             "title": "Recrutement du panel", "active": "/panel", "volunteers": rows,
             "features": [labels.FEATURES.get(f, f) for f in features], "panel": panel,
+            "quota_keys": features, "channels": channels,
             "errors": error or [], "size": values.get("size", "10"),
             "seed": values.get("seed", str(secrets.randbelow(999_999) + 1)),
             "quotas": values.get("quotas", example_quotas()),
@@ -108,24 +120,25 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             )
         c = app.config
 
-        def attempt() -> list[str]:
+        def attempt() -> None:
             quotas = parse_quotas(text)
+            others = sorted({q.feature for q in quotas} - set(features) - {panels.CHANNEL, panels.READING})
             with app.db.transaction() as session:
                 pool = panels.volunteers(session, c.profile_flow, c.volunteer_result, c.yes_key,
                                          c.profile_results)  # fmt: skip
-            result = draw(quotas, pool, size, seed, labels.FEATURES)
+                pool = panels.with_traits(session, c.profile_flow, pool, others)
+            result = draw(quotas, pool, size, seed, {**QUOTA_FEATURES, **labels.FEATURES})
             with app.db.transaction() as session:
                 saved = panels.save_panel(
                     session,
                     result.selected,
                     size,
                     seed,
-                    {"rows": [q.__dict__ for q in quotas]},
+                    {"rows": [q.__dict__ for q in quotas], "left_out": sorted(result.left_out.items())},
                     viewer.email,
                 )
                 audit.record(session, viewer.email, "panel_drawn", panel=saved.id, size=size,
                              seed=seed, volunteers=len(pool))  # fmt: skip
-            return result.notes
 
         try:
             await app.run(attempt)

@@ -13,6 +13,9 @@ from storage.counted import counted_runs
 from storage.dashboard_models import Panel, PanelMember
 from storage.models import Answer, OutboxMessage, Participant
 
+# Traits a quota may use besides the profile: the channel, and the reading mode (facile/standard).
+CHANNEL, READING = "canal", "lecture"
+
 
 @dataclass(frozen=True)
 class Volunteer:
@@ -95,3 +98,22 @@ def invitation_answers(session: Session, panel_id: int) -> dict[int, str]:
     )
     rows = session.execute(query)
     return {pid: reply or ("stop" if stopped is not None else "") for pid, reply, stopped in rows}
+
+
+def with_traits(session: Session, flow_id: str, pool: list[Volunteer], results: list[str]) -> list[Volunteer]:
+    """Add to each volunteer their channel, reading mode and the answers named (quotas use them)."""
+    ids = [v.participant_id for v in pool]
+    modes = select(Participant.id, Participant.easy).where(Participant.id.in_(ids))
+    easy = dict(session.execute(modes).all())
+    answers: dict[int, dict[str, str]] = {pid: {} for pid in ids}
+    if results:
+        for pid, result, value in session.execute(
+            select(Answer.participant_id, Answer.result, Answer.value).where(
+                Answer.run_id.in_(counted_runs(flow_id)), Answer.participant_id.in_(ids),
+                Answer.result.in_(results))
+        ):  # fmt: skip
+            answers[pid][result] = value
+    return [Volunteer(v.participant_id, v.channel, {
+        **v.profile, **answers[v.participant_id], CHANNEL: v.channel,
+        READING: "facile" if easy.get(v.participant_id) else "standard",
+    }) for v in pool]  # fmt: skip
