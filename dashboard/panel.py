@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from dashboard import labels, outreach
 from dashboard.config import campaign_flows
 from dashboard.figures import profile_options
+from dashboard.reach import never_sent
 from dashboard.sortition import QUOTA_FEATURES, QuotaError, draw, parse_quotas
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from storage import audit, panels
@@ -85,7 +86,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                     "invited": latest.invited_at is not None,
                     "members": [rows[number[m.participant_id] - 1] for m in members
                                 if m.participant_id in number],
-                    "delivery": outreach.progress(panels.delivery(
+                    "delivery": outreach.progress(app.services, panels.delivery(
                         session, [m.outbox_id for m in members if m.outbox_id])),
                     "replies": invitation_replies(session, latest.id, number),
                     "left_out": left_out(app.config.groups, latest.quotas),
@@ -169,6 +170,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                     text,
                     easy,
                     {"kind": "panel_invitation", "panel": panel_id},
+                    never_sent(app.services),
                 )
                 for member in todo:
                     member.outbox_id = queued.get(member.participant_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.counted import counted_runs
@@ -52,8 +52,15 @@ def campaigns(session: Session) -> list[FeedbackCampaign]:
     return list(session.scalars(select(FeedbackCampaign).order_by(FeedbackCampaign.id.desc())))
 
 
-def progress(session: Session, campaign_id: int) -> dict[str, int]:
-    """Count a campaign's messages per outbox status."""
+def by_channel(session: Session, participant_ids: list[int]) -> dict[str, int]:
+    """Count people per channel."""
+    query = (select(Participant.channel, func.count()).where(Participant.id.in_(participant_ids))
+             .group_by(Participant.channel))  # fmt: skip
+    return {str(channel): int(n) for channel, n in session.execute(query)}
+
+
+def progress(session: Session, campaign_id: int) -> dict[tuple[str, str, str], int]:
+    """Count a campaign's messages per (outbox status, channel, last error)."""
     ids = session.scalars(
         select(FeedbackMessage.outbox_id).where(
             FeedbackMessage.campaign_id == campaign_id, FeedbackMessage.outbox_id.is_not(None)

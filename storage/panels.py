@@ -78,13 +78,17 @@ def members(session: Session, panel_id: int) -> list[PanelMember]:
     return list(session.scalars(query))
 
 
-def delivery(session: Session, outbox_ids: list[int]) -> dict[str, int]:
-    """Count outbox messages per status."""
-    counts: dict[str, int] = {}
+def delivery(session: Session, outbox_ids: list[int]) -> dict[tuple[str, str, str], int]:
+    """Count outbox messages per (status, channel, last error)."""
+    counts: dict[tuple[str, str, str], int] = {}
     if not outbox_ids:
         return counts
-    for (status,) in session.execute(select(OutboxMessage.status).where(OutboxMessage.id.in_(outbox_ids))):
-        counts[status] = counts.get(status, 0) + 1
+    query = select(OutboxMessage.status, OutboxMessage.channel, OutboxMessage.error).where(
+        OutboxMessage.id.in_(outbox_ids)
+    )
+    for status, channel, error in session.execute(query):
+        key = (status, channel, error or "")
+        counts[key] = counts.get(key, 0) + 1
     return counts
 
 
