@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from dashboard import outreach
 from dashboard.config import campaign_flows
-from dashboard.reach import Reach, never_sent, reach
+from dashboard.reach import Reach, reach
 from dashboard.synthesis import build
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from flows.gsm7 import budget
@@ -88,7 +88,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         def load() -> list[Reach] | None:
             with app.db.transaction() as session:
                 people = recipients(session, audience)
-                return None if people is None else reach(app.services, feedback.by_channel(session, people))
+                return None if people is None else reach(app.services, feedback.people(session, people))
 
         channels = await app.run(load)
         if channels is None:
@@ -115,7 +115,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                 campaign = feedback.create(session, text, easy, audience, viewer.email)
                 queued = outreach.queue(session, people, text, easy,
                                         {"kind": "feedback", "campaign": campaign.id},
-                                        never_sent(app.services))  # fmt: skip
+                                        app.services)  # fmt: skip
                 feedback.link(session, campaign.id, queued)
                 audit.record(session, viewer.email, "feedback_sent", campaign=campaign.id,
                              audience=audience.split(":")[0], messages=len(queued))  # fmt: skip

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels.base import OutboundMessage
-from dashboard.reach import block_of
+from dashboard.reach import block_of, sender_for
 from storage.models import OutboxMessage, Participant
 
 log = logging.getLogger(__name__)
@@ -28,14 +28,14 @@ UNREACHABLE = "unreachable"  # a status the dispatcher never claims: the channel
 
 def queue(
     session: Session, participant_ids: Iterable[int], text: str, easy: str, extra: dict[str, Any],
-    never: Mapping[str, str] | None = None,
+    services: Any = None,
 ) -> dict[int, int]:
     """Write one outbox message per participant who did not stop; return participant id -> outbox id.
 
-    On a channel of `never` (channel -> reason), the message is stored as impossible to send,
-    with the reason, and never handed to a sender.
+    With the services, each message goes through the sender that can reach the person (a
+    number left at the kiosk: SMS); one that no channel can send is stored as impossible to
+    send, with the reason, and never handed to a sender.
     """
-    never = never or {}
     people = session.scalars(
         select(Participant).where(
             Participant.id.in_(list(participant_ids)), Participant.opted_out_at.is_(None)
@@ -53,8 +53,10 @@ def queue(
             lang=person.language,
             extra=extra,
         )
-        reason = never.get(person.channel)
-        row = OutboxMessage(participant_id=person.id, channel=person.channel,
+        channel = person.channel if services is None else sender_for(services, person)
+        block = None if services is None else block_of(services, channel)
+        reason = block.reason if block is not None and block.never else None
+        row = OutboxMessage(participant_id=person.id, channel=channel,
                             payload=message.to_payload(), status=UNREACHABLE if reason else "pending",
                             error=reason)  # fmt: skip
         session.add(row)

@@ -14,7 +14,6 @@ from starlette.routing import BaseRoute, Route
 from dashboard import labels, outreach
 from dashboard.config import campaign_flows
 from dashboard.figures import profile_options
-from dashboard.reach import never_sent
 from dashboard.sortition import QUOTA_FEATURES, QuotaError, draw, parse_quotas
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from storage import audit, panels
@@ -170,7 +169,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                     text,
                     easy,
                     {"kind": "panel_invitation", "panel": panel_id},
-                    never_sent(app.services),
+                    app.services,
                 )
                 for member in todo:
                     member.outbox_id = queued.get(member.participant_id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,10 +12,13 @@ from bot.channels import registry
 from bot.channels.gateway.sms_gateway import GatewayConfig
 from bot.channels.twilio.api import TwilioConfig, TwilioSection
 from dashboard import labels
+from storage.models import Participant
 
 NEVER = {"kiosk": "la borne ne peut rien envoyer plus tard, et la personne n'a pas laissé de numéro"}
 CANNOT = "ce canal ne peut rien envoyer plus tard"
 UNCONFIGURED = "canal non configuré sur ce serveur"
+PHONE = "phone"  # the identity family of phone numbers (SMS, calls, the gateway)
+PHONE_NUMBER = re.compile(r"\+\d{8,15}")  # an E.164 number, as a number left at the kiosk is kept
 
 
 @dataclass(frozen=True)
@@ -58,13 +63,21 @@ def block_of(services: Any, name: str) -> Block | None:
     return None
 
 
-def never_sent(services: Any) -> dict[str, str]:
-    """Return channel -> reason, for the channels that can never send a message later."""
-    blocks = {name: block_of(services, name) for name in registry.labels()}
-    return {name: b.reason for name, b in blocks.items() if b is not None and b.never}
+def sender_for(services: Any, person: Participant) -> str:
+    """Return the channel a message for later goes through: a number left at the kiosk gets an SMS."""
+    if registry.capabilities(person.channel).sends_later:
+        return person.channel
+    if not PHONE_NUMBER.fullmatch(services.crypto.decrypt(person.address_enc)):
+        return person.channel
+    channels: Mapping[str, Any] = getattr(services, "channels", None) or {}
+    phones = [name for name in registry.labels() if name in channels
+              and registry.capabilities(name).identity == PHONE
+              and registry.capabilities(name).sends_later]  # fmt: skip
+    return phones[0] if phones else person.channel
 
 
-def reach(services: Any, per_channel: Mapping[str, int]) -> list[Reach]:
-    """Tell, channel by channel, how many recipients a message reaches and why not the others."""
+def reach(services: Any, people: Iterable[Participant]) -> list[Reach]:
+    """Tell, sender by sender, how many recipients a message reaches and why not the others."""
+    per_channel = Counter(sender_for(services, person) for person in people)
     return [Reach(name, labels.channel(name), n, block_of(services, name))
             for name, n in sorted(per_channel.items())]  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.counted import counted_runs
@@ -52,11 +52,9 @@ def campaigns(session: Session) -> list[FeedbackCampaign]:
     return list(session.scalars(select(FeedbackCampaign).order_by(FeedbackCampaign.id.desc())))
 
 
-def by_channel(session: Session, participant_ids: list[int]) -> dict[str, int]:
-    """Count people per channel."""
-    query = (select(Participant.channel, func.count()).where(Participant.id.in_(participant_ids))
-             .group_by(Participant.channel))  # fmt: skip
-    return {str(channel): int(n) for channel, n in session.execute(query)}
+def people(session: Session, participant_ids: list[int]) -> list[Participant]:
+    """Return the participants of a list of ids."""
+    return list(session.scalars(select(Participant).where(Participant.id.in_(participant_ids))))
 
 
 def progress(session: Session, campaign_id: int) -> dict[tuple[str, str, str], int]:
