@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from storage.counted import came_people, counted_runs, finished_runs, totals
+from storage.counted import agreed_people, came_people, counted_runs, finished_runs, totals
 from storage.models import Answer, Participant, Run
 
 
@@ -52,9 +52,9 @@ def people_matching(profile_flow: str, filters: Mapping[str, str]) -> Select[Any
 
 
 def count_people(session: Session, people: Select[Any] | None) -> int:
-    """Count the participants a filter selects (all participants when None)."""
+    """Count the participants a filter selects (when None: everyone whose answers count)."""
     if people is None:
-        return int(session.scalar(select(func.count(Participant.id))) or 0)
+        return int(session.scalar(select(func.count()).select_from(agreed_people().subquery())) or 0)
     return int(session.scalar(select(func.count()).select_from(people.subquery())) or 0)
 
 

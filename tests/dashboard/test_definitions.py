@@ -59,12 +59,13 @@ def test_overview_report_and_exports_count_the_same_people(live: LiveServer, ser
         overview = html.unescape(client.get(live.url + "/facilitator/").text)
         report = html.unescape(client.get(live.url + "/facilitator/report").text)
         exported = exported_people(client, live.url)
+        exports_page = html.unescape(client.get(live.url + "/facilitator/exports").text)
     agreed = int(re.search(r"<strong>(\d+)</strong> ont accepté", overview).group(1))
     assert agreed == 13  # twelve finished and one stopped: not the erased, not the refusal
     assert re.search(r"<strong>(\d+)</strong> personnes ont participé", overview).group(1) == "14"
     assert re.search(r"<strong>(\d+)</strong> ont terminé", overview).group(1) == "12"
     assert f"{agreed} personnes ont répondu" in report
     assert exported == dict.fromkeys(("csv", "xlsx", "json", "floip"), agreed)
-    for page in (overview, report):
+    for page in (overview, report, exports_page):
         assert "Comment les personnes sont comptées" in page
         assert "Un accord refusé n'est compté nulle part" in page
