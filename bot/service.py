@@ -30,7 +30,7 @@ from flows.events import (
 from flows.model import Flow
 from nlu.commands import normalise
 from nlu.interpretation import Expectation, Interpretation, Interpreter
-from storage import invitations, repo
+from storage import counted, invitations, repo
 from storage.db import Database
 from storage.models import SafetyFlag, utcnow
 from storage.privacy import Crypto
@@ -224,7 +224,7 @@ class ConversationService:
     def _come_back(self, turn: _Turn) -> None:
         """Start the flow asked for; after a finished one, start again only when asked to."""
         wanted = normalise(turn.inbound.text or "")
-        finished = invitations.has_finished(turn.store.session, turn.participant.id)
+        finished = counted.has_finished(turn.store.session, turn.participant.id)
         if self.flows.has(wanted):
             self._start(turn, None, wanted)
         elif wanted not in RESTART_WORDS and finished:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Answer, Run
@@ -59,6 +59,12 @@ def finished_runs() -> Select[Any]:
     """Select the finished runs that kept answers (in any questionnaire)."""
     kept = select(Answer.run_id)
     return select(Run.id).where(Run.status == COMPLETED, Run.id.in_(kept))
+
+
+def has_finished(session: Session, participant_id: int) -> bool:
+    """Say whether a person finished a questionnaire whose answers are kept."""
+    query = select(exists().where(Run.participant_id == participant_id, Run.id.in_(finished_runs())))
+    return bool(session.scalar(query))
 
 
 def totals(session: Session, flow_id: str | None = None) -> Totals:

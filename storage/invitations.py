@@ -1,14 +1,11 @@
-"""Replies outside a run: an answer to an invitation, and a person who already finished."""
+"""Replies outside a run: a yes or a no to the invitation a person last received."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.counted import COMPLETED
-from storage.models import OutboxMessage, Run
+from storage.models import OutboxMessage
 from storage.retention import RECORDING_DELETION
 
 # The messages that invite an answer (the outbox payload's extra "kind").
@@ -28,17 +25,3 @@ def open_invitation(session: Session, participant_id: int) -> OutboxMessage | No
         return None
     return last if (last.payload.get("extra") or {}).get("kind") in INVITATIONS else None
 
-
-def has_finished(session: Session, participant_id: int) -> bool:
-    """Say whether the person finished a questionnaire (and kept the run)."""
-    query = select(exists().where(Run.participant_id == participant_id, Run.status == COMPLETED))
-    return bool(session.scalar(query))
-
-
-def replies(session: Session, outbox_ids: Iterable[int]) -> dict[int, str | None]:
-    """Return outbox id -> the reply given to it (None: no reply)."""
-    ids = list(outbox_ids)
-    if not ids:
-        return {}
-    query = select(OutboxMessage.id, OutboxMessage.reply).where(OutboxMessage.id.in_(ids))
-    return {row_id: reply for row_id, reply in session.execute(query)}
