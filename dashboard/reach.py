@@ -65,8 +65,8 @@ def block_of(services: Any, name: str) -> Block | None:
 
 def sender_for(services: Any, person: Participant) -> str:
     """Return the channel a message for later goes through: a number left at the kiosk gets an SMS."""
-    if registry.capabilities(person.channel).sends_later:
-        return person.channel
+    if registry.capabilities(person.channel).sends_later or not person.address_enc:
+        return person.channel  # an empty address: anonymised by the retention purge
     if not PHONE_NUMBER.fullmatch(services.crypto.decrypt(person.address_enc)):
         return person.channel
     channels: Mapping[str, Any] = getattr(services, "channels", None) or {}
