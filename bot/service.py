@@ -30,7 +30,7 @@ from flows.events import (
 from flows.model import Flow
 from nlu.commands import normalise
 from nlu.interpretation import Expectation, Interpretation, Interpreter
-from storage import repo
+from storage import counted, invitations, repo
 from storage.db import Database
 from storage.models import SafetyFlag, utcnow
 from storage.privacy import Crypto
@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 MOVES = frozenset({"retour", "passer"})
 STALE = "\x00stale"  # a step id no flow has: the engine answers "this button is old"
 START_WORDS = frozenset({"bonjour", "salut", "start", "/start", "commencer", "hello", "coucou"})
+# After a finished questionnaire, only these start it again (1: the after_end message's number).
+RESTART_WORDS = START_WORDS | {"recommencer", "1"}
+YES_NO = (("oui", invitations.YES), ("non", invitations.NO))
 
 # Re-read a raw inbound once its participant is locked, given (lazily) the last question sent.
 Reader = Callable[[InboundMessage, Callable[[], dict[str, Any] | None]], InboundMessage]
@@ -182,8 +185,8 @@ class ConversationService:
             if meaning.command in ("stop", "effacer", "aide"):
                 self._command(turn, None, meaning.command)
                 return
-            wanted = normalise(inbound.text or "")
-            self._start(turn, None, wanted if self.flows.has(wanted) else self.default_flow)
+            if not self._answer_invitation(turn):
+                self._come_back(turn)
             return
         if run is None:
             self._system(turn, "run_over")
@@ -205,6 +208,29 @@ class ConversationService:
         else:
             text = inbound.text or ""
             self._resume(turn, run, flow, state, Input.say(text, meaning.theme))
+
+    def _answer_invitation(self, turn: _Turn) -> bool:
+        """Record a yes or a no to the invitation the person last received; say whether it was one."""
+        invitation = invitations.open_invitation(turn.store.session, turn.participant.id)
+        if invitation is None:
+            return False
+        meaning = self.interpreter.interpret(turn.inbound.text or "", Expectation("confirm", YES_NO))
+        if meaning.choice not in (invitations.YES, invitations.NO):
+            return False
+        invitation.reply = meaning.choice
+        self._system(turn, f"invitation_{meaning.choice}")
+        return True
+
+    def _come_back(self, turn: _Turn) -> None:
+        """Start the flow asked for; after a finished one, start again only when asked to."""
+        wanted = normalise(turn.inbound.text or "")
+        finished = counted.has_finished(turn.store.session, turn.participant.id)
+        if self.flows.has(wanted):
+            self._start(turn, None, wanted)
+        elif wanted not in RESTART_WORDS and finished:
+            self._system(turn, "after_end")  # the finished answers stay as they are
+        else:
+            self._start(turn, None, self.default_flow)
 
     def _stale(self, inbound: InboundMessage, run: RunRow) -> bool:
         """Say whether a button belongs to another run, or moves from an old question."""
@@ -270,7 +296,7 @@ class ConversationService:
         answer = inbound.choice
         if answer is None and inbound.text:
             meaning = self.interpreter.interpret(
-                inbound.text, Expectation("confirm", (("oui", "oui"), ("non", "non")))
+                inbound.text, Expectation("confirm", YES_NO)
             )
             answer = "oui" if meaning.command == "effacer" else meaning.choice
         participant.pending_action = None

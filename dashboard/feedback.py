@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from dashboard import outreach
 from dashboard.config import campaign_flows
+from dashboard.reach import Reach, reach
 from dashboard.synthesis import build
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from flows.gsm7 import budget
@@ -46,7 +47,8 @@ def routes(app: Dashboard) -> list[BaseRoute]:
 
     def history(session: Any) -> list[dict[str, Any]]:
         return [{"id": f.id, "at": f.created_at.strftime("%d/%m/%Y %H:%M"), "by": f.created_by,
-                 "text": f.text, "delivery": outreach.progress(feedback.progress(session, f.id))}
+                 "text": f.text,
+                 "delivery": outreach.progress(app.services, feedback.progress(session, f.id))}
                 for f in feedback.campaigns(session)]  # fmt: skip
 
     @guard(app)
@@ -83,16 +85,18 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         if problem:
             return html_error(app, request, problem)
 
-        def load() -> list[int] | None:
+        def load() -> list[Reach] | None:
             with app.db.transaction() as session:
-                return recipients(session, audience)
+                people = recipients(session, audience)
+                return None if people is None else reach(app.services, feedback.people(session, people))
 
-        people = await app.run(load)
-        if people is None:
+        channels = await app.run(load)
+        if channels is None:
             return html_error(app, request, "Choisissez à qui envoyer le message.")
         return app.render(request, "feedback_preview.html", {
             "title": "Aperçu du message", "active": "/feedback", "text": text, "easy": easy,
-            "audience": audience, "count": len(people),
+            "audience": audience, "count": sum(r.people for r in channels),
+            "now": sum(r.now for r in channels), "channels": channels,
             "sms": [("Standard", budget(text)), ("Facile à lire", budget(easy))],
         })  # fmt: skip
 
@@ -110,7 +114,8 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                     return None
                 campaign = feedback.create(session, text, easy, audience, viewer.email)
                 queued = outreach.queue(session, people, text, easy,
-                                        {"kind": "feedback", "campaign": campaign.id})  # fmt: skip
+                                        {"kind": "feedback", "campaign": campaign.id},
+                                        app.services)  # fmt: skip
                 feedback.link(session, campaign.id, queued)
                 audit.record(session, viewer.email, "feedback_sent", campaign=campaign.id,
                              audience=audience.split(":")[0], messages=len(queued))  # fmt: skip

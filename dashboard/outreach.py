@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels.base import OutboundMessage
+from dashboard.reach import block_of, sender_for
 from storage.models import OutboxMessage, Participant
 
 log = logging.getLogger(__name__)
 STATUS_LABELS = {
     "pending": "En attente d'envoi",
     "sending": "En cours d'envoi",
-    "sent": "Envoyés",
+    "sent": "Envoyés (acceptés par la plateforme)",
     "delivered": "Reçus",
     "failed": "Échecs",
     "cancelled": "Annulés (la personne a arrêté)",
+    "unreachable": "Impossibles à envoyer",
 }
+UNREACHABLE = "unreachable"  # a status the dispatcher never claims: the channel cannot send it
 
 
 def queue(
-    session: Session, participant_ids: Iterable[int], text: str, easy: str, extra: dict[str, Any]
+    session: Session, participant_ids: Iterable[int], text: str, easy: str, extra: dict[str, Any],
+    services: Any = None,
 ) -> dict[int, int]:
-    """Write one outbox message per reachable participant; return participant id -> outbox id."""
+    """Write one outbox message per participant who did not stop; return participant id -> outbox id.
+
+    With the services, each message goes through the sender that can reach the person (a
+    number left at the kiosk: SMS); one that no channel can send is stored as impossible to
+    send, with the reason, and never handed to a sender.
+    """
     people = session.scalars(
         select(Participant).where(
             Participant.id.in_(list(participant_ids)), Participant.opted_out_at.is_(None)
@@ -44,8 +53,12 @@ def queue(
             lang=person.language,
             extra=extra,
         )
-        row = OutboxMessage(participant_id=person.id, channel=person.channel,
-                            payload=message.to_payload(), status="pending")  # fmt: skip
+        channel = person.channel if services is None else sender_for(services, person)
+        block = None if services is None else block_of(services, channel)
+        reason = block.reason if block is not None and block.never else None
+        row = OutboxMessage(participant_id=person.id, channel=channel,
+                            payload=message.to_payload(), status=UNREACHABLE if reason else "pending",
+                            error=reason)  # fmt: skip
         session.add(row)
         session.flush()
         queued[person.id] = row.id
@@ -63,7 +76,27 @@ async def dispatch(services: Any, outbox_ids: list[int]) -> None:
         log.exception("dispatch of %d dashboard messages failed; they stay pending", len(outbox_ids))
 
 
-def progress(counts: dict[str, int]) -> list[tuple[str, int]]:
-    """Return delivery counts with French labels, in a stable order."""
-    order = list(STATUS_LABELS) + sorted(set(counts) - set(STATUS_LABELS))
-    return [(STATUS_LABELS.get(s, s), counts[s]) for s in order if s in counts]
+def progress(services: Any, counts: Mapping[tuple[str, str, str], int]) -> list[tuple[str, int]]:
+    """Return delivery counts with French labels and, for what waits or cannot go, the reason."""
+    order = list(STATUS_LABELS)
+    lines: dict[str, int] = {}
+    for (status, channel, error), n in sorted(counts.items(), key=lambda c: (_rank(order, c[0][0]), c[0])):
+        label = _label(services, status, channel, error)
+        lines[label] = lines.get(label, 0) + n
+    return list(lines.items())
+
+
+def _label(services: Any, status: str, channel: str, error: str) -> str:
+    """Name a delivery state; a waiting message says why it waits."""
+    label = STATUS_LABELS.get(status, status)
+    if status == "pending":
+        block = block_of(services, channel)
+        if block is not None:
+            return f"En attente : {block.reason}"
+        return f"En attente : nouvel essai prévu après une erreur ({error})" if error else label
+    return f"{label} : {error}" if status == UNREACHABLE and error else label
+
+
+def _rank(order: list[str], status: str) -> int:
+    """Place a status in the table's order (unknown ones last)."""
+    return order.index(status) if status in order else len(order)

@@ -45,7 +45,9 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         series = ("Personnes venues", "Questionnaires terminés")
         return app.render(request, "overview.html", {
             "title": "Vue d'ensemble", "active": "/",
-            "total": groups.count(data.participants), "completed": groups.count(data.completed),
+            "total": groups.count(data.participants), "agreed": groups.count(data.agreed),
+            "completed": groups.count(data.completed),
+            "stopped": groups.count(data.agreed - data.completed),
             "days": days, "channels": channels, "modes": modes,
             "days_chart": bar_chart("Participation par jour",
                                     [Bar(d, (p, c)) for d, p, c in days], series),

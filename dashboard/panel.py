@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -13,11 +14,14 @@ from starlette.routing import BaseRoute, Route
 from dashboard import labels, outreach
 from dashboard.config import campaign_flows
 from dashboard.figures import profile_options
-from dashboard.sortition import QuotaError, draw, parse_quotas
+from dashboard.sortition import QUOTA_FEATURES, QuotaError, draw, parse_quotas
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from storage import audit, panels
 from storage.models import utcnow
+from storage.small_groups import SmallGroups
 
+ANSWERS = (("oui", "Ont dit oui"), ("non", "Ont dit non"), ("stop", "Ont arrêté les messages (STOP)"),
+           ("", "Sans réponse"))  # fmt: skip
 INVITATION = (
     "Bonjour ! Vous avez été tiré·e au sort pour l'atelier citoyen sur l'égalité entre les "
     "femmes et les hommes. L'équipe vous recontactera pour la date et le lieu. Répondez STOP "
@@ -27,6 +31,24 @@ INVITATION_EASY = (
     "Bonjour !\nVous êtes choisi pour l'atelier.\nOn va parler d'égalité.\n"
     "Nous allons vous dire la date et le lieu.\nVous ne voulez pas venir ? Écrivez STOP."
 )
+
+
+def invitation_replies(session: Session, panel_id: int, number: dict[int, int]) -> dict[str, Any]:
+    """Say who answered the panel's invitation yes, no, or nothing, by volunteer number."""
+    answers = panels.invitation_answers(session, panel_id)
+    people = sorted((number.get(pid, 0), answer) for pid, answer in answers.items())
+    return {
+        "counts": [(label, sum(1 for _n, a in people if a == key)) for key, label in ANSWERS],
+        "people": [(f"V{n}" if n else "—", dict(ANSWERS)[a]) for n, a in people],
+    }
+
+
+def left_out(groups: SmallGroups, saved: dict[str, Any]) -> dict[str, Any]:
+    """Say how many volunteers a draw left out and why, each reason under the small-group rule."""
+    reasons = [(str(reason), int(n)) for reason, n in saved.get("left_out", [])]
+    counts = groups.column([n for _r, n in reasons], keys=[r for r, _n in reasons])
+    return {"total": groups.count(sum(n for _r, n in reasons)),
+            "reasons": [(r, c) for (r, _n), c in zip(reasons, counts, strict=True)]}  # fmt: skip
 
 
 def routes(app: Dashboard) -> list[BaseRoute]:
@@ -50,6 +72,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             pool = panels.volunteers(session, c.profile_flow, c.volunteer_result, c.yes_key,
                                      c.profile_results)  # fmt: skip
             number = {v.participant_id: i for i, v in enumerate(pool, 1)}
+            channels = sorted({v.channel for v in pool})
             rows = [(f"V{i}", [names.get(f, {}).get(v.profile.get(f, ""), v.profile.get(f, "—"))
                                for f in features]) for i, v in enumerate(pool, 1)]  # fmt: skip
             latest = panels.latest_panel(session)
@@ -62,13 +85,16 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                     "invited": latest.invited_at is not None,
                     "members": [rows[number[m.participant_id] - 1] for m in members
                                 if m.participant_id in number],
-                    "delivery": outreach.progress(panels.delivery(
+                    "delivery": outreach.progress(app.services, panels.delivery(
                         session, [m.outbox_id for m in members if m.outbox_id])),
+                    "replies": invitation_replies(session, latest.id, number),
+                    "left_out": left_out(app.config.groups, latest.quotas),
                 }  # fmt: skip
         values: Any = form or {}
         return app.render(request, "panel.html", {
             "title": "Recrutement du panel", "active": "/panel", "volunteers": rows,
             "features": [labels.FEATURES.get(f, f) for f in features], "panel": panel,
+            "quota_keys": features, "channels": channels,
             "errors": error or [], "size": values.get("size", "10"),
             "seed": values.get("seed", str(secrets.randbelow(999_999) + 1)),
             "quotas": values.get("quotas", example_quotas()),
@@ -94,24 +120,25 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             )
         c = app.config
 
-        def attempt() -> list[str]:
+        def attempt() -> None:
             quotas = parse_quotas(text)
+            others = sorted({q.feature for q in quotas} - set(features) - {panels.CHANNEL, panels.READING})
             with app.db.transaction() as session:
                 pool = panels.volunteers(session, c.profile_flow, c.volunteer_result, c.yes_key,
                                          c.profile_results)  # fmt: skip
-            result = draw(quotas, pool, size, seed, labels.FEATURES)
+                pool = panels.with_traits(session, c.profile_flow, pool, others)
+            result = draw(quotas, pool, size, seed, {**QUOTA_FEATURES, **labels.FEATURES})
             with app.db.transaction() as session:
                 saved = panels.save_panel(
                     session,
                     result.selected,
                     size,
                     seed,
-                    {"rows": [q.__dict__ for q in quotas]},
+                    {"rows": [q.__dict__ for q in quotas], "left_out": sorted(result.left_out.items())},
                     viewer.email,
                 )
                 audit.record(session, viewer.email, "panel_drawn", panel=saved.id, size=size,
                              seed=seed, volunteers=len(pool))  # fmt: skip
-            return result.notes
 
         try:
             await app.run(attempt)
@@ -142,6 +169,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                     text,
                     easy,
                     {"kind": "panel_invitation", "panel": panel_id},
+                    app.services,
                 )
                 for member in todo:
                     member.outbox_id = queued.get(member.participant_id)

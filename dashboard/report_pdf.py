@@ -14,6 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from dashboard import definitions
 from dashboard.labels import FEATURES
 from dashboard.synthesis import Synthesis
 from storage.small_groups import SmallGroups
@@ -52,7 +53,9 @@ def render(synthesis: Synthesis, groups: SmallGroups) -> bytes:
         rightMargin=2 * cm,
     )
     story: list = [Paragraph(escape(f"Synthèse pour l'atelier — {synthesis.flow.title}"), h1)]
-    story.append(Paragraph(escape(f"{synthesis.respondents} personnes ont participé."), body))
+    story.append(Paragraph(escape(f"{synthesis.respondents} personnes ont répondu (elles ont accepté : "
+                                  "leurs réponses comptent)."), body))
+    story.append(Paragraph(escape(definitions.RULE), body))
     story.append(Paragraph(escape(" ".join(groups.sentences)), body))
     story.append(Paragraph("Ce que les personnes ont dit, par thème", h2))
     if not synthesis.themes:

@@ -17,9 +17,11 @@ from sortition_algorithms import (
     run_stratification,
 )
 
-from storage.panels import Volunteer
+from storage.panels import CHANNEL, READING, Volunteer
 
 QUOTA_HEADER = ["feature", "value", "min", "max"]
+# Quotas may use, besides the profile, the channel, the reading mode and any answer of the flow.
+QUOTA_FEATURES = {CHANNEL: "Canal", READING: "Lecture", "vie_publique": "Participation à la vie publique"}
 
 
 class QuotaError(ValueError):
@@ -42,12 +44,11 @@ class Quota:
 
 @dataclass(frozen=True)
 class Draw:
-    """A panel drawn: the selected participant ids and what was left aside."""
+    """A panel drawn: the selected participant ids, and why volunteers were left out (reason -> count)."""
 
     selected: list[int]
     seed: int
-    excluded: int = 0
-    notes: list[str] = field(default_factory=list)
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 def parse_quotas(text: str) -> list[Quota]:
@@ -104,6 +105,20 @@ def explain(quotas: list[Quota], pool: list[Volunteer], size: int, names: dict[s
     return reasons
 
 
+def why_left_out(volunteer: Volunteer, features: list[str], known: set[tuple[str, str]],
+                 names: dict[str, str]) -> str:  # fmt: skip
+    """Say why the quotas leave a volunteer out: answers missing, or outside every quota."""
+    missing = [names.get(f, f).lower() for f in features if not volunteer.profile.get(f)]
+    outside = [names.get(f, f) for f in features
+               if volunteer.profile.get(f) and (f, volunteer.profile[f]) not in known]  # fmt: skip
+    parts = []
+    if missing:
+        parts.append("sans " + " ni ".join(missing))
+    if outside:
+        parts.append(" et ".join(outside) + " hors des quotas")
+    return ", ".join(parts)
+
+
 def draw(quotas: list[Quota], pool: list[Volunteer], size: int, seed: int,
          names: dict[str, str] | None = None) -> Draw:  # fmt: skip
     """Draw `size` volunteers respecting the quotas, reproducibly for a seed (not 0)."""
@@ -114,13 +129,10 @@ def draw(quotas: list[Quota], pool: list[Volunteer], size: int, seed: int,
         raise QuotaError(["La graine du tirage doit être un nombre différent de 0."])
     features = sorted({q.feature for q in quotas})
     known = {(q.feature, q.value) for q in quotas}
-    eligible = [v for v in pool if all((f, v.profile.get(f, "")) in known for f in features)]
-    notes = []
-    if len(eligible) < len(pool):
-        notes.append(
-            f"{len(pool) - len(eligible)} volontaires n'ont pas de réponse couverte par "
-            f"les quotas (par exemple pas d'âge) : ils ne sont pas tirés au sort."
-        )
+    covered = {v.participant_id for v in pool if all((f, v.profile.get(f, "")) in known for f in features)}
+    eligible = [v for v in pool if v.participant_id in covered]
+    left_out = Counter(why_left_out(v, features, known, names)
+                       for v in pool if v.participant_id not in covered)  # fmt: skip
     reasons = explain(quotas, eligible, size, names)
     if reasons:
         raise QuotaError(reasons)
@@ -138,7 +150,7 @@ def draw(quotas: list[Quota], pool: list[Volunteer], size: int, seed: int,
         raise QuotaError(failure(exc, quotas, names)) from exc
     if not success or not panels:
         raise QuotaError(failure(report.last_error(), quotas, names))
-    return Draw(sorted(int(pid) for pid in panels[0]), seed, len(pool) - len(eligible), notes)
+    return Draw(sorted(int(pid) for pid in panels[0]), seed, dict(left_out))
 
 
 def failure(error: Exception | None, quotas: list[Quota], names: dict[str, str]) -> list[str]:

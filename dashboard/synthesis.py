@@ -11,7 +11,7 @@ from dashboard.config import DashboardConfig
 from dashboard.figures import Question, questions
 from dashboard.themes import Theme, themes
 from flows.model import Flow
-from storage import queries, reference
+from storage import counted, reference
 from storage.small_groups import Count
 
 THEME_QUESTIONS = (
@@ -112,7 +112,7 @@ def build(session: Session, flow: Flow, config: DashboardConfig) -> Synthesis:
     split = divides(questions(session, flow, None, groups))
     ref = reference.load(session, config.reference_csv, heard.source_label(config))
     missing = heard.missing(heard.compare(session, config, flow, ref))
-    respondents = groups.count(queries.respondents(session, flow.id))
+    respondents = groups.count(counted.totals(session, flow.id).agreed)
     debate = debate_questions(ranked, split, missing)
     return Synthesis(flow, respondents, ranked, split, missing, debate,
                      easy_read(flow, respondents, ranked, split))  # fmt: skip

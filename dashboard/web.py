@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from dashboard import definitions
 from dashboard.config import DashboardConfig, dashboard_config
 from storage import accounts
 
@@ -66,6 +67,7 @@ class Dashboard:
         self.templates = Jinja2Templates(directory=str(TEMPLATES))
         self.templates.env.globals["prefix"] = PREFIX
         self.templates.env.globals["small_groups"] = self.config.groups
+        self.templates.env.globals["definitions"] = definitions
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run blocking database work in a worker thread."""

@@ -17,7 +17,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # PostgreSQL refuses NUL in text
 # A status report never moves a row backwards (a late "sent" after "delivered" is ignored).
 STATUS_RANK = {
     "pending": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3,
-    "read": 4, "cancelled": 5,
+    "read": 4, "cancelled": 5, "unreachable": 5,
 }  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.counted import counted_runs
 from storage.models import Answer, Run
 
 BATCH = 2000
@@ -76,13 +77,13 @@ class AnswerRow:
 
 
 def _answers(session: Session, flow_id: str) -> Any:
-    """Stream a flow's answers with their run, grouped by run."""
+    """Stream the answers of each person's run that counts, grouped by run."""
     query = (
         select(Answer.run_id, Answer.participant_id, Answer.result, Answer.value, Answer.raw_text,
                Answer.theme, Answer.easy, Answer.assisted, Answer.created_at, Answer.id,
                Run.flow_version, Run.channel, Run.status, Run.started_at)
         .join(Run, Run.id == Answer.run_id)
-        .where(Answer.flow_id == flow_id)
+        .where(Answer.flow_id == flow_id, Answer.run_id.in_(counted_runs(flow_id)))
         .order_by(Answer.run_id, Answer.id)
         .execution_options(yield_per=BATCH)
     )  # fmt: skip
@@ -95,7 +96,7 @@ def _text(value: str, raw: str | None) -> str:
 
 
 def respondent_rows(session: Session, layout: Layout, pseudonyms: Pseudonyms) -> Iterator[dict[str, Any]]:
-    """Yield one row per run of the flow, keyed by the layout's columns."""
+    """Yield one row per person (their run that counts), keyed by the layout's columns."""
     known = set(layout.results)
     current: dict[str, Any] | None = None
     current_run: int | None = None

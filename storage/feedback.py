@@ -5,16 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.counted import counted_runs
 from storage.dashboard_models import FeedbackCampaign, FeedbackMessage, PanelMember
 from storage.models import Answer, Participant
 from storage.panels import delivery
-from storage.queries import latest_runs
 
 
 def followers(session: Session, flow_id: str, followup_result: str, yes: str) -> list[int]:
     """Return the participants who asked for news and did not stop."""
     opted_in = select(Answer.participant_id).where(
-        Answer.run_id.in_(latest_runs(flow_id)),
+        Answer.run_id.in_(counted_runs(flow_id)),
         Answer.result == followup_result,
         Answer.value == yes,
     )
@@ -52,8 +52,13 @@ def campaigns(session: Session) -> list[FeedbackCampaign]:
     return list(session.scalars(select(FeedbackCampaign).order_by(FeedbackCampaign.id.desc())))
 
 
-def progress(session: Session, campaign_id: int) -> dict[str, int]:
-    """Count a campaign's messages per outbox status."""
+def people(session: Session, participant_ids: list[int]) -> list[Participant]:
+    """Return the participants of a list of ids."""
+    return list(session.scalars(select(Participant).where(Participant.id.in_(participant_ids))))
+
+
+def progress(session: Session, campaign_id: int) -> dict[tuple[str, str, str], int]:
+    """Count a campaign's messages per (outbox status, channel, last error)."""
     ids = session.scalars(
         select(FeedbackMessage.outbox_id).where(
             FeedbackMessage.campaign_id == campaign_id, FeedbackMessage.outbox_id.is_not(None)

@@ -161,6 +161,8 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
     # How it left: "reply" inside a webhook's HTTP answer, "api" through the platform's API.
     via: Mapped[str | None] = mapped_column(String(8))
+    # What the participant answered to a message that invited them: "oui", "non" (None: nothing).
+    reply: Mapped[str | None] = mapped_column(String(8))
 
 
 class SafetyFlag(Base):

@@ -9,9 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.counted import counted_runs
 from storage.dashboard_models import Panel, PanelMember
 from storage.models import Answer, OutboxMessage, Participant
-from storage.queries import latest_runs
+
+# Traits a quota may use besides the profile: the channel, and the reading mode (facile/standard).
+CHANNEL, READING = "canal", "lecture"
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ def volunteers(
 ) -> list[Volunteer]:
     """Return the volunteers who can still be contacted, with their profile."""
     ids = select(Answer.participant_id).where(
-        Answer.run_id.in_(latest_runs(flow_id)),
+        Answer.run_id.in_(counted_runs(flow_id)),
         Answer.result == volunteer_result,
         Answer.value == yes,
     )
@@ -41,7 +44,7 @@ def volunteers(
     answers: dict[int, dict[str, str]] = {pid: {} for pid, _channel in people}
     for pid, result, value in session.execute(
         select(Answer.participant_id, Answer.result, Answer.value).where(
-            Answer.run_id.in_(latest_runs(flow_id)),
+            Answer.run_id.in_(counted_runs(flow_id)),
             Answer.participant_id.in_(ids),
             Answer.result.in_(list(by_result)),
         )
@@ -75,11 +78,46 @@ def members(session: Session, panel_id: int) -> list[PanelMember]:
     return list(session.scalars(query))
 
 
-def delivery(session: Session, outbox_ids: list[int]) -> dict[str, int]:
-    """Count outbox messages per status."""
-    counts: dict[str, int] = {}
+def delivery(session: Session, outbox_ids: list[int]) -> dict[tuple[str, str, str], int]:
+    """Count outbox messages per (status, channel, last error)."""
+    counts: dict[tuple[str, str, str], int] = {}
     if not outbox_ids:
         return counts
-    for (status,) in session.execute(select(OutboxMessage.status).where(OutboxMessage.id.in_(outbox_ids))):
-        counts[status] = counts.get(status, 0) + 1
+    query = select(OutboxMessage.status, OutboxMessage.channel, OutboxMessage.error).where(
+        OutboxMessage.id.in_(outbox_ids)
+    )
+    for status, channel, error in session.execute(query):
+        key = (status, channel, error or "")
+        counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+def invitation_answers(session: Session, panel_id: int) -> dict[int, str]:
+    """Return participant id -> their answer to the panel's invitation: oui, non, stop, or ""."""
+    query = (
+        select(PanelMember.participant_id, OutboxMessage.reply, Participant.opted_out_at)
+        .join(Participant, Participant.id == PanelMember.participant_id)
+        .outerjoin(OutboxMessage, OutboxMessage.id == PanelMember.outbox_id)
+        .where(PanelMember.panel_id == panel_id)
+    )
+    rows = session.execute(query)
+    return {pid: reply or ("stop" if stopped is not None else "") for pid, reply, stopped in rows}
+
+
+def with_traits(session: Session, flow_id: str, pool: list[Volunteer], results: list[str]) -> list[Volunteer]:
+    """Add to each volunteer their channel, reading mode and the answers named (quotas use them)."""
+    ids = [v.participant_id for v in pool]
+    modes = select(Participant.id, Participant.easy).where(Participant.id.in_(ids))
+    easy = dict(session.execute(modes).all())
+    answers: dict[int, dict[str, str]] = {pid: {} for pid in ids}
+    if results:
+        for pid, result, value in session.execute(
+            select(Answer.participant_id, Answer.result, Answer.value).where(
+                Answer.run_id.in_(counted_runs(flow_id)), Answer.participant_id.in_(ids),
+                Answer.result.in_(results))
+        ):  # fmt: skip
+            answers[pid][result] = value
+    return [Volunteer(v.participant_id, v.channel, {
+        **v.profile, **answers[v.participant_id], CHANNEL: v.channel,
+        READING: "facile" if easy.get(v.participant_id) else "standard",
+    }) for v in pool]  # fmt: skip

@@ -11,16 +11,16 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from storage.counted import agreed_people, came_people, counted_runs, finished_runs, totals
 from storage.models import Answer, Participant, Run
-
-COMPLETED = "completed"
 
 
 @dataclass(frozen=True)
 class Overview:
-    """Participation figures: per day, per channel, per mode."""
+    """Participation figures (came, agreed, finished as storage.counted defines them)."""
 
     participants: int
+    agreed: int
     completed: int
     days: list[tuple[str, int, int]] = field(default_factory=list)
     channels: list[tuple[str, int, int]] = field(default_factory=list)
@@ -36,11 +36,6 @@ def _day(value: date | datetime | str | None) -> str:
     return str(value)[:10]
 
 
-def latest_runs(flow_id: str) -> Select[Any]:
-    """Select the latest run of each participant in a flow (one answer set per person)."""
-    return select(func.max(Run.id).label("run_id")).where(Run.flow_id == flow_id).group_by(Run.participant_id)
-
-
 def people_matching(profile_flow: str, filters: Mapping[str, str]) -> Select[Any] | None:
     """Select the participants whose profile answers match every filter (None: no filter)."""
     query: Select[Any] | None = None
@@ -48,7 +43,7 @@ def people_matching(profile_flow: str, filters: Mapping[str, str]) -> Select[Any
         if not value:
             continue
         step = select(Answer.participant_id).where(
-            Answer.run_id.in_(latest_runs(profile_flow)),
+            Answer.run_id.in_(counted_runs(profile_flow)),
             Answer.result == result,
             Answer.value == value,
         )
@@ -57,53 +52,52 @@ def people_matching(profile_flow: str, filters: Mapping[str, str]) -> Select[Any
 
 
 def count_people(session: Session, people: Select[Any] | None) -> int:
-    """Count the participants a filter selects (all participants when None)."""
+    """Count the participants a filter selects (when None: everyone whose answers count)."""
     if people is None:
-        return int(session.scalar(select(func.count(Participant.id))) or 0)
+        return int(session.scalar(select(func.count()).select_from(agreed_people().subquery())) or 0)
     return int(session.scalar(select(func.count()).select_from(people.subquery())) or 0)
 
 
 def overview(session: Session) -> Overview:
-    """Count participants and completed runs per day, channel and mode."""
-    total = int(session.scalar(select(func.count(Participant.id))) or 0)
-    completed = int(
-        session.scalar(select(func.count(func.distinct(Run.participant_id))).where(Run.status == COMPLETED))
-        or 0
-    )
+    """Count the people who came and who finished, per day, channel and mode."""
+    counted = totals(session)
+    came = Participant.id.in_(came_people())
     joined: Counter[str] = Counter()
     for day, n in session.execute(
-        select(func.date(Participant.created_at), func.count()).group_by(func.date(Participant.created_at))
+        select(func.date(Participant.created_at), func.count()).where(came)
+        .group_by(func.date(Participant.created_at))
     ):
         joined[_day(day)] += int(n)
     finished: Counter[str] = Counter()
+    done = Run.id.in_(finished_runs())
     for day, n in session.execute(
         select(func.date(Run.ended_at), func.count(func.distinct(Run.participant_id)))
-        .where(Run.status == COMPLETED, Run.ended_at.is_not(None))
+        .where(done, Run.ended_at.is_not(None))
         .group_by(func.date(Run.ended_at))
     ):
         finished[_day(day)] += int(n)
     days = [(d, joined[d], finished[d]) for d in sorted(set(joined) | set(finished)) if d]
-    by_channel = dict(
-        session.execute(select(Participant.channel, func.count()).group_by(Participant.channel)).all()
-    )
+    per_channel = select(Participant.channel, func.count()).where(came).group_by(Participant.channel)
+    by_channel = dict(session.execute(per_channel).all())
     done_channel = dict(
         session.execute(
-            select(Run.channel, func.count(func.distinct(Run.participant_id)))
-            .where(Run.status == COMPLETED)
-            .group_by(Run.channel)
+            select(Participant.channel, func.count(func.distinct(Run.participant_id)))
+            .join(Run, Run.participant_id == Participant.id)
+            .where(done)
+            .group_by(Participant.channel)
         ).all()
     )
     channels = [
         (str(c), int(by_channel.get(c, 0)), int(done_channel.get(c, 0)))
         for c in sorted(set(by_channel) | set(done_channel))
     ]
-    easy = session.scalar(select(func.count()).where(Participant.easy.is_(True)))
-    audio = session.scalar(select(func.count()).where(Participant.audio.is_(True)))
+    easy = session.scalar(select(func.count()).where(came, Participant.easy.is_(True)))
+    audio = session.scalar(select(func.count()).where(came, Participant.audio.is_(True)))
     assisted = session.scalar(
         select(func.count(func.distinct(Answer.participant_id))).where(Answer.assisted.is_(True))
     )
     modes = [("easy", int(easy or 0)), ("audio", int(audio or 0)), ("assisted", int(assisted or 0))]
-    return Overview(total, completed, days, channels, modes)
+    return Overview(counted.came, counted.agreed, counted.finished, days, channels, modes)
 
 
 def distribution(
@@ -114,7 +108,7 @@ def distribution(
     multi: bool = False,
 ) -> tuple[int, Counter[str]]:
     """Count people per answer of one result: (respondents, count per key)."""
-    query = select(Answer.value).where(Answer.run_id.in_(latest_runs(flow_id)), Answer.result == result)
+    query = select(Answer.value).where(Answer.run_id.in_(counted_runs(flow_id)), Answer.result == result)
     if people is not None:
         query = query.where(Answer.participant_id.in_(people))
     counts: Counter[str] = Counter()
@@ -141,7 +135,7 @@ def theme_counts(
     """Count people per theme of their free-text answers ('' for no theme)."""
     query = (
         select(Answer.theme, func.count(func.distinct(Answer.participant_id)))
-        .where(Answer.run_id.in_(latest_runs(flow_id)), Answer.result.in_(results))
+        .where(Answer.run_id.in_(counted_runs(flow_id)), Answer.result.in_(results))
         .group_by(Answer.theme)
     )
     if people is not None:
@@ -160,7 +154,7 @@ def theme_texts(
     """Return the latest free texts of one theme (the transcript for a recording)."""
     query = (
         select(Answer.value, Answer.raw_text)
-        .where(Answer.run_id.in_(latest_runs(flow_id)), Answer.result.in_(results))
+        .where(Answer.run_id.in_(counted_runs(flow_id)), Answer.result.in_(results))
         .where(Answer.theme.is_(None) if not theme else Answer.theme == theme)
         .order_by(Answer.id.desc())
         .limit(limit)
@@ -173,9 +167,3 @@ def theme_texts(
         if text and text != "audio":
             texts.append(str(text))
     return texts
-
-
-def respondents(session: Session, flow_id: str) -> int:
-    """Count the people who started a flow."""
-    query = select(func.count(func.distinct(Run.participant_id))).where(Run.flow_id == flow_id)
-    return int(session.scalar(query) or 0)

@@ -273,3 +273,25 @@ def test_a_reader_reads_the_message_against_the_last_question(services: Services
     consent = handle("b", text="2")
     assert prompts == [None, "lecture"]
     assert consent.replies[-1].easy is True  # "2" read as the easy-read button
+
+
+def test_writing_after_the_end_keeps_the_run_and_a_refusal_may_start_again(
+    services: Services, send: Send
+) -> None:
+    to_consent(send, "done")
+    for inbound in ({"text": "moyen"}, {"choice": "travail", "step": "sujets"},
+                    {"choice": "_valider", "step": "sujets"}, {"choice": "cmd:passer", "step": "age"},
+                    {"text": "Des crèches"}, {"text": "oui"}):  # fmt: skip
+        last = send("done", **inbound)
+    assert last.replies[-1].text == "Merci !"
+    again = send("done", text="Je voulais ajouter quelque chose")
+    assert again.replies[0].text.startswith("Merci, vous avez déjà répondu")
+    send("refused", start_flow="demo")
+    send("refused", choice="facile", step="lecture")
+    send("refused", choice="non", step="accord")
+    later = send("refused", text="En fait oui")
+    assert later.replies[-1].step == "lecture"  # nothing kept: the questionnaire starts again
+    with services.db.sessions() as session:
+        done = session.scalars(select(Participant.id).where(Participant.channel == "kiosk")).first()
+        assert [r.status for r in session.scalars(select(Run).where(Run.participant_id == done))] == [
+            "completed"]  # fmt: skip

@@ -104,3 +104,14 @@ async def test_egalite_by_buttons_in_easy_read_and_audio_mode(egalite_world: Wor
             return set(session.scalars(select(OutboxMessage.status))) == {"sent"}
 
     await world.fake.wait_for(settled)
+
+    # Writing again after the end: a short answer on the chat, the finished answers stay.
+    finished = {result: a.value for result, a in world.answers().items()}
+    assert (await world.deliver(world.users.text(CHAT, "Merci, j'ai encore une idée"))).status_code == 200
+
+    def answered() -> bool:
+        return any("vous avez déjà répondu" in (m.get("text") or "") for m in world.fake.chat(CHAT))
+
+    await world.fake.wait_for(answered)
+    assert run_status(world) == "completed"
+    assert {result: a.value for result, a in world.answers().items()} == finished

@@ -15,6 +15,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
+from bot.channels import registry
 from bot.settings import Settings
 from dashboard.routes import routes
 from storage import accounts
@@ -25,6 +26,8 @@ from tests.dashboard.seed import FLOW_YAML
 from tests.live import listening_socket, serve_in_thread
 
 PASSWORD = "correct horse battery"
+# Telegram can send; Twilio has an account but no sending number: SMS wait for one.
+CHANNEL_ENV = {"TELEGRAM_BOT_TOKEN": "123:test", "TWILIO_ACCOUNT_SID": "AC0", "TWILIO_AUTH_TOKEN": "t"}
 
 
 @pytest.fixture
@@ -42,7 +45,8 @@ def services(settings: Settings, database: Database, flows_dir: Path) -> SimpleN
     from dataclasses import replace
 
     return SimpleNamespace(
-        db=database, settings=replace(settings, flows_dir=flows_dir), crypto=Crypto(TEST_SECRET)
+        db=database, settings=replace(settings, flows_dir=flows_dir), crypto=Crypto(TEST_SECRET),
+        channels=registry.build_channels(settings, CHANNEL_ENV),
     )
 
 

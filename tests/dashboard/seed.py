@@ -136,3 +136,31 @@ def add_flag(db: Database, participant_id: int, excerpt: str) -> int:
         session.add(flag)
         session.flush()
         return flag.id
+
+
+def add_run(db: Database, participant_id: int, status: str, answers: Mapping[str, str],
+            channel: str = "telegram") -> int:  # fmt: skip
+    """Write one more run of a participant (status and answers as given); return its id."""
+    when = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
+    with db.transaction() as session:
+        run = Run(participant_id=participant_id, flow_id="egalite", flow_version=1, channel=channel,
+                  state={}, status=status, started_at=when,
+                  ended_at=when if status in ("completed", "stopped") else None)  # fmt: skip
+        session.add(run)
+        session.flush()
+        for result, value in answers.items():
+            session.add(Answer(run_id=run.id, participant_id=participant_id, flow_id="egalite",
+                               flow_version=1, channel=channel, step=STEPS.get(result, result),
+                               result=result, value=value, created_at=when))  # fmt: skip
+        return run.id
+
+
+def add_newcomer(db: Database, crypto: Crypto, channel: str = "telegram") -> int:
+    """Write a participant who wrote once and has no run (no answer, or answers erased)."""
+    address = f"{channel}-{secrets.token_hex(4)}"
+    with db.transaction() as session:
+        person = Participant(key=crypto.participant_key(channel, address), channel=channel,
+                             address_enc=crypto.encrypt(address))  # fmt: skip
+        session.add(person)
+        session.flush()
+        return person.id

@@ -127,12 +127,14 @@ def test_feedback_preview_send_and_progress(live: LiveServer, services) -> None:
         }
         preview = client.post(live.url + "/facilitator/feedback/preview", data=form)
         body = plain(preview.text)
-        assert "Ce message partira vers 20 personnes" in body
+        assert "Ce message concerne 20 personnes : il partira tout de suite vers 16" in body
+        assert "le message attendra : aucun numéro d'envoi configuré (TWILIO_FROM_NUMBER)" in body
         assert "Vos idées sont lues par les élus." in body and "GSM-7 1" in body
         empty = client.post(live.url + "/facilitator/feedback/preview", data={**form, "easy": ""})
         assert empty.status_code == 400
         sent = client.post(live.url + "/facilitator/feedback/send", data=form, follow_redirects=True)
-        assert "En attente d'envoi 20" in plain(sent.text)
+        assert "En attente d'envoi 16" in plain(sent.text)  # Telegram: sent by the dispatcher
+        assert "En attente : aucun numéro d'envoi configuré (TWILIO_FROM_NUMBER) 4" in plain(sent.text)
         with services.db.transaction() as session:
             ids = list(session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)))
             assert len(ids) == 20

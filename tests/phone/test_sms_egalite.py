@@ -21,6 +21,10 @@ from storage.models import Answer
 from tests.phone.conftest import PUBLIC, Twilio, messages, outbox, stored_answers
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "flows" / "definitions"
+# No audio question by SMS: reading mode, then consent.
+# No audio question by SMS: reading mode, then consent.
+SCRIPT = ["EGALITE", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1",
+          "2", "creteil", "1", "1", "3", "2", "1"]  # fmt: skip
 
 
 @pytest.fixture
@@ -37,11 +41,8 @@ async def egalite(
 
 async def test_the_egalite_campaign_by_sms(egalite: tuple[Twilio, Services]) -> None:
     twilio, services = egalite
-    # No audio question by SMS: reading mode, then consent.
-    script = ["EGALITE", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1",
-              "2", "creteil", "1", "1", "3", "2", "1"]  # fmt: skip
     bodies = []
-    for text in script:
+    for text in SCRIPT:
         replies = messages(await twilio.sms(text))
         assert len(replies) == 1, (text, replies)
         bodies += replies
@@ -50,7 +51,7 @@ async def test_the_egalite_campaign_by_sms(egalite: tuple[Twilio, Services]) -> 
     assert "1 - Facile à lire\n2 - Texte normal" in bodies[0]
     assert bodies[-1].startswith("Merci beaucoup !")
     # The typed commune is matched to the official list and confirmed with "1".
-    assert bodies[script.index("creteil")].startswith("Vous habitez à Créteil ?\n\n1 - Oui\n2 - Non")
+    assert bodies[SCRIPT.index("creteil")].startswith("Vous habitez à Créteil ?\n\n1 - Oui\n2 - Non")
     assert stored_answers(services) == {
         "consentement": "oui",
         "themes_quotidien": "travail,taches_domestiques", "themes_dehors": "espace_public",
@@ -85,3 +86,14 @@ class Themed:
         """Interpret as the inner interpreter does, with a theme on anything that is no command."""
         meaning = self.inner.interpret(text, expects)
         return meaning if meaning.command or meaning.choice else dataclasses.replace(meaning, theme="travail")
+
+
+async def test_a_text_after_the_end_keeps_the_answers(egalite: tuple[Twilio, Services]) -> None:
+    twilio, services = egalite
+    for text in SCRIPT:
+        await twilio.sms(text)
+    finished = stored_answers(services)
+    [answer] = messages(await twilio.sms("OUI je viendrai a l atelier"))
+    assert answer.startswith("Merci, vous avez déjà répondu")
+    assert "envoyez 1" in answer and budget(answer).encoding == "GSM-7"
+    assert stored_answers(services) == finished
