@@ -13,6 +13,7 @@ from bot.retention_files import delete_recordings_of, forget_clips, prune_clips
 from bot.settings import load_settings
 from storage.audit import record
 from storage.db import Database
+from storage.forget import sweep_erased
 from storage.models import utcnow
 from storage.privacy import Crypto
 from storage.repo import find_participant
@@ -49,6 +50,7 @@ def purge_command(older_than: str | None, actor: str) -> None:
     clips, _ = prune_clips(settings, float(privacy.get("readback_audio_days", 1)))
     with db.transaction() as session:
         report = purge(session, cutoff, keep_refs=removal.failed)
+        report.participants += sweep_erased(session)  # who erased their data: nothing is kept
         audit(session, actor, "purge", {"older_than_days": age.days, "audio_clips": clips,
                                         **report.__dict__})  # fmt: skip
     click.echo(f"purged: {report.participants} participants anonymised, {report.verbatims} "

@@ -16,6 +16,7 @@ from bot.channels.phone import identity_family
 from bot.channels.telegram import build_channel as build_telegram
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
+from bot.retention_files import forget_clips
 from bot.service import ConversationService
 from bot.settings import Settings
 from bot.throttle import Throttle
@@ -86,7 +87,9 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
                                   identity=identity_of, audio_choice=audio_choice,
                                   answers_by=answers_by,
-                                  recordings=settings.data_dir / "recordings")  # fmt: skip
+                                  recordings=settings.data_dir / "recordings",
+                                  region=str(settings.section("sms").get("region", "FR")),
+                                  forget_clips=lambda texts: forget_clips(settings, texts))  # fmt: skip
     audio = AudioService.from_settings(settings)
     telegram = build_telegram(settings, audio)  # None without TELEGRAM_BOT_TOKEN
     if telegram is not None:

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.retention_files import delete_recordings_of, forget_clips, prune_clips
 from dashboard.config import campaign_flows
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from storage import accounts, audit, erasure
@@ -112,6 +113,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             def wipe() -> tuple[str, int]:
                 with app.db.sessions() as session:
                     refs = erasure.flow_recordings(session, flow_id)
+                    texts = erasure.flow_texts(session, flow_id)
                 failed = delete_remote(app, refs)
                 if failed:  # as `porte-voix erase`: all or nothing
                     return (f"{len(failed)} enregistrements n'ont pas pu être effacés chez Twilio. "
@@ -120,6 +122,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                     runs, people = erasure.erase_flow(session, flow_id, recordings(app))
                     audit.record(session, viewer.email, "data_erased", flow=flow_id, runs=runs,
                                  participants=people)  # fmt: skip
+                forget_clips(app.settings, texts)
                 return f"{runs} parcours et {people} personnes effacés.", 200
 
             return erase_page(request, *await app.run(wipe))
@@ -130,6 +133,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                 with app.db.sessions() as session:
                     refs = erasure.expired_recordings(session, days)
                 failed = delete_remote(app, refs)  # those Twilio keeps are tried again next time
+                prune_clips(app.settings, readback_days(app))
                 with app.db.transaction() as session:
                     report = erasure.erase_expired(session, days, recordings(app), keep_refs=failed)
                     audit.record(session, viewer.email, "data_expired", days=days,
@@ -161,9 +165,12 @@ def recordings(app: Dashboard) -> Path:
 
 def delete_remote(app: Dashboard, refs: list[str]) -> list[str]:
     """Delete recordings kept at Twilio (and local files) before their rows; return the failures."""
-    from bot.retention_files import delete_recordings_of
-
     return delete_recordings_of(app.settings, refs).failed if refs else []
+
+
+def readback_days(app: Dashboard) -> float:
+    """Return how long audio read-backs are kept (privacy.readback_audio_days)."""
+    return float(app.settings.section("privacy").get("readback_audio_days", 1))
 
 
 def retention_days(app: Dashboard) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,17 +18,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.masking import mask
 from storage.models import Answer, Run
 
 BATCH = 2000
-PHONE = re.compile(r"(?:\+|00)?\d(?:[\s.\-]?\d){7,13}")
-EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 META = ("respondent", "flow_version", "channel", "status", "date", "easy", "assisted")
 
 
 def redact(text: str) -> str:
-    """Mask phone numbers and e-mail addresses a participant may have written."""
-    return PHONE.sub("[numéro masqué]", EMAIL.sub("[adresse masquée]", text))
+    """Mask phone numbers and e-mail addresses a participant may have written (older rows too)."""
+    return mask(text)
 
 
 class Pseudonyms:
