@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -82,7 +83,7 @@ class RecordingDeletions:
         return SendResult(ok=True)
 
 
-def _flow_clips(settings: Settings, audio: AudioService) -> set[str]:
+def flow_clips(settings: Any, audio: AudioService) -> set[str]:
     """Return the digests of every message of the installed flows (never personal)."""
     flows = load_directory(settings.flows_dir) if settings.flows_dir.is_dir() else {}
     utterances = [u for flow in flows.values() for u in flow_utterances(flow)] + system_utterances()
@@ -93,7 +94,7 @@ def _flow_clips(settings: Settings, audio: AudioService) -> set[str]:
 def prune_clips(settings: Settings, days: float) -> tuple[int, int]:
     """Delete cached clips that are no flow's message and older than `days` (read-backs)."""
     audio = AudioService.from_settings(settings)
-    keep = _flow_clips(settings, audio)
+    keep = flow_clips(settings, audio)
     cutoff = time.time() - days * 86400
     removed = kept = 0
     for digest, written in list(audio.cache.entries()):
@@ -108,7 +109,7 @@ def prune_clips(settings: Settings, days: float) -> tuple[int, int]:
 def forget_clips(settings: Settings, texts: Iterable[str], lang: str = "fr") -> int:
     """Delete the cached clips of these texts (what a participant was read back), not flow clips."""
     audio = AudioService.from_settings(settings)
-    keep = _flow_clips(settings, audio)
+    keep = flow_clips(settings, audio)
     engines = [audio.engine, *([audio.fallback] if audio.fallback else [])]
     removed = 0
     for text in texts:

@@ -32,10 +32,10 @@ from nlu.commands import normalise
 from nlu.interpretation import Expectation, Interpretation, Interpreter
 from storage import repo
 from storage.db import Database
+from storage.forget import ERASED, forget_if_settled, sweep_erased
 from storage.masking import mask
 from storage.models import SafetyFlag, utcnow
 from storage.privacy import Crypto
-from storage.forget import ERASED, forget_if_settled, sweep_erased
 from storage.retention import RECORDING_DELETION, message_texts
 from storage.turns import ParticipantRow, RunRow, TurnStore, turn
 
@@ -169,7 +169,8 @@ class ConversationService:
                                         [out.to_payload() for out in replies], event_id,
                                         sent_at=self.clock() if costs is not None else None,
                                         segments=costs)  # fmt: skip
-            if not (current.erased and costs is not None and forget_if_settled(store.session, participant.id)):
+            inline_erasure = current.erased and costs is not None
+            if not (inline_erasure and forget_if_settled(store.session, participant.id)):
                 store.save_participant(participant)  # else answered inline: nothing left of them
             return HandleResult(replies=replies, outbox_ids=ids, participant_id=participant.id)
 
