@@ -8,7 +8,6 @@ delivers the update again (the service dedupes on the update id).
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram import Update
 
+from bot import jsonbody
 from bot.channels.telegram_config import WEBHOOK_PATH
 from bot.channels.telegram_updates import UpdateHandler
 from bot.intake import Flooded
@@ -88,8 +88,8 @@ class TelegramWebhook:
     def _parse(self, body: bytes) -> Update | None:
         """Parse a JSON update; None when it is not one."""
         try:
-            data: Any = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            data: Any = jsonbody.loads(body)
+        except ValueError:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return None
