@@ -31,15 +31,19 @@ def redact(text: str) -> str:
 
 
 class Pseudonyms:
-    """Per-export respondent numbers: HMAC-SHA256 of the participant id, 16 hex digits."""
+    """Per-export numbers: HMAC-SHA256 of a database id under this export's salt, 16 hex digits.
 
-    def __init__(self, salt: bytes | None = None) -> None:
+    Respondents are "R…"; FLOIP's answer rows are "A…" (prefix), so no id joins two exports.
+    """
+
+    def __init__(self, salt: bytes | None = None, prefix: str = "R") -> None:
         self._salt = salt or secrets.token_bytes(32)
+        self._prefix = prefix
 
     def __call__(self, participant_id: int) -> str:
-        """Return the respondent number of a participant in this export."""
+        """Return the number of a participant (or an answer) in this export."""
         digest = hmac.new(self._salt, str(participant_id).encode(), hashlib.sha256).hexdigest()
-        return "R" + digest[:16]
+        return self._prefix + digest[:16]
 
 
 @dataclass(frozen=True)
