@@ -38,6 +38,8 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     """Run the web service: kiosk, webhooks and dashboard."""
     import uvicorn
 
+    from bot.proxies import uvicorn_options
+
     settings = _settings()
     from storage.db import Database
 
@@ -49,7 +51,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     # A worker answers uvicorn's health pings only once it has imported the CLI and the app
     # (seconds of CPU); past uvicorn's default 5 s it is killed and respawned forever.
     uvicorn.run("bot.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False, proxy_headers=True,
+                log_level="info", access_log=False, **uvicorn_options(settings),
                 timeout_worker_healthcheck=WORKER_START_SECONDS)  # fmt: skip
 
 

@@ -9,15 +9,14 @@ from datetime import timedelta
 import click
 from sqlalchemy.orm import Session
 
-from bot.retention_files import delete_recordings_of, forget_clips, prune_clips
+from bot.person_erasure import PersonErasureError, erase_person
+from bot.retention_files import delete_recordings_of, prune_clips
 from bot.settings import load_settings
 from storage.audit import record
 from storage.db import Database
 from storage.forget import sweep_erased
 from storage.models import utcnow
-from storage.privacy import Crypto
-from storage.repo import find_participant
-from storage.retention import erase, message_texts, purge, recordings_of, stale_recordings
+from storage.retention import purge, stale_recordings
 
 log = logging.getLogger(__name__)
 _DURATION = re.compile(r"^(\d+)([dhw])$")
@@ -71,28 +70,13 @@ def purge_command(older_than: str | None, actor: str) -> None:
 def erase_command(channel: str, address: str, actor: str) -> None:
     """Erase one participant, all their answers, recordings and read-backs (on an admin's request)."""
     settings = load_settings()
-    db = Database(settings.database_url)
-    crypto = Crypto(settings.secret_key)
-    from bot.container import identity_of
-
-    key = crypto.participant_key(identity_of(channel), address.strip())
-    with db.sessions() as session:
-        participant = find_participant(session, key)
-        if participant is None:
-            raise click.ClickException("no participant with that address on that channel")
-        refs, texts = recordings_of(session, [participant.id]), message_texts(session, participant.id)
-    removal = delete_recordings_of(settings, refs)
-    if removal.failed:
-        raise click.ClickException(f"{len(removal.failed)} recordings could not be deleted at "
-                                   "Twilio; nothing was erased: try again")  # fmt: skip
-    clips = forget_clips(settings, texts)
-    with db.transaction() as session:
-        participant = find_participant(session, key)
-        answers = erase(session, participant) if participant is not None else 0
-        audit(session, actor, "erase", {"answers": answers, "recordings": removal.deleted,
-                                        "audio_clips": clips})  # fmt: skip
-    click.echo(f"erased one participant, {answers} answers, {removal.deleted} recordings "
-               f"and {clips} audio read-backs")  # fmt: skip
+    try:
+        done = erase_person(settings, Database(settings.database_url), channel, address, actor)
+    except PersonErasureError as exc:
+        raise click.ClickException(str(exc)) from exc
+    log.info("audit: erase by %s", actor)
+    click.echo(f"erased one participant, {done.answers} answers, {done.recordings} recordings "
+               f"and {done.audio_clips} audio read-backs")  # fmt: skip
 
 
 def audit(session: Session, actor: str, action: str, detail: dict[str, object]) -> None:

@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 from bot.audio.engines import EngineError
 from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, SendResult
 from bot.intake import Flooded, receive
+from bot.kiosk_limits import NewcomerLimit
 from storage import repo
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class Kiosk:
         self.signer = URLSafeTimedSerializer(settings.secret_key, salt="porte-voix kiosk")
         self.secure = settings.public_base_url.startswith("https://")
         self.env = templates()
+        self.newcomers = NewcomerLimit(settings)
 
     # session -----------------------------------------------------------------
     def session(self, request: Request) -> KioskSession:
@@ -158,8 +160,17 @@ class Kiosk:
             )
         return form
 
+    def known(self, address: str) -> bool:
+        """Say whether this kiosk address is already a participant."""
+        key = self.services.service.participant_key("kiosk", address)
+        with self.services.db.sessions() as db_session:
+            return repo.find_participant(db_session, key) is not None
+
     async def submit(self, request: Request, inbound: InboundMessage) -> Response:
         """Hand an inbound message to the service, dispatch, and redirect (PRG)."""
+        known = await anyio.to_thread.run_sync(self.known, inbound.address)
+        if not known and not self.newcomers.admit(request):
+            return self.render("kiosk_busy.html", 429, error=None)
         try:
             await receive(self.services, inbound)
         except Flooded:
