@@ -29,8 +29,9 @@ def test_login_sets_a_safe_cookie_and_shows_the_overview(live: LiveServer, servi
         assert page.headers["cache-control"] == "no-store"
 
 
-def test_wrong_passwords_slow_the_next_try_from_that_address(live: LiveServer, services,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_wrong_passwords_slow_the_next_try_from_that_address(
+    live: LiveServer, services, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(login_delay, "FIRST_DELAY", timedelta(seconds=30))  # a slow machine still sees it
     add_account(services.db, "anne@example.org")
     with httpx.Client(headers={"X-Forwarded-For": "203.0.113.9"}) as client:
