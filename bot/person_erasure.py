@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.channels.phone import PHONE_CHANNELS, PhoneNumberError, to_e164
 from bot.retention_files import delete_recordings_of, forget_clips
 from bot.settings import Settings
 from storage.audit import record
@@ -11,6 +12,9 @@ from storage.db import Database
 from storage.privacy import Crypto
 from storage.repo import find_participant
 from storage.retention import erase, message_texts, recordings_of
+
+# The channels an admin can name a person on (phone channels share one identity).
+CHANNELS = {"sms": "Téléphone (SMS, appel)", "telegram": "Telegram (numéro de la conversation)"}
 
 
 class PersonErasureError(Exception):
@@ -30,7 +34,13 @@ def erase_person(settings: Settings, db: Database, channel: str, address: str, a
     """Erase a participant, their recordings (Twilio first: all or nothing) and read-backs; audit it."""
     from bot.container import identity_of
 
-    key = Crypto(settings.secret_key).participant_key(identity_of(channel), address.strip())
+    address = address.strip()
+    if channel in PHONE_CHANNELS:  # as the phone channels store it: E.164
+        try:
+            address = to_e164(address, str(settings.section("sms").get("region", "FR")))
+        except PhoneNumberError as exc:
+            raise PersonErasureError("not a phone number") from exc
+    key = Crypto(settings.secret_key).participant_key(identity_of(channel), address)
     with db.sessions() as session:
         participant = find_participant(session, key)
         if participant is None:

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.kiosk_limits import Enrolment
-from bot.person_erasure import PersonErasureError, erase_person
+from bot.person_erasure import CHANNELS, PersonErasureError, erase_person
 from bot.retention_files import delete_recordings_of, forget_clips, prune_clips
 from dashboard.config import campaign_flows
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
@@ -98,7 +98,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         return app.render(request, "erase.html", {
             "title": "Effacer des données", "active": "/erase", "message": message,
             "flows": sorted(campaign_flows(app.services)), "days": retention_days(app),
-            "channels": sorted(app.services.channels),
+            "channels": CHANNELS,
         }, status)  # fmt: skip
 
     @guard(app, role="admin")
@@ -152,7 +152,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             return erase_page(request, await app.run(expire))
         if what == "person":
             channel, address = str(form.get("channel", "")), str(form.get("address", "")).strip()
-            if channel not in app.services.channels or not address:
+            if channel not in CHANNELS or not address:
                 return erase_page(request, "Choisissez le canal et écrivez l'adresse.", 400)
 
             def forget() -> tuple[str, int]:
