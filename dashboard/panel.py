@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
+from collections import Counter
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
@@ -16,7 +19,9 @@ from dashboard.figures import profile_options
 from dashboard.sortition import QuotaError, draw, parse_quotas
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from storage import audit, panels
+from storage.exports import Pseudonyms
 from storage.models import utcnow
+from storage.suppression import suppress
 
 INVITATION = (
     "Bonjour ! Vous avez été tiré·e au sort pour l'atelier citoyen sur l'égalité entre les "
@@ -32,6 +37,21 @@ INVITATION_EASY = (
 def routes(app: Dashboard) -> list[BaseRoute]:
     """Return the recruitment routes."""
     features = list(app.config.profile_results)
+    # Volunteers are shown under a pseudonym, stable for this server, never with their profile.
+    pseudonym = Pseudonyms(hmac.new(app.settings.secret_key.encode(), b"porte-voix panel",
+                                    hashlib.sha256).digest(), prefix="V-")  # fmt: skip
+
+    def profile_counts(people: list[panels.Volunteer], names: dict[str, dict[str, str]]
+                       ) -> list[tuple[str, list[tuple[str, int | None]]]]:  # fmt: skip
+        """Count people per profile value, each feature under the small-group rule (None: hidden)."""
+        table = []
+        for feature in features:
+            counts = Counter(v.profile.get(feature, "") for v in people)
+            rows = [(key, names.get(feature, {}).get(key, key) if key else "Sans réponse", n)
+                    for key, n in sorted(counts.items())]  # fmt: skip
+            cells = suppress(rows, app.config.min_group_size)
+            table.append((labels.FEATURES.get(feature, feature), [(c.label, c.count) for c in cells]))
+        return table
 
     def example_quotas() -> str:
         flow = campaign_flows(app.services).get(app.config.profile_flow)
@@ -49,26 +69,25 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         with app.db.transaction() as session:
             pool = panels.volunteers(session, c.profile_flow, c.volunteer_result, c.yes_key,
                                      c.profile_results)  # fmt: skip
-            number = {v.participant_id: i for i, v in enumerate(pool, 1)}
-            rows = [(f"V{i}", [names.get(f, {}).get(v.profile.get(f, ""), v.profile.get(f, "—"))
-                               for f in features]) for i, v in enumerate(pool, 1)]  # fmt: skip
             latest = panels.latest_panel(session)
             panel: dict[str, Any] | None = None
             if latest is not None:
                 members = panels.members(session, latest.id)
+                drawn = {m.participant_id for m in members}
                 panel = {
                     "id": latest.id, "size": latest.size, "seed": latest.seed,
                     "at": latest.created_at.strftime("%d/%m/%Y %H:%M"), "by": latest.created_by,
                     "invited": latest.invited_at is not None,
-                    "members": [rows[number[m.participant_id] - 1] for m in members
-                                if m.participant_id in number],
+                    "members": sorted(pseudonym(m.participant_id) for m in members),
+                    "profile": profile_counts([v for v in pool if v.participant_id in drawn], names),
                     "delivery": outreach.progress(panels.delivery(
                         session, [m.outbox_id for m in members if m.outbox_id])),
                 }  # fmt: skip
         values: Any = form or {}
         return app.render(request, "panel.html", {
-            "title": "Recrutement du panel", "active": "/panel", "volunteers": rows,
-            "features": [labels.FEATURES.get(f, f) for f in features], "panel": panel,
+            "title": "Recrutement du panel", "active": "/panel", "panel": panel,
+            "volunteers": sorted(pseudonym(v.participant_id) for v in pool),
+            "profile": profile_counts(pool, names), "k": c.min_group_size,
             "errors": error or [], "size": values.get("size", "10"),
             "seed": values.get("seed", str(secrets.randbelow(999_999) + 1)),
             "quotas": values.get("quotas", example_quotas()),
