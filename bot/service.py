@@ -162,7 +162,9 @@ class ConversationService:
                     participant_id=participant.id,
                 )
             current = _Turn(store, inbound, participant, event_id, run)
+            read_back = self._read_back(current)
             self._converse(current)
+            self.forget_clips(read_back)  # answered: their audio is needed no more
             replies = [outbound(*message) for message in current.messages]
             costs = reply_inline(replies) if reply_inline is not None else None
             ids = store.add_outbox_rows(participant.id, inbound.channel,
@@ -189,6 +191,13 @@ class ConversationService:
             self.sweep_erased()
         except (IntegrityError, OperationalError) as exc:
             log.info("erased participants not swept this time: %s", type(exc).__name__)
+
+    def _read_back(self, turn: _Turn) -> set[str]:
+        """Return the texts of a read-back this message answers ("Vous avez dit : ...")."""
+        if turn.run is None or (turn.run.state.get("pending") or {}).get("kind") != "readback":
+            return set()
+        prompt = turn.store.last_prompt(turn.participant.id) or {}
+        return {str(prompt.get(k) or "") for k in ("text", "spoken")} - {""}
 
     # the conversation ------------------------------------------------------
     def _converse(self, turn: _Turn) -> None:

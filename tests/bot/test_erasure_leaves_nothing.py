@@ -12,9 +12,10 @@ from sqlalchemy import MetaData, select, update
 
 from bot.channels.base import InboundMessage, OutboundMessage
 from bot.container import Services
+from bot.retention_files import prune_clips
 from storage import erasure
 from storage.models import OutboxMessage, Participant, utcnow
-from storage.retention import purge
+from storage.retention import message_texts, purge
 
 SAID = "Des bancs rue Zéphyrin-Quatremare"  # no flow says this: only the person
 PHONE = "+33612349876"
@@ -26,6 +27,7 @@ class Person:
     def __init__(self, services: Services, channel: str, address: str) -> None:
         self.services, self.channel, self.address = services, channel, address
         self.ids: list[str] = []
+        self.clips: list[str] = []  # the digests of their read-backs' audio
         self.counter = itertools.count(1)
         self.key = services.service.participant_key(channel, address)
 
@@ -44,11 +46,15 @@ class Person:
         self.send(inline, choice="standard", step="lecture")
         self.send(inline, choice="oui", step="accord")
         self.send(inline, choice="bien", step="humeur")
+        self.send(inline, choice="maison", step="sujets")
         self.send(inline, choice="_valider", step="sujets")
         self.send(inline, choice="cmd:passer", step="age")
-        for reply in self.send(inline, text=SAID):
-            if SAID in reply.text and self.services.audio is not None:
-                self.services.audio.clip(reply.spoken or reply.text)
+        read_back = [r for r in self.send(inline, text=SAID) if SAID in r.text]
+        assert read_back, "the flow reads the text back"
+        audio = self.services.audio
+        assert audio is not None
+        for reply in read_back:
+            self.clips.append(audio.clip(reply.spoken or reply.text).digest)
 
     def id(self) -> int:
         """Return the participant's database id."""
@@ -70,9 +76,8 @@ def traces(services: Services, person: Person, pid: int) -> list[str]:
                 found += [f"{table.name}: {n}" for n in needles if n in text]
                 found += [f"{table.name}.{c}" for c, v in row._mapping.items()
                           if c.endswith("participant_id") and v == pid]  # fmt: skip
-    if services.audio is not None:
-        clip = services.audio.digest(f"Vous avez dit : {SAID}")
-        found += [f"audio {d}" for d, _ in services.audio.cache.entries() if d == clip]
+    assert services.audio is not None and person.clips
+    found += [f"audio {d}" for d, _ in services.audio.cache.entries() if d in person.clips]
     return found
 
 
@@ -142,5 +147,17 @@ def test_purge_past_retention_leaves_nothing(services: Services) -> None:
     pid = person.id()
     with services.db.transaction() as session:
         purge(session, utcnow() + timedelta(days=1))
-    services.service.forget_clips({f"Vous avez dit : {SAID}"})
+    prune_clips(services.settings, 0)  # as `porte-voix purge` does, past readback_audio_days
+    with services.db.sessions() as session:
+        for text in message_texts(session, pid):
+            assert SAID not in text
     assert [t for t in traces(services, person, pid) if "participant_id" not in t] == []
+
+
+def test_a_read_back_clip_is_gone_once_answered(services: Services) -> None:
+    person = Person(services, "kiosk", "kiosk-visitor-79")
+    person.take_part()
+    assert services.audio is not None
+    assert {d for d, _ in services.audio.cache.entries()} >= set(person.clips)
+    person.send(choice="oui")
+    assert not {d for d, _ in services.audio.cache.entries()} & set(person.clips)
