@@ -17,6 +17,7 @@ from storage.retention import (
     message_texts,
     purge,
     recordings_of,
+    remove_recording,
     stale_recordings,
 )
 
@@ -44,6 +45,8 @@ def erase_flow(session: Session, flow_id: str, recordings: Path | None) -> tuple
         session.scalars(select(Participant).where(Participant.id.in_(
             select(Run.participant_id).where(Run.flow_id == flow_id))))
     )  # fmt: skip
+    for ref in flow_recordings(session, flow_id):  # before their answers go with the runs
+        remove_recording(ref, recordings)
     session.execute(delete(Run).where(Run.flow_id == flow_id))
     erased = 0
     for person in people:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
@@ -28,18 +29,20 @@ async def test_garbled_answers_are_logged_and_the_bot_keeps_answering(
 ) -> None:  # fmt: skip
     for name, value in telegram_env(fake_telegram).items():
         monkeypatch.setenv(name, value)
+    # An earlier logging.config call (a migration's, say) may have disabled existing loggers.
+    monkeypatch.setattr(logging.getLogger("bot.channels.telegram_poll"), "disabled", False)
     settings = world_settings(settings, "http://127.0.0.1:9")
     stop = asyncio.Event()
     polling = asyncio.create_task(poll_until_stopped(settings, stop))
     fake_telegram.enqueue(users.text(CHAT, "/start parcours"))
-    await fake_telegram.wait_for(lambda: shown(fake_telegram, "Comment préférez-vous lire"))
+    await fake_telegram.wait_for(lambda: shown(fake_telegram, "Comment préférez-vous lire"), timeout=60)
     for body in GARBAGE:  # the follow-up of a press: its toast and the edit of the question
         fake_telegram.garble("answerCallbackQuery", body)
         fake_telegram.garble("editMessageText", body)
         fake_telegram.garble("editMessageReplyMarkup", body)
     fake_telegram.enqueue(users.press(CHAT, "Facile à lire"))
     toasts = fake_telegram.garbage["answercallbackquery"]
-    await fake_telegram.wait_for(lambda: len(toasts) < len(GARBAGE))  # the press was followed up
+    await fake_telegram.wait_for(lambda: len(toasts) < len(GARBAGE), timeout=60)  # followed up
     for body in GARBAGE[:2]:  # each costs the poller a back-off (1 s, then 2 s)
         fake_telegram.garble("getUpdates", body)
     fake_telegram.enqueue(users.text(CHAT, "non"))
