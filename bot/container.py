@@ -16,7 +16,7 @@ from bot.channels.phone import identity_family
 from bot.channels.telegram import build_channel as build_telegram
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
-from bot.retention_files import forget_clips
+from bot.retention_files import ClipForgetter
 from bot.service import ConversationService
 from bot.settings import Settings
 from bot.throttle import Throttle
@@ -89,7 +89,7 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
                                   answers_by=answers_by,
                                   recordings=settings.data_dir / "recordings",
                                   region=str(settings.section("sms").get("region", "FR")),
-                                  forget_clips=lambda texts: forget_clips(settings, texts))  # fmt: skip
+                                  forget_clips=ClipForgetter(settings))  # fmt: skip
     audio = AudioService.from_settings(settings)
     telegram = build_telegram(settings, audio)  # None without TELEGRAM_BOT_TOKEN
     if telegram is not None:

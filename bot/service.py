@@ -97,7 +97,7 @@ class ConversationService:
         answers_by: Callable[[str], str] = lambda channel: "buttons",
         recordings: Path | None = None,
         region: str = "FR",
-        forget_clips: Callable[[set[str]], object] = lambda texts: None,
+        forget_clips: Callable[[set[str]], object] = lambda texts: 0,
     ) -> None:
         self.db = db
         self.flows = flows
