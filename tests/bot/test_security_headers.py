@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 
+import httpx
 import pytest
-from starlette.testclient import TestClient
+from starlette.applications import Starlette
 
 from bot.app import create_app
 from bot.container import Services
 from bot.settings import SettingsError
 
 
-def test_kiosk_pages_forbid_framing_inline_script_and_caching(services: Services) -> None:
-    with TestClient(create_app(services.settings, services)) as client:
-        page = client.get("/kiosk")
+def client(app: Starlette, base: str = "http://127.0.0.1:8000") -> httpx.AsyncClient:
+    """An HTTP client on the app, in process."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=base)
+
+
+async def test_kiosk_pages_forbid_framing_inline_script_and_caching(services: Services) -> None:
+    async with client(create_app(services.settings, services)) as http:
+        page = await http.get("/kiosk")
     assert page.status_code == 200
     csp = page.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
@@ -23,22 +29,22 @@ def test_kiosk_pages_forbid_framing_inline_script_and_caching(services: Services
     assert "strict-transport-security" not in page.headers  # development
 
 
-def test_no_redirect_is_built_from_the_host_header(services: Services) -> None:
-    with TestClient(create_app(services.settings, services)) as client:
-        response = client.get("/kiosk/", headers={"Host": "evil.example"}, follow_redirects=False)
+async def test_no_redirect_is_built_from_the_host_header(services: Services) -> None:
+    async with client(create_app(services.settings, services)) as http:
+        response = await http.get("/kiosk/", headers={"Host": "evil.example"}, follow_redirects=False)
     assert response.status_code == 404
     assert "evil.example" not in response.headers.get("location", "")
 
 
-def test_production_needs_https_and_then_sends_hsts(services: Services) -> None:
+async def test_production_needs_https_and_then_sends_hsts(services: Services) -> None:
     plain = dataclasses.replace(services.settings, mode="production",
                                 public_base_url="http://consultation.example")  # fmt: skip
     with pytest.raises(SettingsError, match="https"):
         create_app(plain, services)
     secure = dataclasses.replace(plain, public_base_url="https://consultation.example")
     app = create_app(secure, dataclasses.replace(services, settings=secure))
-    with TestClient(app, base_url="https://consultation.example") as client:
-        health = client.get("/healthz")
+    async with client(app, "https://consultation.example") as http:
+        health = await http.get("/healthz")
     assert health.headers["strict-transport-security"].startswith("max-age=31536000")
 
 
