@@ -39,8 +39,13 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     import uvicorn
 
     from bot.proxies import uvicorn_options
+    from bot.security_headers import check_public_url
 
     settings = _settings()
+    try:
+        check_public_url(settings)  # before any worker starts: one clear message
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
     from storage.db import Database
 
     db = Database(settings.database_url)

@@ -6,11 +6,13 @@ import dataclasses
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from starlette.applications import Starlette
 
 from bot.app import create_app
+from bot.cli import main
 from bot.container import Services
-from bot.settings import SettingsError
+from bot.settings import Settings, SettingsError
 
 
 def client(app: Starlette, base: str = "http://127.0.0.1:8000") -> httpx.AsyncClient:
@@ -70,3 +72,11 @@ async def test_a_client_hanging_up_mid_upload_logs_one_info_line(
         await app.build_middleware_stack()(scope, receive, send)  # type: ignore[arg-type]
     assert [r.levelname for r in caplog.records if "disconnect" in r.getMessage()] == ["INFO"]
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_serve_refuses_a_plain_http_public_url_in_production(settings: Settings) -> None:
+    env = {"PORTE_VOIX_MODE": "production", "PORTE_VOIX_SECRET_KEY": "s" * 40,
+           "PORTE_VOIX_PUBLIC_URL": "http://consultation.example",
+           "DATABASE_URL": settings.database_url, "PORTE_VOIX_DATA_DIR": str(settings.data_dir)}  # fmt: skip
+    result = CliRunner().invoke(main, ["serve"], env=env)
+    assert result.exit_code != 0 and "https" in result.output
