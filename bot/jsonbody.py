@@ -31,3 +31,18 @@ def loads(body: bytes, max_depth: int = MAX_DEPTH) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, RecursionError) as exc:
         raise ValueError("body is not JSON") from exc
+
+
+def well_typed(data: Any, types: dict[str, tuple[type, ...]]) -> bool:
+    """Say whether every key named in `types`, at any depth, holds a value of one of its types."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key in types and value is not None and not isinstance(value, types[key]):
+                    return False
+                stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True

@@ -93,10 +93,21 @@ class TelegramWebhook:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return None
+        if not jsonbody.well_typed(data, UPDATE_FIELDS):
+            return None
         try:
             return Update.de_json(data, self.channel.bot)
-        except (TypeError, ValueError, KeyError, AttributeError):
+        except (TypeError, ValueError, LookupError, AttributeError, ArithmeticError):
             return None
+
+
+# The fields the bot reads, wherever they sit in an update: anything else there is malformed.
+UPDATE_FIELDS: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(("text", "data", "caption", "file_id", "file_unique_id", "username", "type",
+                     "first_name", "last_name", "mime_type", "language_code", "chat_instance"), (str,)),
+    **dict.fromkeys(("message_id", "date", "duration", "file_size"), (int,)),
+    "id": (int, str),
+}
 
 
 def webhook_routes(services: Services, channel: TelegramChannel) -> list[BaseRoute]:
