@@ -11,14 +11,17 @@ from pathlib import Path
 
 import anyio
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot import disconnects
 from bot.audio import routes as audio
 from bot.channels import registry
 from bot.container import Services, build_services
+from bot.security_headers import SecurityHeaders, check_public_url
 from bot.settings import Settings, load_settings
 from dashboard.routes import routes as dashboard_routes
 
@@ -44,6 +47,7 @@ def create_app(
     garbage collector's sight once warm (not in a test process, which starts many apps).
     """
     settings = settings or load_settings()
+    check_public_url(settings)
     services = services or build_services(settings)
 
     async def healthz(request: Request) -> Response:
@@ -83,7 +87,9 @@ def create_app(
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         *feature_routes(services),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=disconnects.HANDLERS,
+                    middleware=[Middleware(SecurityHeaders, hsts=settings.production)])
+    app.router.redirect_slashes = False  # its redirect is built from the Host header: 404 instead
     app.state.services = services
     return app
 

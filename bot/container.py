@@ -12,11 +12,12 @@ from bot import intake
 from bot.audio.service import AudioService
 from bot.channels import registry
 from bot.channels.base import Channel, InboundMessage
+from bot.channels.sms_text import SmsSection
 from bot.channels.twilio.api import TwilioConfig
 from bot.config_sections import DatabaseConfig, OutboxConfig
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
-from bot.retention_files import RecordingDeletions
+from bot.retention_files import ClipForgetter, RecordingDeletions
 from bot.service import ConversationService, HandleResult, InlineReply
 from bot.settings import Settings
 from bot.throttle import Throttle, ThrottleConfig
@@ -90,7 +91,9 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     interpreter = build_interpreter(settings)
     service = ConversationService(db, flows, interpreter, crypto, settings.default_flow,
                                   capabilities=registry.capabilities,
-                                  recordings=settings.data_dir / "recordings")  # fmt: skip
+                                  recordings=settings.data_dir / "recordings",
+                                  region=settings.typed(SmsSection).region,
+                                  forget_clips=ClipForgetter(settings))  # fmt: skip
     audio = AudioService.from_settings(settings)
     channels = registry.build_channels(settings, audio=audio)
     channels[RECORDING_DELETION] = RecordingDeletions(TwilioConfig.load(settings))

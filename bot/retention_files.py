@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -79,7 +80,7 @@ class RecordingDeletions:
         return SendResult(ok=True)
 
 
-def _flow_clips(settings: Settings, audio: AudioService) -> set[str]:
+def flow_clips(settings: Any, audio: AudioService) -> set[str]:
     """Return the digests of every message of the installed flows (never personal)."""
     flows = load_directory(settings.flows_dir) if settings.flows_dir.is_dir() else {}
     utterances = [u for flow in flows.values() for u in flow_utterances(flow)] + system_utterances()
@@ -90,7 +91,7 @@ def _flow_clips(settings: Settings, audio: AudioService) -> set[str]:
 def prune_clips(settings: Settings, days: float) -> tuple[int, int]:
     """Delete cached clips that are no flow's message and older than `days` (read-backs)."""
     audio = AudioService.from_settings(settings)
-    keep = _flow_clips(settings, audio)
+    keep = flow_clips(settings, audio)
     cutoff = time.time() - days * 86400
     removed = kept = 0
     for digest, written in list(audio.cache.entries()):
@@ -102,16 +103,37 @@ def prune_clips(settings: Settings, days: float) -> tuple[int, int]:
     return removed, kept
 
 
+class ClipForgetter:
+    """Delete the cached clips of texts a participant was sent (read-backs), never a flow's.
+
+    The flows' clips are listed once, on the first call that has texts: the conversation
+    service calls it on every read-back answered and every erasure.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._known: tuple[AudioService, set[str]] | None = None
+
+    def __call__(self, texts: Iterable[str], lang: str = "fr") -> int:
+        """Delete these texts' clips; return how many files went."""
+        texts = list(texts)
+        if not texts:
+            return 0
+        if self._known is None:
+            audio = AudioService.from_settings(self.settings)
+            self._known = audio, flow_clips(self.settings, audio)
+        audio, keep = self._known
+        engines = [audio.engine, *([audio.fallback] if audio.fallback else [])]
+        removed = 0
+        for text in texts:
+            for engine in engines:
+                digest = audio.digest(text, lang, engine)
+                if digest not in keep and audio.cache.lookup(digest) is not None:
+                    audio.cache.remove(digest)
+                    removed += 1
+        return removed
+
+
 def forget_clips(settings: Settings, texts: Iterable[str], lang: str = "fr") -> int:
     """Delete the cached clips of these texts (what a participant was read back), not flow clips."""
-    audio = AudioService.from_settings(settings)
-    keep = _flow_clips(settings, audio)
-    engines = [audio.engine, *([audio.fallback] if audio.fallback else [])]
-    removed = 0
-    for text in texts:
-        for engine in engines:
-            digest = audio.digest(text, lang, engine)
-            if digest not in keep and audio.cache.lookup(digest) is not None:
-                audio.cache.remove(digest)
-                removed += 1
-    return removed
+    return ClipForgetter(settings)(texts, lang)

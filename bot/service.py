@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,11 @@ from nlu.commands import normalise
 from nlu.interpretation import Expectation, Interpretation, Interpreter
 from storage import counted, invitations, repo
 from storage.db import Database
+from storage.forget import ERASED, forget_if_settled, sweep_erased
+from storage.masking import mask
 from storage.models import SafetyFlag, utcnow
 from storage.privacy import Crypto
-from storage.retention import RECORDING_DELETION
+from storage.retention import RECORDING_DELETION, message_texts
 from storage.turns import ParticipantRow, RunRow, TurnStore, turn
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,10 @@ log = logging.getLogger(__name__)
 # Navigation buttons that move the run: pressed on an old question, they would move the wrong one.
 MOVES = frozenset({"retour", "passer"})
 STALE = "\x00stale"  # a step id no flow has: the engine answers "this button is old"
+# An erased participant's row outlives their confirmation this long (the kiosk shows it after
+# a redirect), then the next sweep forgets them; a sweep runs at most once a period.
+ERASED_GRACE = timedelta(minutes=1)
+SWEEP_PERIOD_SECONDS = 60.0
 START_WORDS = frozenset({"bonjour", "salut", "start", "/start", "commencer", "hello", "coucou"})
 # After a finished questionnaire, only these start it again (1: the after_end message's number).
 RESTART_WORDS = START_WORDS | {"recommencer", "1"}
@@ -73,6 +79,7 @@ class _Turn:
     inbound_id: int
     run: RunRow | None  # the open run when the message came in
     messages: list[tuple[Flow, MessageCreated, Prefs, int | None]] = field(default_factory=list)
+    erased: bool = False  # the participant erased their data in this turn
 
 
 class ConversationService:
@@ -88,6 +95,8 @@ class ConversationService:
         clock: Callable[[], datetime] = utcnow,
         capabilities: Callable[[str], Capabilities] = unregistered,
         recordings: Path | None = None,
+        region: str = "FR",
+        forget_clips: Callable[[set[str]], object] = lambda texts: 0,
     ) -> None:
         self.db = db
         self.flows = flows
@@ -97,6 +106,9 @@ class ConversationService:
         self.clock = clock
         self.capabilities = capabilities
         self.recordings = recordings
+        self.region = region  # phone numbers typed in free text are masked as read here
+        self.forget_clips = forget_clips  # deletes the audio read-backs of these texts
+        self._next_sweep = 0.0
 
     def participant_key(self, channel: str, address: str) -> str:
         """Return the pseudonymous key of an address on a channel."""
@@ -111,6 +123,7 @@ class ConversationService:
         `reply_inline` says the caller answers in its own response: the replies are stored as
         already sent, with the cost it returns, in the same transaction (nothing left to claim).
         """
+        self._sweep_now_and_then()
         for attempt in range(5):
             try:
                 return self._handle_once(inbound, read, reply_inline)
@@ -146,20 +159,49 @@ class ConversationService:
                     participant_id=participant.id,
                 )
             current = _Turn(store, inbound, participant, event_id, run)
+            read_back = self._read_back(current)
             self._converse(current)
+            self.forget_clips(read_back)  # answered: their audio is needed no more
             replies = [outbound(*message) for message in current.messages]
             costs = reply_inline(replies) if reply_inline is not None else None
             ids = store.add_outbox_rows(participant.id, inbound.channel,
                                         [out.to_payload() for out in replies], event_id,
                                         sent_at=self.clock() if costs is not None else None,
                                         segments=costs)  # fmt: skip
-            store.save_participant(participant)
+            inline_erasure = current.erased and costs is not None
+            if not (inline_erasure and forget_if_settled(store.session, participant.id)):
+                store.save_participant(participant)  # else answered inline: nothing left of them
             return HandleResult(replies=replies, outbox_ids=ids, participant_id=participant.id)
+
+    def sweep_erased(self) -> int:
+        """Forget the people who erased their data, once their last message is out and shown."""
+        with self.db.transaction() as session:
+            return sweep_erased(session, self.clock() - ERASED_GRACE)
+
+    def _sweep_now_and_then(self) -> None:
+        """Sweep erased participants at most once a period; a failure waits for the next one."""
+        now = time.monotonic()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + SWEEP_PERIOD_SECONDS
+        try:
+            self.sweep_erased()
+        except (IntegrityError, OperationalError) as exc:
+            log.info("erased participants not swept this time: %s", type(exc).__name__)
+
+    def _read_back(self, turn: _Turn) -> set[str]:
+        """Return the texts of a read-back this message answers ("Vous avez dit : ...")."""
+        if turn.run is None or (turn.run.state.get("pending") or {}).get("kind") != "readback":
+            return set()
+        prompt = turn.store.last_prompt(turn.participant.id) or {}
+        return {str(prompt.get(k) or "") for k in ("text", "spoken")} - {""}
 
     # the conversation ------------------------------------------------------
     def _converse(self, turn: _Turn) -> None:
         """Decide what the inbound means for this participant and apply it."""
         inbound, participant, run = turn.inbound, turn.participant, turn.run
+        if participant.pending_action == ERASED:  # back before the sweep: a new start
+            participant.pending_action = None
         if participant.opted_out_at is not None:
             final = self.capabilities(inbound.channel).stop_is_final
             if final or not self._wants_start(inbound):
@@ -198,7 +240,8 @@ class ConversationService:
             self._resume(turn, run, flow, state, inp)
             return
         if inbound.audio_ref:
-            self._resume(turn, run, flow, state, Input.say(inbound.text or "", None, inbound.audio_ref))
+            transcript = mask(inbound.text or "", self.region)
+            self._resume(turn, run, flow, state, Input.say(transcript, None, inbound.audio_ref))
             return
         meaning = self._interpret(turn, (flow, state))
         if meaning.command:
@@ -206,7 +249,7 @@ class ConversationService:
         elif meaning.choice:
             self._resume(turn, run, flow, state, Input.choose(meaning.choice))
         else:
-            text = inbound.text or ""
+            text = mask(inbound.text or "", self.region)
             self._resume(turn, run, flow, state, Input.say(text, meaning.theme))
 
     def _answer_invitation(self, turn: _Turn) -> bool:
@@ -265,7 +308,7 @@ class ConversationService:
                 run_id=run.id if run else None,
                 channel=turn.inbound.channel,
                 step=current[1].step if current else None,
-                excerpt=text[:1000],
+                excerpt=mask(text, self.region)[:1000],
             )
         )
         log.warning("safety flag raised on channel %s", turn.inbound.channel)
@@ -301,10 +344,15 @@ class ConversationService:
             answer = "oui" if meaning.command == "effacer" else meaning.choice
         participant.pending_action = None
         if answer == "oui":
-            remote = repo.erase_participant_data(turn.store.session, participant, self.recordings)
+            session = turn.store.session
+            self.forget_clips(message_texts(session, participant.id))
+            remote = repo.erase_participant_data(session, participant, self.recordings)
             # Recordings kept at Twilio go through the outbox: retried until Twilio deletes them.
             turn.store.add_outbox_rows(participant.id, RECORDING_DELETION,
                                        [{"text": ref, "role": "system"} for ref in remote])  # fmt: skip
+            # The row stays until the confirmation is out (storage/forget.py).
+            participant.pending_action, participant.last_seen_at = ERASED, self.clock()
+            turn.erased = True
             self._system(turn, "erase_done")
             return
         self._system(turn, "erase_cancelled")

@@ -8,6 +8,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.kiosk_limits import Enrolment
+from bot.person_erasure import CHANNELS, PersonErasureError, erase_person
+from bot.retention_files import delete_recordings_of, forget_clips, prune_clips
 from dashboard.config import campaign_flows
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from storage import accounts, audit, erasure
@@ -15,7 +18,8 @@ from storage.privacy import PrivacyConfig
 
 
 def routes(app: Dashboard) -> list[BaseRoute]:
-    """Return the admin routes."""
+    """Return the admin routes (and the kiosk enrolment, open to every facilitator)."""
+    enrolment = Enrolment.from_settings(app.settings)
 
     def page(request: Request, message: str = "", error: str = "", status: int = 200) -> Response:
         with app.db.transaction() as session:
@@ -95,6 +99,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         return app.render(request, "erase.html", {
             "title": "Effacer des données", "active": "/erase", "message": message,
             "flows": sorted(campaign_flows(app.services)), "days": retention_days(app),
+            "channels": CHANNELS,
         }, status)  # fmt: skip
 
     @guard(app, role="admin")
@@ -113,6 +118,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             def wipe() -> tuple[str, int]:
                 with app.db.sessions() as session:
                     refs = erasure.flow_recordings(session, flow_id)
+                    texts = erasure.flow_texts(session, flow_id)
                 failed = delete_remote(app, refs)
                 if failed:  # as `porte-voix erase`: all or nothing
                     return (f"{len(failed)} enregistrements n'ont pas pu être effacés chez Twilio. "
@@ -121,6 +127,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                     runs, people = erasure.erase_flow(session, flow_id, recordings(app))
                     audit.record(session, viewer.email, "data_erased", flow=flow_id, runs=runs,
                                  participants=people)  # fmt: skip
+                forget_clips(app.settings, texts)
                 return f"{runs} parcours et {people} personnes effacés.", 200
 
             return erase_page(request, *await app.run(wipe))
@@ -131,6 +138,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                 with app.db.sessions() as session:
                     refs = erasure.expired_recordings(session, days)
                 failed = delete_remote(app, refs)  # those Twilio keeps are tried again next time
+                prune_clips(app.settings, readback_days(app))
                 with app.db.transaction() as session:
                     report = erasure.erase_expired(session, days, recordings(app), keep_refs=failed)
                     audit.record(session, viewer.email, "data_expired", days=days,
@@ -143,11 +151,50 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                 return done
 
             return erase_page(request, await app.run(expire))
+        if what == "person":
+            channel, address = str(form.get("channel", "")), str(form.get("address", "")).strip()
+            if channel not in CHANNELS or not address:
+                return erase_page(request, "Choisissez le canal et écrivez l'adresse.", 400)
+
+            def forget() -> tuple[str, int]:
+                try:
+                    done = erase_person(app.settings, app.db, channel, address, viewer.email)
+                except PersonErasureError:
+                    return ("Personne n'a été effacé : adresse inconnue sur ce canal, ou "
+                            "enregistrements gardés chez Twilio (réessayez plus tard)."), 404  # fmt: skip
+                return f"Une personne effacée, avec {done.answers} réponses.", 200
+
+            return erase_page(request, *await app.run(forget))
         return erase_page(request, "Choisissez ce qu'il faut effacer.", 400)
+
+    def device_page(request: Request, message: str = "") -> Response:
+        return app.render(request, "kiosk_device.html", {
+            "title": "Borne d'un lieu d'accueil", "active": "/kiosk-device", "message": message,
+            "enrolled": enrolment.enrolled(request),
+        })  # fmt: skip
+
+    @guard(app)
+    async def device_form(request: Request) -> Response:
+        return device_page(request)
+
+    @guard(app)
+    async def enrol(request: Request) -> Response:
+        viewer = viewer_of(request)
+
+        def note() -> None:
+            with app.db.transaction() as session:
+                audit.record(session, viewer.email, "kiosk_enrolled")
+
+        await app.run(note)
+        page = device_page(request, "Cet appareil est enregistré comme borne. Déconnectez-vous, "
+                                    "puis ouvrez la borne.")  # fmt: skip
+        return enrolment.enrol(page, viewer.id)
 
     return [
         Route(PREFIX + "/erase", erase_form, methods=["GET"]),
         Route(PREFIX + "/erase", erase, methods=["POST"]),
+        Route(PREFIX + "/kiosk-device", device_form, methods=["GET"]),
+        Route(PREFIX + "/kiosk-device", enrol, methods=["POST"]),
         Route(PREFIX + "/accounts", show, methods=["GET"]),
         Route(PREFIX + "/accounts", create, methods=["POST"]),
         Route(PREFIX + "/accounts/{account_id}", toggle, methods=["POST"]),
@@ -162,9 +209,12 @@ def recordings(app: Dashboard) -> Path:
 
 def delete_remote(app: Dashboard, refs: list[str]) -> list[str]:
     """Delete recordings kept at Twilio (and local files) before their rows; return the failures."""
-    from bot.retention_files import delete_recordings_of
-
     return delete_recordings_of(app.settings, refs).failed if refs else []
+
+
+def readback_days(app: Dashboard) -> float:
+    """Return how long audio read-backs are kept (privacy.readback_audio_days)."""
+    return app.settings.typed(PrivacyConfig).readback_audio_days
 
 
 def retention_days(app: Dashboard) -> int:

@@ -17,7 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from flows import kinds
 from flows.model import Flow
-from storage.exports import AnswerRow, Layout
+from storage.exports import AnswerRow, Layout, Pseudonyms
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 64 * 1024
@@ -164,7 +164,11 @@ def floip_descriptor(flow: Flow, layout: Layout, title: str) -> dict[str, Any]:
 
 
 def floip_stream(descriptor: dict[str, Any], rows: Iterable[AnswerRow]) -> Iterator[bytes]:
-    """Zip datapackage.json and responses.json (row arrays), streaming the zip as it grows."""
+    """Zip datapackage.json and responses.json (row arrays), streaming the zip as it grows.
+
+    Row ids are keyed per export (as respondents are): never the database's answer ids.
+    """
+    row_ids = Pseudonyms(prefix="A")
     questions = descriptor["resources"][0]["schema"]["questions"]
     many = {q for q, meta in questions.items() if meta["type"] == "select_many"}
     sink = _Buffer()
@@ -179,7 +183,7 @@ def floip_stream(descriptor: dict[str, Any], rows: Iterable[AnswerRow]) -> Itera
                     continue
                 response: Any = row.value.split(",") if row.result in many else row.value
                 at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)
-                item = [at.isoformat(), row.answer_id, row.respondent, row.result, response, {}]
+                item = [at.isoformat(), row_ids(row.answer_id), row.respondent, row.result, response, {}]
                 out.write((b"," if count else b"") + json.dumps(item, ensure_ascii=False).encode())
                 count += 1
                 if count % 500 == 0:

@@ -10,8 +10,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from dashboard import login_delay
 from dashboard.web import COOKIE, PREFIX, Dashboard, guard, viewer_of
 from storage import accounts, audit
+from storage.models import utcnow
 
 LOGIN_COOKIE = "pv_login"
 
@@ -57,19 +59,23 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         email, password = str(form.get("email", "")), str(form.get("password", ""))
         client = request.client.host if request.client else "unknown"
 
-        def attempt() -> tuple[str | None, bool]:
+        def attempt() -> tuple[str | None, int]:
+            now = utcnow()
             with app.db.transaction() as session:
-                outcome = accounts.authenticate(session, email, password, client)
-                if outcome.facilitator is None:
-                    return None, outcome.locked
-                audit.record(session, outcome.facilitator.email, "login")
-                return accounts.open_session(session, outcome.facilitator), False
+                wait = login_delay.wait_left(session, email, client, now)
+                if wait:  # not even checked: a guess made early is no guess
+                    return None, wait
+                facilitator = accounts.authenticate(session, email, password)
+                if facilitator is None:
+                    login_delay.failed(session, email, client, now)
+                    return None, 0
+                login_delay.succeeded(session, email, client)
+                audit.record(session, facilitator.email, "login")
+                return accounts.open_session(session, facilitator), 0
 
-        token, locked = await app.run(attempt)
-        if locked:
-            return login_page(
-                request, "Trop d'essais de connexion. Attendez 15 minutes avant de réessayer.", 429
-            )
+        token, wait = await app.run(attempt)
+        if wait:
+            return login_page(request, f"Trop d'essais. Attendez {wait} secondes, puis réessayez.", 429)
         if token is None:
             return login_page(request, "Adresse e-mail ou mot de passe incorrect.", 401)
         response = RedirectResponse(safe_next(str(form.get("next", ""))), status_code=303)

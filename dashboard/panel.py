@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,8 +21,9 @@ from dashboard.figures import profile_options
 from dashboard.sortition import QUOTA_FEATURES, QuotaError, draw, parse_quotas
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from storage import audit, panels
+from storage.exports import Pseudonyms
 from storage.models import utcnow
-from storage.small_groups import SmallGroups
+from storage.small_groups import Count, SmallGroups
 
 ANSWERS = (("oui", "Ont dit oui"), ("non", "Ont dit non"), ("stop", "Ont arrêté les messages (STOP)"),
            ("", "Sans réponse"))  # fmt: skip
@@ -33,13 +38,13 @@ INVITATION_EASY = (
 )
 
 
-def invitation_replies(session: Session, panel_id: int, number: dict[int, int]) -> dict[str, Any]:
-    """Say who answered the panel's invitation yes, no, or nothing, by volunteer number."""
+def invitation_replies(session: Session, panel_id: int, name: Callable[[int], str]) -> dict[str, Any]:
+    """Say who answered the panel's invitation yes, no, or nothing, by volunteer pseudonym."""
     answers = panels.invitation_answers(session, panel_id)
-    people = sorted((number.get(pid, 0), answer) for pid, answer in answers.items())
+    people = sorted((name(pid), answer) for pid, answer in answers.items())
     return {
         "counts": [(label, sum(1 for _n, a in people if a == key)) for key, label in ANSWERS],
-        "people": [(f"V{n}" if n else "—", dict(ANSWERS)[a]) for n, a in people],
+        "people": [(n, dict(ANSWERS)[a]) for n, a in people],
     }
 
 
@@ -54,6 +59,21 @@ def left_out(groups: SmallGroups, saved: dict[str, Any]) -> dict[str, Any]:
 def routes(app: Dashboard) -> list[BaseRoute]:
     """Return the recruitment routes."""
     features = list(app.config.profile_results)
+    # Volunteers are shown under a pseudonym, stable for this server, never with their profile.
+    pseudonym = Pseudonyms(hmac.new(app.settings.secret_key.encode(), b"porte-voix panel",
+                                    hashlib.sha256).digest(), prefix="V-")  # fmt: skip
+
+    def profile_counts(people: list[panels.Volunteer], names: dict[str, dict[str, str]]
+                       ) -> list[tuple[str, list[tuple[str, Count]]]]:  # fmt: skip
+        """Count people per profile value, each feature under the small-group rule."""
+        table = []
+        for feature in features:
+            counts = Counter(v.profile.get(feature, "") for v in people)
+            rows = [(key, names.get(feature, {}).get(key, key) if key else "Sans réponse", n)
+                    for key, n in sorted(counts.items())]  # fmt: skip
+            cells = app.config.groups.table(rows)
+            table.append((labels.FEATURES.get(feature, feature), [(c.label, c.count) for c in cells]))
+        return table
 
     def example_quotas() -> str:
         flow = campaign_flows(app.services).get(app.config.profile_flow)
@@ -71,30 +91,28 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         with app.db.transaction() as session:
             pool = panels.volunteers(session, c.profile_flow, c.volunteer_result, c.yes_key,
                                      c.profile_results)  # fmt: skip
-            number = {v.participant_id: i for i, v in enumerate(pool, 1)}
             channels = sorted({v.channel for v in pool})
-            rows = [(f"V{i}", [names.get(f, {}).get(v.profile.get(f, ""), v.profile.get(f, "—"))
-                               for f in features]) for i, v in enumerate(pool, 1)]  # fmt: skip
             latest = panels.latest_panel(session)
             panel: dict[str, Any] | None = None
             if latest is not None:
                 members = panels.members(session, latest.id)
+                drawn = {m.participant_id for m in members}
                 panel = {
                     "id": latest.id, "size": latest.size, "seed": latest.seed,
                     "at": latest.created_at.strftime("%d/%m/%Y %H:%M"), "by": latest.created_by,
                     "invited": latest.invited_at is not None,
-                    "members": [rows[number[m.participant_id] - 1] for m in members
-                                if m.participant_id in number],
+                    "members": sorted(pseudonym(m.participant_id) for m in members),
+                    "profile": profile_counts([v for v in pool if v.participant_id in drawn], names),
                     "delivery": outreach.progress(app.services, panels.delivery(
                         session, [m.outbox_id for m in members if m.outbox_id])),
-                    "replies": invitation_replies(session, latest.id, number),
+                    "replies": invitation_replies(session, latest.id, pseudonym),
                     "left_out": left_out(app.config.groups, latest.quotas),
                 }  # fmt: skip
         values: Any = form or {}
         return app.render(request, "panel.html", {
-            "title": "Recrutement du panel", "active": "/panel", "volunteers": rows,
-            "features": [labels.FEATURES.get(f, f) for f in features], "panel": panel,
-            "quota_keys": features, "channels": channels,
+            "title": "Recrutement du panel", "active": "/panel", "panel": panel,
+            "volunteers": sorted(pseudonym(v.participant_id) for v in pool),
+            "profile": profile_counts(pool, names), "quota_keys": features, "channels": channels,
             "errors": error or [], "size": values.get("size", "10"),
             "seed": values.get("seed", str(secrets.randbelow(999_999) + 1)),
             "quotas": values.get("quotas", example_quotas()),

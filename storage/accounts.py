@@ -1,10 +1,9 @@
-"""Facilitator accounts: argon2 passwords, login throttling, server-side sessions."""
+"""Facilitator accounts: argon2 passwords and server-side sessions (delays: dashboard/login_delay.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -12,14 +11,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from storage.dashboard_models import Facilitator, FacilitatorSession, LoginThrottle
+from storage.dashboard_models import Facilitator, FacilitatorSession
 from storage.models import utcnow
 
 ROLES = ("facilitator", "admin")
 MIN_PASSWORD_LENGTH = 12
 SESSION_HOURS = 12
-# (scope, failures allowed in the window, window and lock length)
-LIMITS = {"account": (5, timedelta(minutes=15)), "ip": (20, timedelta(minutes=15))}
 
 _hasher = PasswordHasher()
 # A hash of a random password: verified against when the account is unknown,
@@ -29,14 +26,6 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 class AccountError(ValueError):
     """An account cannot be created or changed as asked."""
-
-
-@dataclass(frozen=True)
-class Login:
-    """The outcome of one login attempt."""
-
-    facilitator: Facilitator | None
-    locked: bool = False
 
 
 def _aware(moment: datetime) -> datetime:
@@ -82,51 +71,18 @@ def set_disabled(session: Session, facilitator_id: int, disabled: bool) -> Facil
     return account
 
 
-def _throttle(session: Session, scope: str, subject: str) -> LoginThrottle:
-    """Return (creating) the throttle row of a subject."""
-    row = session.scalar(
-        select(LoginThrottle).where(LoginThrottle.scope == scope, LoginThrottle.subject == subject)
-    )
-    if row is None:
-        row = LoginThrottle(scope=scope, subject=subject, failures=0, window_start=utcnow())
-        session.add(row)
-        session.flush()
-    return row
-
-
-def _subject(value: str) -> str:
-    """Return a fixed-length digest, so no raw address or e-mail sits in the throttle table."""
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def authenticate(session: Session, email: str, password: str, client: str) -> Login:
-    """Check a password, counting failures per account and per client address."""
-    now = utcnow()
-    rows = [
-        _throttle(session, "account", _subject(normalise_email(email))),
-        _throttle(session, "ip", _subject(client)),
-    ]
-    if any(r.locked_until and _aware(r.locked_until) > now for r in rows):
-        return Login(None, locked=True)
+def authenticate(session: Session, email: str, password: str) -> Facilitator | None:
+    """Return the enabled account this password opens (None otherwise, in the same time)."""
     account = session.scalar(select(Facilitator).where(Facilitator.email == normalise_email(email)))
     try:
         ok: bool = _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         ok = False
-    if ok and account is not None and account.disabled_at is None:
-        rows[0].failures = 0
-        rows[0].locked_until = None
-        if _hasher.check_needs_rehash(account.password_hash):
-            account.password_hash = _hasher.hash(password)
-        return Login(account)
-    for row in rows:
-        allowed, window = LIMITS[row.scope]
-        if now - _aware(row.window_start) > window:
-            row.failures, row.window_start = 0, now
-        row.failures += 1
-        if row.failures >= allowed:
-            row.locked_until = now + window
-    return Login(None, locked=any(r.locked_until and _aware(r.locked_until) > now for r in rows))
+    if not ok or account is None or account.disabled_at is not None:
+        return None
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = _hasher.hash(password)
+    return account
 
 
 def _token_hash(token: str) -> str:

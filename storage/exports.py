@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,29 +19,32 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.counted import counted_runs
+from storage.masking import mask
 from storage.models import Answer, Run
 
 BATCH = 2000
-PHONE = re.compile(r"(?:\+|00)?\d(?:[\s.\-]?\d){7,13}")
-EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 META = ("respondent", "flow_version", "channel", "status", "date", "easy", "assisted")
 
 
 def redact(text: str) -> str:
-    """Mask phone numbers and e-mail addresses a participant may have written."""
-    return PHONE.sub("[numéro masqué]", EMAIL.sub("[adresse masquée]", text))
+    """Mask phone numbers and e-mail addresses a participant may have written (older rows too)."""
+    return mask(text)
 
 
 class Pseudonyms:
-    """Per-export respondent numbers: HMAC-SHA256 of the participant id, 16 hex digits."""
+    """Per-export numbers: HMAC-SHA256 of a database id under this export's salt, 16 hex digits.
 
-    def __init__(self, salt: bytes | None = None) -> None:
+    Respondents are "R…"; FLOIP's answer rows are "A…" (prefix), so no id joins two exports.
+    """
+
+    def __init__(self, salt: bytes | None = None, prefix: str = "R") -> None:
         self._salt = salt or secrets.token_bytes(32)
+        self._prefix = prefix
 
     def __call__(self, participant_id: int) -> str:
-        """Return the respondent number of a participant in this export."""
+        """Return the number of a participant (or an answer) in this export."""
         digest = hmac.new(self._salt, str(participant_id).encode(), hashlib.sha256).hexdigest()
-        return "R" + digest[:16]
+        return self._prefix + digest[:16]
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,12 @@ from bot.channels.kiosk_news import ResultsConfig, erasing, forget_phone
 from bot.channels.kiosk_screen import WELCOME, NewsWish, Screen, read
 from bot.channels.kiosk_session import KioskSession, Sessions
 from bot.channels.plugin import ChannelPlugin, Hub, RepliesOnly, in_response
+from bot.channels.sms_text import SmsSection
 from bot.intake import Flooded
+from bot.kiosk_limits import Enrolment, NewcomerLimit
 from bot.settings import Settings
 from flows.events import DONE_KEY
+from storage import repo
 from storage.privacy import Crypto
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,9 @@ class KioskSection:
     cookie_max_age_days: int
     idle_seconds: int
     max_recording_bytes: int
+    new_per_hour: float  # new participants a client address may start (an enrolled kiosk: any)
+    new_burst: int
+    enrolment_days: int
 
 
 @dataclass(frozen=True)
@@ -70,11 +76,11 @@ class KioskConfig:
     def load(cls, settings: Settings, env: Mapping[str, str] | None = None, audio: Any = None) -> KioskConfig:
         """Read config.yml `kiosk:` and `results:`, and the server settings the kiosk uses."""
         board = settings.section("dashboard")
-        wish = NewsWish(str(board.get("followup_result", "suivi")), str(board.get("yes_key", "oui")))
+        wish = NewsWish(str(board["followup_result"]), str(board["yes_key"]))
         return cls(settings.typed(KioskSection), settings.secret_key,
                    settings.public_base_url.startswith("https://"), settings.default_flow,
                    settings.typed(ResultsConfig), wish, settings.data_dir / "recordings",
-                   str(settings.section("sms").get("region", "FR")))  # fmt: skip
+                   settings.typed(SmsSection).region)  # fmt: skip
 
 
 def templates() -> Environment:
@@ -95,6 +101,9 @@ class Kiosk:
                                  config.secure)  # fmt: skip
         self.crypto = Crypto(config.secret_key)
         self.env = templates()
+        section = config.section
+        enrolment = Enrolment(config.secret_key, section.enrolment_days, config.secure)
+        self.newcomers = NewcomerLimit(enrolment, section.new_per_hour, section.new_burst)
 
     # session -----------------------------------------------------------------
     def session(self, request: Request) -> KioskSession:
@@ -179,8 +188,16 @@ class Kiosk:
             )
         return form
 
+    def known(self, address: str) -> bool:
+        """Say whether this kiosk address is already a participant."""
+        with self.hub.db.sessions() as db_session:
+            return repo.find_participant(db_session, self.hub.participant_key(CHANNEL, address)) is not None
+
     async def submit(self, request: Request, *inbound: InboundMessage) -> Response:
         """Hand inbound messages to the service and redirect (PRG); the page shows the replies."""
+        if inbound and not await anyio.to_thread.run_sync(self.known, inbound[0].address) \
+                and not self.newcomers.admit(request):
+            return self.render("kiosk_busy.html", 429, error=None)
         try:
             for message in inbound:
                 await self.hub.receive(message, reply_inline=in_response)

@@ -38,6 +38,7 @@ def purge_command(settings: Settings, older_than: str | None, actor: str) -> Non
     """Anonymise participants past retention; keep their anonymous answers; prune read-backs."""
     from bot.retention_files import delete_recordings_of, prune_clips
     from storage.db import Database
+    from storage.forget import sweep_erased
     from storage.models import utcnow
     from storage.retention import purge, stale_recordings
 
@@ -51,6 +52,7 @@ def purge_command(settings: Settings, older_than: str | None, actor: str) -> Non
     clips, _ = prune_clips(settings, privacy.readback_audio_days)
     with db.transaction() as session:
         report = purge(session, cutoff, keep_refs=removal.failed)
+        report.participants += sweep_erased(session)  # who erased their data: nothing is kept
         audit(session, actor, "purge", {"older_than_days": age.days, "audio_clips": clips,
                                         **report.__dict__})  # fmt: skip
     click.echo(f"purged: {report.participants} participants anonymised, {report.verbatims} "
@@ -71,33 +73,15 @@ def purge_command(settings: Settings, older_than: str | None, actor: str) -> Non
 @pass_settings
 def erase_command(settings: Settings, channel: str, address: str, actor: str) -> None:
     """Erase one participant, all their answers, recordings and read-backs (on an admin's request)."""
-    from bot.container import identity_of
-    from bot.retention_files import delete_recordings_of, forget_clips
+    from bot.person_erasure import PersonErasureError, erase_person
     from storage.db import Database
-    from storage.privacy import Crypto
-    from storage.repo import find_participant
-    from storage.retention import erase, message_texts, recordings_of
 
-    db = Database(settings.database_url)
-    crypto = Crypto(settings.secret_key)
-    key = crypto.participant_key(identity_of(channel), address.strip())
-    with db.sessions() as session:
-        participant = find_participant(session, key)
-        if participant is None:
-            raise click.ClickException("no participant with that address on that channel")
-        refs, texts = recordings_of(session, [participant.id]), message_texts(session, participant.id)
-    removal = delete_recordings_of(settings, refs)
-    if removal.failed:
-        raise click.ClickException(f"{len(removal.failed)} recordings could not be deleted at "
-                                   "Twilio; nothing was erased: try again")  # fmt: skip
-    clips = forget_clips(settings, texts)
-    with db.transaction() as session:
-        participant = find_participant(session, key)
-        answers = erase(session, participant) if participant is not None else 0
-        audit(session, actor, "erase", {"answers": answers, "recordings": removal.deleted,
-                                        "audio_clips": clips})  # fmt: skip
-    click.echo(f"erased one participant, {answers} answers, {removal.deleted} recordings "
-               f"and {clips} audio read-backs")  # fmt: skip
+    try:
+        done = erase_person(settings, Database(settings.database_url), channel, address, actor)
+    except PersonErasureError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"erased one participant, {done.answers} answers, {done.recordings} recordings "
+               f"and {done.audio_clips} audio read-backs")  # fmt: skip
 
 
 def audit(session: Session, actor: str, action: str, detail: dict[str, object]) -> None:

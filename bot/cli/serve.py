@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.cli.context import pass_settings
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 
 WORKER_START_SECONDS = 60
 
@@ -19,8 +19,14 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int) 
     """Run the web service: kiosk, webhooks and dashboard."""
     import uvicorn
 
+    from bot.proxies import uvicorn_options
+    from bot.security_headers import check_public_url
     from storage.db import Database
 
+    try:
+        check_public_url(settings)  # before any worker starts: one clear message
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
     db = Database(settings.database_url)
     db.upgrade()
     db.dispose()
@@ -29,7 +35,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int) 
     # A worker answers uvicorn's health pings only once it has imported the CLI and the app
     # (seconds of CPU); past uvicorn's default 5 s it is killed and respawned forever.
     uvicorn.run("bot.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False, proxy_headers=True,
+                log_level="info", access_log=False, **uvicorn_options(settings),
                 timeout_worker_healthcheck=WORKER_START_SECONDS)  # fmt: skip
 
 

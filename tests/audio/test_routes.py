@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
@@ -14,13 +15,15 @@ from starlette.applications import Starlette
 from bot.audio.routes import routes
 from bot.audio.service import AudioService
 
+FLOWS = Path(__file__).resolve().parents[2] / "flows" / "definitions"
 TEXT = "Choisissez au moins une réponse.\nPuis appuyez sur J'ai fini."
 
 
 @pytest.fixture
 async def client(service: AudioService) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on a Starlette app that mounts only the audio routes."""
-    app = Starlette(routes=routes(SimpleNamespace(audio=service)))
+    settings = SimpleNamespace(flows_dir=FLOWS)
+    app = Starlette(routes=routes(SimpleNamespace(audio=service, settings=settings)))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://kiosk.test") as http:
         yield http
@@ -79,3 +82,9 @@ async def test_a_path_outside_the_cache_is_never_served(client: httpx.AsyncClien
     response = await client.get("/audio/../../config.yml")
     assert response.status_code == 404
     assert b"audio:" not in response.content
+
+
+async def test_a_read_back_is_never_cached_publicly(service: AudioService, client: httpx.AsyncClient) -> None:
+    response = await client.get(service.url_for("Vous avez dit : des bancs rue Haute", "fr", "mp3"))
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "private, no-store"

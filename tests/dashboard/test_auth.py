@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli import main
+from dashboard import login_delay
 from storage.dashboard_models import AuditEntry, Facilitator
 from tests.dashboard.conftest import PASSWORD, LiveServer, add_account, csrf_of, login
 
@@ -27,17 +29,27 @@ def test_login_sets_a_safe_cookie_and_shows_the_overview(live: LiveServer, servi
         assert page.headers["cache-control"] == "no-store"
 
 
-def test_wrong_password_is_refused_then_throttled(live: LiveServer, services) -> None:
+def test_wrong_passwords_slow_the_next_try_from_that_address(
+    live: LiveServer, services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(login_delay, "FIRST_DELAY", timedelta(seconds=30))  # a slow machine still sees it
     add_account(services.db, "anne@example.org")
-    with httpx.Client() as client:
-        for _ in range(4):
+    with httpx.Client(headers={"X-Forwarded-For": "203.0.113.9"}) as client:
+        for _ in range(3):
             assert login(client, live.url, "anne@example.org", "wrong password!").status_code == 401
-        assert login(client, live.url, "anne@example.org", "wrong password!").status_code == 429
-        # Even the right password waits out the lock.
-        locked = login(client, live.url, "anne@example.org")
-        assert locked.status_code == 429
-        assert "15 minutes" in locked.text
+        slowed = login(client, live.url, "anne@example.org")  # even the right one waits its turn
+        assert slowed.status_code == 429
+        assert "Attendez 30 secondes" in html.unescape(slowed.text)
         assert "pv_facilitator" not in client.cookies
+
+
+def test_a_stranger_cannot_lock_the_owner_out(live: LiveServer, services) -> None:
+    add_account(services.db, "anne@example.org")
+    with httpx.Client(headers={"X-Forwarded-For": "198.51.100.66"}) as stranger:
+        for _ in range(30):
+            assert login(stranger, live.url, "anne@example.org", "wrong password!").status_code in (401, 429)
+    with httpx.Client(headers={"X-Forwarded-For": "203.0.113.10"}) as owner:
+        assert login(owner, live.url, "anne@example.org").status_code == 303
 
 
 def test_login_form_needs_its_nonce(live: LiveServer, services) -> None:

@@ -42,6 +42,7 @@ class FakeTelegram(BotApiMethods):
         self.lock = threading.RLock()
         self.update_ids = itertools.count(1000)
         self.file_ids = itertools.count(1)
+        self.garbage: dict[str, list[bytes]] = {}
         self.app = Starlette(
             routes=[
                 Route("/bot{token}/{method}", self.endpoint, methods=["GET", "POST"]),
@@ -59,6 +60,11 @@ class FakeTelegram(BotApiMethods):
         """Answer 429 Too Many Requests to the next `times` sends."""
         with self.lock:
             self.state.rate_limits.append(RateLimit(retry_after, times, chat_id))
+
+    def garble(self, method: str, body: bytes, times: int = 1) -> None:
+        """Answer the next `times` calls of a method with a raw body (a broken API or proxy)."""
+        with self.lock:
+            self.garbage.setdefault(method.lower(), []).extend([body] * times)
 
     def enqueue(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates (polling mode)."""
@@ -122,6 +128,9 @@ class FakeTelegram(BotApiMethods):
         call = Call(method, params, files)
         with self.lock:
             self.state.calls.append(call)
+            garbled = self.garbage.get(method) or []
+            if garbled:
+                return Response(garbled.pop(0), media_type="application/json")
         try:
             if request.path_params["token"] != self.token:
                 raise ApiError(401, "Unauthorized")

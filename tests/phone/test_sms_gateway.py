@@ -116,3 +116,15 @@ async def test_an_offline_phone_keeps_the_reply_for_later(
             session.get(type(row), row.id).next_attempt_at = None  # type: ignore[union-attr]
     assert await phone_services.dispatcher.dispatch() == 2
     assert len(fake_gateway.sent) == 2
+
+
+async def test_deeply_nested_signed_json_is_a_400_and_writes_nothing(
+    client: httpx.AsyncClient, phone_services: Services
+) -> None:
+    for body in (b"[" * 30_000, b'{"event": ' * 3_000 + b"1" + b"}" * 3_000):
+        timestamp = str(int(time.time()))
+        headers = {"Content-Type": "application/json", "X-Timestamp": timestamp,
+                   "X-Signature": gateway_signature(GW_KEY, body, timestamp)}  # fmt: skip
+        assert (await client.post(PATH, content=body, headers=headers)).status_code == 400
+    with phone_services.db.sessions() as session:
+        assert session.scalar(select(func.count(InboundEvent.id))) == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Mapping
@@ -17,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot import jsonbody
 from bot.channels.base import InboundMessage, OutboundMessage, SendResult
 from bot.channels.gateway.signatures import GATEWAY_SIGNATURE, GATEWAY_TIMESTAMP, check_gateway
 from bot.channels.phone import PhoneNumberError, to_e164
@@ -149,7 +149,7 @@ class GatewayWebhook:
             log.warning("sms gateway event refused: %s signature", exc.reason)
             raise HTTPException(403, f"{exc.reason} signature") from exc
         try:
-            data = json.loads(body)
+            data = jsonbody.loads(body)
         except ValueError as exc:
             raise HTTPException(400, "body is not JSON") from exc
         event, event_id, payload = _fields(data)

@@ -65,7 +65,11 @@ class Poller:
         self.offset = update.update_id + 1
         self.handled += 1
         if handled is not None:
-            await self.handler.follow_up(handled)
+            try:
+                await self.handler.follow_up(handled)
+            except Exception:  # a garbled answer to an edit must not stop the bot for everyone
+                log.exception("telegram update %s: follow-up failed (the outbox sends what is left)",
+                              update.update_id)  # fmt: skip
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; delete any webhook first (Telegram allows one or the other)."""
@@ -81,8 +85,11 @@ class Poller:
                 continue
             except (Conflict, InvalidToken):
                 raise
-            except NetworkError as exc:
-                log.warning("polling failed (%s); retrying in %.0fs", type(exc).__name__, delay)
+            except Exception as exc:  # the network, a garbled answer, a bug: wait, then go on
+                if isinstance(exc, NetworkError):
+                    log.warning("polling failed (%s); retrying in %.0fs", type(exc).__name__, delay)
+                else:
+                    log.exception("polling failed; retrying in %.0fs", delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 60)
                 continue

@@ -8,7 +8,6 @@ delivers the update again (the service dedupes on the update id).
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram import Update
 
+from bot import jsonbody
 from bot.channels.plugin import Hub
 from bot.channels.telegram.config import WEBHOOK_PATH
 from bot.channels.telegram.updates import UpdateHandler
@@ -87,15 +87,26 @@ class TelegramWebhook:
     def _parse(self, body: bytes) -> Update | None:
         """Parse a JSON update; None when it is not one."""
         try:
-            data: Any = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            data: Any = jsonbody.loads(body)
+        except ValueError:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return None
+        if not jsonbody.well_typed(data, UPDATE_FIELDS):
+            return None
         try:
             return Update.de_json(data, self.channel.bot)
-        except (TypeError, ValueError, KeyError, AttributeError):
+        except (TypeError, ValueError, LookupError, AttributeError, ArithmeticError):
             return None
+
+
+# The fields the bot reads, wherever they sit in an update: anything else there is malformed.
+UPDATE_FIELDS: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(("text", "data", "caption", "file_id", "file_unique_id", "username", "type",
+                     "first_name", "last_name", "mime_type", "language_code", "chat_instance"), (str,)),
+    **dict.fromkeys(("message_id", "date", "duration", "file_size"), (int,)),
+    "id": (int, str),
+}
 
 
 def routes(channel: TelegramChannel, hub: Hub) -> list[BaseRoute]:
