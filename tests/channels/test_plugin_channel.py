@@ -113,7 +113,7 @@ async def test_a_channel_defined_only_in_a_test_runs_the_egalite_flow(
         "consentement": "oui",
         "themes_quotidien": "travail,taches_domestiques", "themes_dehors": "espace_public",
         "essai_echelle": "bien", "ressenti": "moyen", "securite_soir": "peur",
-        "priorite": "Des crèches le soir", "age": "30-44", "commune": "Tours", "genre": "femme",
+        "priorite": "Des crèches le soir", "age": "30-44", "commune": "Autre commune", "genre": "femme",
         "vie_publique": "rarement", "volontaire": "non", "suivi": "non",
     }  # fmt: skip
     assert keys == [services.crypto.participant_key(HOOK.identity, person)]
