@@ -197,7 +197,7 @@ class _Sprinter:
             shown, spoken = self.render(own) if own else self.system("help")
             self.events.append(MessageCreated(text=shown, spoken=spoken, role="system"))
             self.prompt(step)
-        elif name == "repeter":
+        elif name in ("repeter", "reprendre"):
             self.prompt(step)
         elif name == "retour":
             self.back(step)

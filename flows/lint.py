@@ -279,12 +279,12 @@ def lint_system(
     chosen = list(flow.system) if keys is None else list(keys)
     everywhere = [*NAV_KEYS, "nav_passer", "label_done", "label_yes", "label_no"]
     for key in chosen:
-        linter.message(
-            f"system.{key}", flow.system[key], "say", sms=not key.startswith(LABEL_PREFIXES)
-        )
+        base, _, named = key.partition("@")
+        texted = named == "numbers" or (not named and f"{base}@numbers" not in flow.system)
+        linter.message(f"system.{key}", flow.system[key], "say",
+                       sms=texted and not key.startswith(LABEL_PREFIXES))  # fmt: skip
         if key.startswith(LABEL_PREFIXES):
             continue
-        base, _, named = key.partition("@")
         ways = [WAYS[named]] if named in WAYS else [
             way for way in WAYS.values() if f"{base}@{way.name}" not in flow.system]
         for way in ways:

@@ -48,7 +48,7 @@ WAYS: dict[str, Way] = {
                   keys=True, speech=True, shown=False, spoken=True),
 }  # fmt: skip
 COMMAND_WORDS = "effacer|facile|texte normal|bonjour|aide|stop|retour|pause|passer|sos|reprendre"
-_KEY_TARGET = re.compile(r"^(?:la touche\s+)?(?:\d|étoile|dièse)\b", re.IGNORECASE)
+_KEY_TARGET = re.compile(r"^(?:la touche|le chiffre|son chiffre|\d|étoile|dièse)\b", re.I)
 _GENERIC_TARGET = re.compile(r"^(?:un|le|les|ce)\s+boutons?\b|^(?:une|l')\s*image\b", re.IGNORECASE)
 _NOT_A_LABEL = re.compile(r"[^\w' -]+")
 
@@ -102,14 +102,14 @@ ACTIONS: tuple[tuple[re.Pattern[str], Callable[[Way, re.Match[str], Context], st
     (re.compile(r"\bboutons?\b", re.I), _need("buttons", "buttons")),
     (re.compile(r"\bimages?\b", re.I), _need("buttons", "pictures")),
     (re.compile(r"\bvalide[zr]\b", re.I), _validate),
-    (re.compile(rf"\b(?:écrive[zr]|envoye[zr]|tapez)\s+[\"«]?\s*(?:{COMMAND_WORDS})\b", re.I),
+    (re.compile(rf"\b(?:écrive[zr]|envoye[zr]|tapez)\s+(?:le mot\s+)?[\"«]?\s*(?:{COMMAND_WORDS})\b", re.I),
      _need("typed_commands", "typed commands")),
     (re.compile(r"\bécri(?:vez|re)\b", re.I), _need("typing", "somewhere to type")),
     (re.compile(r"\benvoye[zr]\s+(?:le |les |un |des )?(?:numéros?|chiffres?|\d)", re.I),
      _need("numbers", "numbered answers")),
     (re.compile(r"\benvoye[zr]\b(?!\s+une?\s+(?:sms|texto))", re.I), _need("typing", "messages to send")),
     (re.compile(r"\btape[zr]\b|\btouches?\b", re.I), _need("keys", "keys")),
-    (re.compile(r"\b(?:dites|parlez)\b", re.I), _need("speech", "a recorded spoken answer")),
+    (re.compile(r"(?<!vous )\b(?:dites|parlez)\b", re.I), _need("speech", "a recorded spoken answer")),
 )  # fmt: skip
 
 

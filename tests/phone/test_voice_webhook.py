@@ -70,7 +70,7 @@ async def test_a_full_call_by_keypad_and_voice(twilio: Twilio, phone_services: S
     doc = await call.start()
     assert heard(doc)[:2] == ["Bonjour et bienvenue.", "Comment voulez-vous lire ?"]
     assert "Pour Texte normal, tapez 1." in heard(doc)
-    assert "Pour l'aide, tapez 0. Pour réécouter, tapez étoile." in heard(doc)
+    assert "Pour l'aide, tapez 0. Pour réécouter, tapez étoile. En danger, tapez 9." in heard(doc)
     gather = next(doc.iter("Gather"))
     assert (gather.attrib["numDigits"], gather.attrib["finishOnKey"]) == ("1", "")
     assert state(doc)["keys"] == "standard,facile"
