@@ -9,6 +9,7 @@ from typing import Literal
 
 from flows import kinds
 from flows.easyread import check_easy, check_length, strip_templates, words
+from flows.events import DONT_KNOW_KEY
 from flows.gsm7 import TYPOGRAPHIC, budget, to_gsm7
 from flows.kinds.base import FEELING_CHOICES
 from flows.model import Flow, Message, Step, Text
@@ -192,7 +193,10 @@ class _Linter:
         """Check pictures, number of buttons and labels."""
         added = kinds.get(step.kind).added_buttons
         buttons = len(step.choices) + len(added)
-        limit = FEELING_CHOICES if step.feeling else MAX_CHOICES
+        limit = MAX_CHOICES
+        if step.feeling:  # "Je ne sais pas" is not one of a feeling's pictures
+            buttons -= step.choice(DONT_KNOW_KEY) is not None
+            limit = FEELING_CHOICES
         if buttons > limit:
             what = "a feeling or rating question" if step.feeling else "a question"
             done = f" (with {' and '.join(added)})" if added else ""
@@ -242,7 +246,8 @@ class _Linter:
             keys.append("label_done")
         labels = [c.label for c in step.choices]
         text_step = kinds.get(step.kind).free_text
-        return {easy: Context(text_step, frozenset(self.labels(easy, keys, labels))) for easy in (False, True)}
+        return {easy: Context(text_step, frozenset(self.labels(easy, keys, labels)))
+                for easy in (False, True)}  # fmt: skip
 
     def actions(self, step: str, message: Message, part: str, way: Way,
                 where: dict[bool, Context]) -> None:  # fmt: skip

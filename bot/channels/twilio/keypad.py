@@ -1,4 +1,4 @@
-"""Phone keypad menus: choices on 1..n, 0 for help, * to repeat, # to validate or skip, 9 for SOS."""
+"""Phone keypad menus: choices on 1..n, 0 help, * repeat, # validate or skip, 8 erase, 9 SOS."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Literal
 from bot.channels.base import OutboundMessage
 from flows.events import DONE_KEY
 
-HELP_DIGIT, REPEAT_DIGIT, DONE_DIGIT, SOS_DIGIT = "0", "*", "#", "9"
-MAX_CHOICES = 8  # 9 is the helplines' key
+HELP_DIGIT, REPEAT_DIGIT, DONE_DIGIT, ERASE_DIGIT, SOS_DIGIT = "0", "*", "#", "8", "9"
+MAX_CHOICES = 7  # 8 erases the answers, 9 says the helplines
 
 SAY_CHOICE = "Pour {label}, tapez {digit}."
 SAY_DONE = "Quand vous avez fini, tapez dièse."
@@ -21,7 +21,8 @@ SAY_HELP = (
     "Pour répondre, tapez le chiffre de votre réponse. "
     "Pour une question ouverte, parlez après le bip. "
     "Pour réécouter la question, tapez étoile. Pour passer une question, tapez dièse. "
-    "Pour les numéros d'urgence, tapez 9. Vos réponses sont gardées."
+    "Pour effacer vos réponses, tapez 8. Pour les numéros d'urgence, tapez 9. "
+    "Vos réponses sont gardées."
 )
 
 
@@ -74,6 +75,8 @@ def read_key(digits: str, kind: str, keys: tuple[str, ...]) -> KeyPress:
         return KeyPress("command", "repeter")
     if digit == SOS_DIGIT:
         return KeyPress("command", "sos")
+    if digit == ERASE_DIGIT and kind != "confirm":
+        return KeyPress("command", "effacer")
     if kind == "text":
         return KeyPress("record") if digit else KeyPress("unknown")
     if digit == DONE_DIGIT and kind == "multi":
