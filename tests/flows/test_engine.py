@@ -187,7 +187,21 @@ def test_retour_to_a_multi_shows_the_saved_selection(small: Flow) -> None:
 def test_evaluation_flow_runs_to_its_end() -> None:
     flow = load_file(DEFINITIONS / "evaluation.yml")
     state = start(flow, Prefs(easy=True)).state
-    for inp in (Input.choose("un_peu"), Input.choose("change"), Input.command("passer")):
+    opening = (Input.choose("facile"), Input.choose("non"), Input.choose("oui"))
+    for inp in (*opening, Input.choose("un_peu"), Input.choose("change"), Input.command("passer")):
         state = resume(flow, state, inp).state
     assert state.status == "completed"
-    assert state.results == {"discussions_utiles": "un_peu", "avis_change": "change"}
+    assert state.results == {"consentement": "oui", "discussions_utiles": "un_peu", "avis_change": "change"}
+
+
+def test_evaluation_opens_with_reading_then_sound_then_consent() -> None:
+    flow = load_file(DEFINITIONS / "evaluation.yml")
+    sprint = start(flow, Prefs())
+    asked = [sprint.messages()[-1].step]
+    for key in ("standard", "oui"):
+        sprint = resume(flow, sprint.state, Input.choose(key))
+        asked.append(sprint.messages()[-1].step)
+    assert asked == ["lecture", "audio", "consentement"]
+    assert sprint.state.prefs.audio  # the sound chosen at the second question is on
+    consent = sprint.messages()[-1].text
+    assert "6 mois" in consent and "effacer" in consent

@@ -177,7 +177,7 @@ def test_shipped_flows_load() -> None:
     assert set(flows) == {"egalite", "evaluation"}
     egalite = flows["egalite"]
     assert 12 <= len(egalite.steps) <= 20
-    assert 4 <= len(flows["evaluation"].steps) <= 6
+    assert 7 <= len(flows["evaluation"].steps) <= 10
     # One open question; the only other free text is the optional commune of the profile.
     assert [s.result for s in egalite.steps if s.kind == "text"] == ["priorite", "commune"]
     assert egalite.step("commune").optional
