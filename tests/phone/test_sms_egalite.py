@@ -15,6 +15,7 @@ from bot.container import Services, build_services
 from bot.settings import Settings
 from flows.gsm7 import budget
 from storage.db import Database
+from storage.models import SafetyFlag
 from tests.phone.conftest import PUBLIC, Twilio, messages, outbox, stored_answers
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "flows" / "definitions"
@@ -35,7 +36,7 @@ async def egalite(
 async def test_the_egalite_campaign_by_sms(egalite: tuple[Twilio, Services]) -> None:
     twilio, services = egalite
     # No audio question by SMS: reading mode, then consent.
-    script = ["EGALITE", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1",
+    script = ["EGALITE", "2", "1", "1 2", "1", "1", "2", "3", "Des crèches le soir", "1",
               "2", "Tours", "1", "1", "3", "2", "1"]  # fmt: skip
     bodies = []
     for text in script:
@@ -54,3 +55,21 @@ async def test_the_egalite_campaign_by_sms(egalite: tuple[Twilio, Services]) -> 
         "vie_publique": "rarement", "volontaire": "non", "suivi": "non",
     }  # fmt: skip
     assert sum(row.segments or 0 for row in outbox(services)) == sum(budget(b).segments for b in bodies)
+
+
+async def test_sos_by_sms_sends_the_helplines_and_the_run_goes_on_where_it_was(
+    egalite: tuple[Twilio, Services],
+) -> None:
+    twilio, services = egalite
+    for text in ("EGALITE", "1", "1"):
+        await twilio.sms(text)
+    [reply] = messages(await twilio.sms("SOS"))
+    helplines, question = reply.split("\n\n", 1)
+    assert all(number in helplines for number in ("3919", "17", "119", "114"))
+    assert "Voyez-vous des différences" in question  # the question it was on, asked again
+    await twilio.sms("1")
+    assert stored_answers(services)["themes_quotidien"] == "travail"
+    help_text = messages(await twilio.sms("AIDE"))[0]
+    assert "sos" in help_text.lower()  # the keyword is listed in the help
+    with services.db.sessions() as session:
+        assert session.query(SafetyFlag).count() == 0  # nothing was disclosed, nothing flagged
