@@ -65,6 +65,20 @@ def state(doc: ET.Element) -> dict[str, str]:
     return {k: v[0] for k, v in query.items()}
 
 
+async def test_key_9_says_the_helplines_and_the_call_goes_on_at_the_same_question(
+    twilio: Twilio, phone_services: Services
+) -> None:
+    call = Call(twilio)
+    await call.start()
+    doc = await call.press("9")
+    said = heard(doc)
+    assert all(number in said[0] for number in ("3919", "17", "119", "114"))
+    assert said[1] == "Comment voulez-vous lire ?"  # the same question, asked again
+    assert state(doc)["keys"] == "standard,facile"
+    doc = await call.press("1")
+    assert heard(doc)[0].startswith("Acceptez-vous")  # the answer went to the question it was on
+
+
 async def test_a_full_call_by_keypad_and_voice(twilio: Twilio, phone_services: Services) -> None:
     call = Call(twilio)
     doc = await call.start()
