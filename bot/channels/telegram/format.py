@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.channels.base import Capabilities, OutboundMessage
 from bot.channels.telegram.callback import ButtonData, CallbackCodec, CallbackTooLong
 from flows.events import DONE_KEY
+from flows.ways import SOS_LABEL
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -28,7 +29,7 @@ NAV_ICONS = {
     "cmd:passer": "⏭️",
 }
 # Help in danger on every question: the helplines at once, and the run stays where it is.
-SOS_BUTTON = ("cmd:sos", "🆘 Urgence")
+SOS_BUTTON = ("cmd:sos", f"🆘 {SOS_LABEL}")  # the label the flows' texts name
 SELECTED_MARK = "✅"
 UNSELECTED_MARK = "⬜"
 ANSWER_PREFIX = {"fr": "Votre réponse :"}
