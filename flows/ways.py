@@ -31,7 +31,7 @@ class Way:
     extra_labels: tuple[str, ...] = ()  # buttons the channel adds to every question
 
 
-SOS_LABEL = "Urgence"  # the 🆘 button's label, on every question where there are buttons
+SOS_LABEL = "Aide urgente"  # the 🆘 button on every question, on Telegram and the kiosk
 WAYS: dict[str, Way] = {
     # Telegram: buttons, a text field, voice notes.
     "buttons": Way("buttons", buttons=True, typing="always", typed_commands=True, numbers=False,

@@ -59,7 +59,7 @@ def test_keyboard_has_one_choice_per_row_then_navigation_by_two_then_help_in_dan
     assert markup is not None
     rows = [[b.text for b in row] for row in markup.inline_keyboard]
     assert rows == [["😀 Bien"], ["😐 Moyen"], ["🙁 Mal"], ["❓ Aide", "🔁 Répéter"],
-                    ["⬅️ Retour", "⏸️ Pause"], ["🆘 Urgence"]]  # fmt: skip
+                    ["⬅️ Retour", "⏸️ Pause"], ["🆘 Aide urgente"]]  # fmt: skip
     sos = codec.decode(markup.inline_keyboard[-1][0].callback_data)  # type: ignore[arg-type]
     assert sos is not None and sos.value == "cmd:sos"
     first = codec.decode(markup.inline_keyboard[0][0].callback_data)  # type: ignore[arg-type]
