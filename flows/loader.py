@@ -86,6 +86,7 @@ class _Parser:
             icon=str(raw.get("icon") or ""),
             next=raw.get("next"),
             category=raw.get("category"),
+            tell=raw.get("tell"),
         )
 
     def step(self, raw: Any, index: int) -> Step | None:

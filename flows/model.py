@@ -54,6 +54,7 @@ class Choice:
     icon: str
     next: str | None = None
     category: str | None = None
+    tell: str | None = None  # a system message said once this choice is made (e.g. helplines)
 
 
 @dataclass(frozen=True)
