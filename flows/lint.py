@@ -227,11 +227,11 @@ class _Linter:
         for key, variant in step.variants.items():
             self.message(step.id, variant, key, sms=key.endswith("@numbers"))
         self.choices(step)
+        where = self.context(step)
         for way in WAYS.values():
             for part in ("say", "help"):
                 said = step.said(way.name, part)
                 if said is not None:
-                    where = self.context(step, way)
                     self.actions(step.id, said, f"{part}@{way.name}", way, where)
 
     def labels(self, easy: bool, keys: Iterable[str], choices: Iterable[Message] = ()) -> set[str]:
@@ -239,8 +239,8 @@ class _Linter:
         messages = [self.flow.system[k] for k in keys if k in self.flow.system] + list(choices)
         return {normal_label(m.get(lang).pick(easy)) for m in messages for lang in self.flow.languages}
 
-    def context(self, step: Step, way: Way) -> dict[bool, Context]:
-        """Return, per register (easy or not), where a step's texts are said on a way."""
+    def context(self, step: Step) -> dict[bool, Context]:
+        """Return, per register (easy or not), where a step's texts are said: its buttons."""
         keys = [*NAV_KEYS, *(("nav_passer",) if step.optional else ())] if step.asks else []
         if kinds.get(step.kind).added_buttons:
             keys.append("label_done")
