@@ -224,7 +224,7 @@ class ConversationService:
             return
         if run is None and not inbound.choice:
             meaning = self._interpret(turn, None)
-            if meaning.command in ("stop", "effacer", "aide"):
+            if meaning.command in ("stop", "effacer", "aide", "sos"):
                 self._command(turn, None, meaning.command)
                 return
             if not self._answer_invitation(turn):
@@ -322,6 +322,12 @@ class ConversationService:
             if run is not None:
                 turn.store.end_run(run, "stopped", self.clock())
             self._system(turn, "stop_done")
+            return
+        if name == "sos":  # the helplines, asking nothing and leaving the run where it is
+            self._system(turn, "helplines")
+            if run is not None:
+                flow, state = self._load(turn, run)
+                self._apply(turn, run, flow, engine.repeat(flow, state))
             return
         if name == "effacer":
             participant.pending_action = "erase"

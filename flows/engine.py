@@ -84,7 +84,7 @@ class _Sprinter:
 
     def prompt(self, step: Step) -> None:
         """Emit the message of a step, as its kind asks."""
-        shown, spoken = self.render(step.say)
+        shown, spoken = self.render(step.said(self.state.prefs.answers_by) or step.say)
         kind = kinds.get(step.kind)
         view = kind.view(self, step)
         if view.choices:
@@ -193,10 +193,11 @@ class _Sprinter:
     def command(self, step: Step, name: str) -> None:
         """Apply a navigation command."""
         if name == "aide":
-            shown, spoken = self.render(step.help) if step.help else self.system("help")
+            own = step.said(self.state.prefs.answers_by, "help")
+            shown, spoken = self.render(own) if own else self.system("help")
             self.events.append(MessageCreated(text=shown, spoken=spoken, role="system"))
             self.prompt(step)
-        elif name == "repeter":
+        elif name in ("repeter", "reprendre"):
             self.prompt(step)
         elif name == "retour":
             self.back(step)

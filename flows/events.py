@@ -10,6 +10,8 @@ RunStatus = Literal["active", "paused", "completed", "stopped", "failed", "decli
 Expects = Literal["none", "choice", "multi", "text", "confirm"]
 # The key a "validate" button sends back on a multiple choice; every channel uses this one.
 DONE_KEY = "_valider"
+# The key of a "Je ne sais pas" choice: an answer like the others, not one of a scale's pictures.
+DONT_KNOW_KEY = "nsp"
 YES, NO = "oui", "non"  # the keys of a confirmation's buttons (and of a yes/no question)
 
 

@@ -9,15 +9,20 @@ from typing import Literal
 
 from flows import kinds
 from flows.easyread import check_easy, check_length, strip_templates, words
+from flows.events import DONT_KNOW_KEY
 from flows.gsm7 import TYPOGRAPHIC, budget, to_gsm7
 from flows.kinds.base import FEELING_CHOICES
 from flows.model import Flow, Message, Step, Text
 from flows.validate import MAX_CHOICES
+from flows.ways import WAYS, Context, Way, missing_actions, normal_label
 
 Severity = Literal["error", "warning"]
 Register = Literal["easy", "standard", "audio", ""]
 MAX_SEGMENTS = 2
 LABEL_PREFIXES = ("label_", "nav_", "theme_")
+NAV_KEYS = ("nav_aide", "nav_repeter", "nav_retour", "nav_pause")
+# System messages said only at an open question (where the kiosk has a text field).
+TEXT_STEP_KEYS = frozenset({"too_long", "write_again", "audio_saved", "readback", "readback_theme"})
 
 
 @dataclass(frozen=True)
@@ -188,7 +193,10 @@ class _Linter:
         """Check pictures, number of buttons and labels."""
         added = kinds.get(step.kind).added_buttons
         buttons = len(step.choices) + len(added)
-        limit = FEELING_CHOICES if step.feeling else MAX_CHOICES
+        limit = MAX_CHOICES
+        if step.feeling:  # "Je ne sais pas" is not one of a feeling's pictures
+            buttons -= step.choice(DONT_KNOW_KEY) is not None
+            limit = FEELING_CHOICES
         if buttons > limit:
             what = "a feeling or rating question" if step.feeling else "a question"
             done = f" (with {' and '.join(added)})" if added else ""
@@ -212,11 +220,52 @@ class _Linter:
             self.message(step.id, choice.label, f"choice '{choice.key}'", sms=False)
 
     def step(self, step: Step) -> None:
-        """Check one step: its message, help and choices."""
+        """Check one step: its message, help, choices, and every variant's channel actions."""
         self.message(step.id, step.say, "say", sms=True)
         if step.help:
             self.message(step.id, step.help, "help", sms=True)
+        for key, variant in step.variants.items():
+            self.message(step.id, variant, key, sms=key.endswith("@numbers"))
         self.choices(step)
+        where = self.context(step)
+        for way in WAYS.values():
+            for part in ("say", "help"):
+                said = step.said(way.name, part)
+                if said is not None:
+                    self.actions(step.id, said, f"{part}@{way.name}", way, where)
+
+    def labels(self, easy: bool, keys: Iterable[str], choices: Iterable[Message] = ()) -> set[str]:
+        """Return the normalised labels of some system labels and choices in one register."""
+        messages = [self.flow.system[k] for k in keys if k in self.flow.system] + list(choices)
+        return {normal_label(m.get(lang).pick(easy)) for m in messages for lang in self.flow.languages}
+
+    def context(self, step: Step) -> dict[bool, Context]:
+        """Return, per register (easy or not), where a step's texts are said: its buttons."""
+        keys = [*NAV_KEYS, *(("nav_passer",) if step.optional else ())] if step.asks else []
+        if kinds.get(step.kind).added_buttons:
+            keys.append("label_done")
+        labels = [c.label for c in step.choices]
+        text_step = kinds.get(step.kind).free_text
+        return {easy: Context(text_step, frozenset(self.labels(easy, keys, labels)))
+                for easy in (False, True)}  # fmt: skip
+
+    def actions(self, step: str, message: Message, part: str, way: Way,
+                where: dict[bool, Context]) -> None:  # fmt: skip
+        """Report every action a message names that this way of answering does not offer."""
+        for lang in self.flow.languages:
+            text = message.get(lang)
+            said: list[tuple[Register, str, bool]] = []
+            if way.shown:
+                said += [("standard", text.text, False), ("easy", text.easy, True)]
+            if way.spoken and text.audio:
+                said.append(("audio", text.audio, True))
+            elif way.spoken and not way.shown:
+                said += [("standard", text.text, False), ("easy", text.easy, True)]
+            for register, raw, easy in said:
+                missing = missing_actions(strip_templates(raw), way, where[easy])
+                if missing:
+                    self.add(step, register, "channel_action", "error",
+                             f"{part}: names what {way.name} does not offer", missing)  # fmt: skip
 
 
 def lint(flow: Flow, allow: Iterable[str] = ()) -> list[LintIssue]:
@@ -233,10 +282,20 @@ def lint_system(
     """Return the issues of a flow's system messages (all of them, or only some keys)."""
     linter = _Linter(flow, frozenset())
     chosen = list(flow.system) if keys is None else list(keys)
+    everywhere = [*NAV_KEYS, "nav_passer", "label_done", "label_yes", "label_no"]
     for key in chosen:
-        linter.message(
-            f"system.{key}", flow.system[key], "say", sms=not key.startswith(LABEL_PREFIXES)
-        )
+        base, _, named = key.partition("@")
+        texted = named == "numbers" or (not named and f"{base}@numbers" not in flow.system)
+        linter.message(f"system.{key}", flow.system[key], "say",
+                       sms=texted and not key.startswith(LABEL_PREFIXES))  # fmt: skip
+        if key.startswith(LABEL_PREFIXES):
+            continue
+        ways = [WAYS[named]] if named in WAYS else [
+            way for way in WAYS.values() if f"{base}@{way.name}" not in flow.system]
+        for way in ways:
+            where = {easy: Context(base in TEXT_STEP_KEYS, frozenset(linter.labels(easy, everywhere)))
+                     for easy in (False, True)}  # fmt: skip
+            linter.actions(f"system.{key}", flow.system[key], f"say@{way.name}", way, where)
     if source is None:
         return linter.issues
     return [LintIssue(source, *_fields(i)) for i in linter.issues]

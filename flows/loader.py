@@ -11,10 +11,12 @@ import yaml
 from flows import kinds
 from flows.model import SPEC_VERSION, Choice, Flow, Message, Step, Text
 from flows.validate import FlowError, Problem, validate
+from flows.ways import WAYS
 
 SYSTEM_FILE = Path(__file__).with_name("system.yml")
 DEFINITIONS = Path(__file__).with_name("definitions")
 STEP_KEYS = {"id", "kind", "say", "result", "choices", "next", "optional", "help", "sets", "feeling"}
+VARIANT_KEYS = {f"{part}@{way}" for part in ("say", "help") for way in WAYS}
 
 
 class _Parser:
@@ -84,6 +86,7 @@ class _Parser:
             icon=str(raw.get("icon") or ""),
             next=raw.get("next"),
             category=raw.get("category"),
+            tell=raw.get("tell"),
         )
 
     def step(self, raw: Any, index: int) -> Step | None:
@@ -94,7 +97,7 @@ class _Parser:
         sid = str(raw["id"])
         name = raw.get("kind", "message")
         kind = kinds.get(name if kinds.known(name) else "message")
-        unknown = set(raw) - STEP_KEYS - kind.fields
+        unknown = set(raw) - STEP_KEYS - VARIANT_KEYS - kind.fields
         if unknown:
             self.problem(sid, f"unknown field(s): {', '.join(sorted(unknown))}")
         if not kinds.known(name):
@@ -113,6 +116,8 @@ class _Parser:
             sets=raw.get("sets"),
             feeling=bool(raw.get("feeling", kind.feeling)),
             options=kind.options(raw, sid, self),
+            variants={key: self.message(raw[key], sid, f"the message {key}")
+                      for key in sorted(VARIANT_KEYS & set(raw))},  # fmt: skip
         )
 
 

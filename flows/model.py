@@ -54,6 +54,7 @@ class Choice:
     icon: str
     next: str | None = None
     category: str | None = None
+    tell: str | None = None  # a system message said once this choice is made (e.g. helplines)
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,18 @@ class Step:
     sets: PrefName | None = None
     feeling: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)
+    # `say@numbers:`, `help@keypad:`...: the same message in the words of one way of answering.
+    variants: Mapping[str, Message] = field(default_factory=dict)
 
     @property
     def asks(self) -> bool:
         """Say whether the step waits for an answer."""
         return kinds.get(self.kind).asks
+
+    def said(self, answers_by: str = "buttons", part: str = "say") -> Message | None:
+        """Return the step's message (`say` or `help`) in the words of a way of answering."""
+        default = self.say if part == "say" else self.help
+        return self.variants.get(f"{part}@{answers_by}", default)
 
     def choice(self, key: str) -> Choice | None:
         """Return the choice with this key, if any."""

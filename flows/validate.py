@@ -66,6 +66,9 @@ def validate(flow: Flow) -> list[Problem]:
         elif step.sets and {c.key for c in step.choices} != PREF_KEYS[step.sets]:
             keys = " and ".join(sorted(PREF_KEYS[step.sets]))
             add(step.id, f"a step that sets {step.sets} has exactly the keys {keys}")
+        for choice in step.choices:
+            if choice.tell and choice.tell not in flow.system:
+                add(step.id, f"choice '{choice.key}' tells '{choice.tell}', which is no system message")
         choice_keys = [c.key for c in step.choices]
         if len(set(choice_keys)) != len(choice_keys):
             add(step.id, "duplicate choice key")

@@ -184,6 +184,9 @@ COMMAND_WORDS: dict[str, tuple[str, ...]] = {
         "je veux tout supprimer",
         "suppression de mes donnees",
     ),
+    # Help in danger without telling anything: the helplines, and the run stays where it is.
+    "sos": ("sos", "/sos", "aide urgente", "urgence", "numeros d'urgence", "numero d'urgence"),
+    "reprendre": ("reprendre", "/reprendre", "on reprend", "je reprends", "continuer", "on continue"),
     "facile": ("facile", "facile a lire", "/facile", "falc", "plus simple"),
     "standard": ("standard", "texte normal", "/standard"),
     "audio": ("audio", "/audio", "voix", "en audio", "lire a voix haute"),

@@ -32,6 +32,8 @@ class SingleChoice(Kind):
         self.chosen(run, step, choice)
         if step.result:
             run.save(step, choice.key, category=choice.category)
+        if choice.tell:
+            run.say_system(choice.tell)
         run.advance(step, choice.key)
 
     def chosen(self, run: Run, step: Step, choice: Choice) -> None:

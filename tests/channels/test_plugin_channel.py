@@ -96,7 +96,7 @@ async def test_a_channel_defined_only_in_a_test_runs_the_egalite_flow(
     assert isinstance(platform, HookPlatform)
     person = "hook-user-1"
     # Numbers answer, as on SMS: no audio question (this channel plays none), then consent.
-    script = ["EGALITE", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1",
+    script = ["EGALITE", "2", "1", "1 2", "1", "1", "2", "3", "Des crèches le soir", "1",
               "2", "Tours", "1", "1", "3", "2", "1"]  # fmt: skip
     for turn, text in enumerate(script):
         response = await http.post("/webhooks/hook", json={"from": person, "id": f"m{turn}", "text": text})

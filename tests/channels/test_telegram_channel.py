@@ -60,7 +60,7 @@ async def test_question_shows_text_exactly_and_pictured_buttons(
     assert shown["text"] == "Qui fait les courses <chez vous> ? Vous & votre famille ?"
     rows = [[b["text"] for b in row] for row in shown["reply_markup"]["inline_keyboard"]]
     assert rows == [["🙋 Moi"], ["🤝 On partage"], ["❓ Aide", "🔁 Répéter"],
-                    ["⬅️ Retour", "⏸️ Pause"]]  # fmt: skip
+                    ["⬅️ Retour", "⏸️ Pause"], ["🆘 Aide urgente"]]  # fmt: skip
 
 
 async def test_long_text_arrives_in_parts_with_buttons_under_the_last(

@@ -30,6 +30,16 @@ async def start(world: World, chat: int = CHAT) -> dict[str, Any]:
     return await world.until_text(chat, "Comment préférez-vous lire")
 
 
+async def test_the_sos_button_shows_the_helplines_and_the_run_stays_where_it_was(world: World) -> None:
+    await start(world)
+    await world.press(CHAT, "Aide urgente", expect="3919")
+    helplines = next(t for t in world.texts(CHAT) if "3919" in t)
+    assert all(number in helplines for number in ("17", "119", "114"))
+    await world.fake.wait_for(lambda: world.texts(CHAT)[-1].startswith("Comment préférez-vous lire"))
+    await world.press(CHAT, "Facile à lire", expect="Voulez-vous aussi écouter")
+    assert world.participant().easy  # the question it was on took the answer
+
+
 def call_index(world: World, method: str, fragment: str) -> int:
     """Return the position of the first call of a method whose text contains a fragment."""
     for index, call in enumerate(world.fake.calls()):
@@ -59,7 +69,7 @@ async def test_full_journey_by_buttons_in_easy_read_and_audio_mode(world: World,
     assert first == "Bonjour ! Le département veut votre avis sur l'égalité & vous."
     buttons = keyboard_texts(world, CHAT, lecture["message_id"])
     assert buttons == ["📗 Facile à lire", "📄 Texte normal", "❓ Aide", "🔁 Répéter",
-                       "⬅️ Retour", "⏸️ Pause"]  # fmt: skip
+                       "⬅️ Retour", "⏸️ Pause", "🆘 Aide urgente"]  # fmt: skip
 
     await world.press(CHAT, "Facile à lire", expect="Voulez-vous aussi écouter")
     edited = world.fake.message(CHAT, lecture["message_id"])

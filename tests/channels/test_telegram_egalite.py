@@ -17,7 +17,7 @@ from tests.channels.telegram_world import World
 from tests.fakes.audio import SpeakingAudio, probe_duration
 
 CHAT = 9003
-NAV_ICONS = ("❓", "🔁", "⬅️", "⏸️", "⏭️")
+NAV_ICONS = ("❓", "🔁", "⬅️", "⏸️", "⏭️", "🆘")  # navigation and help in danger, not answers
 
 
 def run_status(world: World) -> str | None:

@@ -54,12 +54,14 @@ def test_split_counts_emoji_as_telegram_does_and_cuts_endless_words() -> None:
     assert "".join(parts).replace(" ", "") == ("Bonjour!" + "a" * 50 + "fin.")
 
 
-def test_keyboard_has_one_choice_per_row_then_navigation_by_two() -> None:
+def test_keyboard_has_one_choice_per_row_then_navigation_by_two_then_help_in_danger() -> None:
     markup = keyboard(question(), codec)
     assert markup is not None
     rows = [[b.text for b in row] for row in markup.inline_keyboard]
     assert rows == [["😀 Bien"], ["😐 Moyen"], ["🙁 Mal"], ["❓ Aide", "🔁 Répéter"],
-                    ["⬅️ Retour", "⏸️ Pause"]]  # fmt: skip
+                    ["⬅️ Retour", "⏸️ Pause"], ["🆘 Aide urgente"]]  # fmt: skip
+    sos = codec.decode(markup.inline_keyboard[-1][0].callback_data)  # type: ignore[arg-type]
+    assert sos is not None and sos.value == "cmd:sos"
     first = codec.decode(markup.inline_keyboard[0][0].callback_data)  # type: ignore[arg-type]
     assert first is not None and (first.value, first.step, first.run_id) == ("bien", "humeur", 4)
 

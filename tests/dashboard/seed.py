@@ -53,6 +53,7 @@ steps:
       - {key: oui, label: "Oui", icon: "😀"}
       - {key: un_peu, label: "Un peu", icon: "😐"}
       - {key: non, label: "Non", icon: "🙁"}
+      - {key: nsp, label: "Je ne sais pas", icon: "🤷"}
   - id: q_lieux
     kind: multi
     result: lieux

@@ -92,3 +92,14 @@ def test_free_text_commune_filter_lists_only_large_groups(services, tmp_path) ->
         assert [k for k, _ in options["age"]] == ["15-29", "30-44", "45-59", "60-74", "75+"]
         found = themes(session, flow, None, SmallGroups(5), profile=config.profile_results.values())
     assert [(t.key, t.count.value) for t in found] == [("travail", 7)]  # communes are not themes
+
+
+def test_je_ne_sais_pas_is_counted_like_any_other_answer(live: LiveServer, services) -> None:
+    people = [person("creteil", egalite="nsp")] * 6 + [person("vitry", "homme", "oui")] * 7
+    add_people(services.db, services.crypto, people)
+    add_account(services.db, "anne@example.org")
+    with httpx.Client() as client:
+        login(client, live.url, "anne@example.org")
+        page = client.get(live.url + "/facilitator/questions").text
+        assert row(page, "Je ne sais pas") == "6"
+        assert "13 personnes ont répondu" in html.unescape(page)

@@ -121,7 +121,7 @@ def test_no_asks_again_and_an_unknown_name_is_kept_as_autre_commune(flow: Flow) 
     state = resume(flow, start(flow, Prefs(easy=True)).state, Input.say("Vitry")).state
     again = resume(flow, state, Input.choose("non"))
     assert [e.text for e in again.events if isinstance(e, MessageCreated)] == [
-        "D'accord.\nÉcrivez encore le nom de votre ville.", "Dans quelle ville habitez-vous ?"]  # fmt: skip
+        "D'accord.\nQuel est le nom de votre ville ?", "Dans quelle ville habitez-vous ?"]  # fmt: skip
     other = resume(flow, again.state, Input.say("Gotham City"))
     assert last_text(other.events) == '"Gotham City" est hors de notre liste.\nVous habitez à Gotham City ?'
     answer = saved(resume(flow, other.state, Input.choose("oui")).events)

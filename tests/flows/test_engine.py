@@ -19,6 +19,7 @@ from flows.events import (
 )
 from flows.loader import DEFINITIONS, load_file, load_text
 from flows.model import Flow
+from flows.validate import FlowError
 
 SMALL = """
 spec_version: 2
@@ -187,7 +188,38 @@ def test_retour_to_a_multi_shows_the_saved_selection(small: Flow) -> None:
 def test_evaluation_flow_runs_to_its_end() -> None:
     flow = load_file(DEFINITIONS / "evaluation.yml")
     state = start(flow, Prefs(easy=True)).state
-    for inp in (Input.choose("un_peu"), Input.choose("change"), Input.command("passer")):
+    opening = (Input.choose("facile"), Input.choose("non"), Input.choose("oui"))
+    for inp in (*opening, Input.choose("un_peu"), Input.choose("change"), Input.command("passer")):
         state = resume(flow, state, inp).state
     assert state.status == "completed"
-    assert state.results == {"discussions_utiles": "un_peu", "avis_change": "change"}
+    assert state.results == {"consentement": "oui", "discussions_utiles": "un_peu", "avis_change": "change"}
+
+
+def test_evaluation_opens_with_reading_then_sound_then_consent() -> None:
+    flow = load_file(DEFINITIONS / "evaluation.yml")
+    sprint = start(flow, Prefs())
+    asked = [sprint.messages()[-1].step]
+    for key in ("standard", "oui"):
+        sprint = resume(flow, sprint.state, Input.choose(key))
+        asked.append(sprint.messages()[-1].step)
+    assert asked == ["lecture", "audio", "consentement"]
+    assert sprint.state.prefs.audio  # the sound chosen at the second question is on
+    consent = sprint.messages()[-1].text
+    assert "6 mois" in consent and "effacer" in consent
+
+
+def test_a_choice_that_tells_says_its_system_message_once_chosen() -> None:
+    flow = load_file(DEFINITIONS / "egalite.yml")
+    state = RunState("egalite", flow.version, "securite_soir", prefs=Prefs(easy=True))
+    sprint = resume(flow, state, Input.choose("peur", step="securite_soir"))
+    texts = [m.text for m in sprint.messages()]
+    assert "3919" in texts[0] and sprint.state.results["securite_soir"] == "peur"
+    assert sprint.messages()[-1].step == "priorite"  # and the run goes on
+    calm = resume(flow, state, Input.choose("confiance", step="securite_soir"))
+    assert not any("3919" in m.text for m in calm.messages())
+
+
+def test_a_choice_may_only_tell_a_system_message_that_exists() -> None:
+    content = (DEFINITIONS / "egalite.yml").read_text(encoding="utf-8")
+    with pytest.raises(FlowError, match="tells 'inconnu'"):
+        load_text(content.replace("tell: helplines", "tell: inconnu"), "essai.yml")

@@ -177,7 +177,7 @@ def test_shipped_flows_load() -> None:
     assert set(flows) == {"egalite", "evaluation"}
     egalite = flows["egalite"]
     assert 12 <= len(egalite.steps) <= 20
-    assert 4 <= len(flows["evaluation"].steps) <= 6
+    assert 7 <= len(flows["evaluation"].steps) <= 10
     # One open question; the optional commune of the profile is matched to the territory's list.
     assert [s.result for s in egalite.steps if s.kind == "text"] == ["priorite"]
     assert egalite.step("commune").kind == "commune" and egalite.step("commune").optional

@@ -99,3 +99,12 @@ def test_interpreter_prefers_an_exact_choice_then_commands() -> None:
 def test_interpreter_leaves_free_text_alone() -> None:
     meaning = CommandInterpreter().interpret("les femmes sont moins payées", Expectation("text"))
     assert (meaning.command, meaning.choice, meaning.danger) == (None, None, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [("SOS", "sos"), ("sos !", "sos"), ("Aide urgente", "sos"), ("/sos", "sos"),
+     ("REPRENDRE", "reprendre"), ("on reprend", "reprendre")],
+)  # fmt: skip
+def test_help_in_danger_and_resume_are_words_anyone_can_send(text: str, command: str) -> None:
+    assert CommandInterpreter().interpret(text, Expectation()).command == command

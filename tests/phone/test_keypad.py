@@ -45,7 +45,10 @@ def test_digits_map_onto_choices_help_repeat_and_validate() -> None:
     assert read_key("0", "choice", keys) == KeyPress("command", "aide")
     assert read_key("*", "choice", keys) == KeyPress("command", "repeter")
     assert read_key("#", "multi", keys) == KeyPress("choice", "_valider")
-    assert read_key("#", "choice", keys) == KeyPress("unknown", "#")
+    assert read_key("#", "confirm", keys) == KeyPress("unknown", "#")
+    assert read_key("#", "choice", keys) == KeyPress("command", "passer")
+    assert read_key("9", "choice", keys) == KeyPress("command", "sos")
+    assert read_key("8", "choice", keys) == KeyPress("command", "effacer")
     assert read_key("7", "choice", keys) == KeyPress("unknown", "7")
 
 

@@ -18,12 +18,13 @@ from flows.gsm7 import budget
 from nlu.interpretation import Expectation, Interpretation, Interpreter
 from storage.db import Database
 from storage.models import Answer
+from storage.models import SafetyFlag
 from tests.phone.conftest import PUBLIC, Twilio, messages, outbox, stored_answers
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "flows" / "definitions"
 # No audio question by SMS: reading mode, then consent.
 # No audio question by SMS: reading mode, then consent.
-SCRIPT = ["EGALITE", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1",
+SCRIPT = ["EGALITE", "2", "1", "1 2", "1", "1", "2", "3", "Des crèches le soir", "1",
           "2", "creteil", "1", "1", "3", "2", "1"]  # fmt: skip
 
 
@@ -65,7 +66,7 @@ async def test_the_egalite_campaign_by_sms(egalite: tuple[Twilio, Services]) -> 
 async def test_a_commune_is_never_themed(egalite: tuple[Twilio, Services]) -> None:
     twilio, services = egalite
     services.service.interpreter = Themed(services.service.interpreter)
-    for text in ["EGALITE", "2", "1", "1 2", "1", "1", "2", "1", "Des crèches le soir", "1", "2"]:
+    for text in SCRIPT[:SCRIPT.index("creteil")]:
         messages(await twilio.sms(text))
     (confirm,) = messages(await twilio.sms("CRETEIL"))
     assert confirm.startswith("Vous habitez à Créteil ?") and "Vous parlez" not in confirm
@@ -97,3 +98,19 @@ async def test_a_text_after_the_end_keeps_the_answers(egalite: tuple[Twilio, Ser
     assert answer.startswith("Merci, vous avez déjà répondu")
     assert "envoyez 1" in answer and budget(answer).encoding == "GSM-7"
     assert stored_answers(services) == finished
+async def test_sos_by_sms_sends_the_helplines_and_the_run_goes_on_where_it_was(
+    egalite: tuple[Twilio, Services],
+) -> None:
+    twilio, services = egalite
+    for text in ("EGALITE", "1", "1"):
+        await twilio.sms(text)
+    [reply] = messages(await twilio.sms("SOS"))
+    helplines, question = reply.split("\n\n", 1)
+    assert all(number in helplines for number in ("3919", "17", "119", "114"))
+    assert "Voyez-vous des différences" in question  # the question it was on, asked again
+    await twilio.sms("1")
+    assert stored_answers(services)["themes_quotidien"] == "travail"
+    help_text = messages(await twilio.sms("AIDE"))[0]
+    assert "sos" in help_text.lower()  # the keyword is listed in the help
+    with services.db.sessions() as session:
+        assert session.query(SafetyFlag).count() == 0  # nothing was disclosed, nothing flagged

@@ -22,7 +22,7 @@ async def test_every_text_is_played_from_the_audio_cache_by_absolute_url() -> No
     doc = ET.fromstring(str(await render([QUESTION], CallState(), OPTIONS, Speaker(audio, BASE))))
     plays = [e.text or "" for e in doc.iter("Play")]
     spoken = ["Êtes-vous d'accord ?", "Pour Oui, tapez 1.", "Pour Non, tapez 2.",
-              "Pour l'aide, tapez 0. Pour réécouter, tapez étoile."]  # fmt: skip
+              "Pour l'aide, tapez 0. Pour réécouter, tapez étoile. En danger, tapez 9."]  # fmt: skip
     assert plays == [BASE + audio.url_for(t) for t in spoken]  # played in order
     assert sorted(audio.rendered) == sorted(spoken)  # rendered concurrently, in any order
     assert not list(doc.iter("Say"))

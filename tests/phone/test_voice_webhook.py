@@ -65,12 +65,44 @@ def state(doc: ET.Element) -> dict[str, str]:
     return {k: v[0] for k, v in query.items()}
 
 
+async def test_key_9_says_the_helplines_and_the_call_goes_on_at_the_same_question(
+    twilio: Twilio, phone_services: Services
+) -> None:
+    call = Call(twilio)
+    await call.start()
+    doc = await call.press("9")
+    said = heard(doc)
+    assert all(number in said[0] for number in ("3919", "17", "119", "114"))
+    assert said[1] == "Comment voulez-vous lire ?"  # the same question, asked again
+    assert state(doc)["keys"] == "standard,facile"
+    doc = await call.press("1")
+    assert heard(doc)[0].startswith("Acceptez-vous")  # the answer went to the question it was on
+
+
+async def test_hash_skips_an_optional_question_and_8_asks_to_erase(
+    twilio: Twilio, phone_services: Services
+) -> None:
+    call = Call(twilio)
+    await call.start()
+    for digits in ("1", "1", "2", "1", "#"):  # reading, consent, mood, a subject, validate
+        doc = await call.press(digits)
+    assert "Pour passer la question, tapez dièse." in heard(doc)  # the optional age question
+    doc = await call.press("#")
+    assert heard(doc)[0] == "Qu'est-ce qui doit changer en premier ?"
+    assert "age" not in stored_answers(phone_services)
+    doc = await call.press("8")
+    assert heard(doc)[0].startswith("Voulez-vous effacer toutes vos réponses")
+    doc = await call.press("1")
+    assert heard(doc)[0].startswith("Vos réponses sont effacées")
+    assert stored_answers(phone_services) == {}
+
+
 async def test_a_full_call_by_keypad_and_voice(twilio: Twilio, phone_services: Services) -> None:
     call = Call(twilio)
     doc = await call.start()
     assert heard(doc)[:2] == ["Bonjour et bienvenue.", "Comment voulez-vous lire ?"]
     assert "Pour Texte normal, tapez 1." in heard(doc)
-    assert "Pour l'aide, tapez 0. Pour réécouter, tapez étoile." in heard(doc)
+    assert "Pour l'aide, tapez 0. Pour réécouter, tapez étoile. En danger, tapez 9." in heard(doc)
     gather = next(doc.iter("Gather"))
     assert (gather.attrib["numDigits"], gather.attrib["finishOnKey"]) == ("1", "")
     assert state(doc)["keys"] == "standard,facile"

@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.channels.base import Capabilities, OutboundMessage
 from bot.channels.telegram.callback import ButtonData, CallbackCodec, CallbackTooLong
 from flows.events import DONE_KEY
+from flows.ways import SOS_LABEL
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -27,6 +28,8 @@ NAV_ICONS = {
     "cmd:pause": "⏸️",
     "cmd:passer": "⏭️",
 }
+# Help in danger on every question: the helplines at once, and the run stays where it is.
+SOS_BUTTON = ("cmd:sos", f"🆘 {SOS_LABEL}")  # the label the flows' texts name
 SELECTED_MARK = "✅"
 UNSELECTED_MARK = "⬜"
 ANSWER_PREFIX = {"fr": "Votre réponse :"}
@@ -115,6 +118,8 @@ def keyboard(message: OutboundMessage, codec: CallbackCodec) -> InlineKeyboardMa
         for key, label in message.extra.get("nav") or []
     ]
     rows.extend(nav[i : i + 2] for i in range(0, len(nav), 2))
+    if nav:
+        rows.append([InlineKeyboardButton(SOS_BUTTON[1], callback_data=data(SOS_BUTTON[0]))])
     return InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -1,4 +1,4 @@
-"""Phone keypad menus: choices on digits 1..n, 0 for help, * to repeat, # to validate."""
+"""Phone keypad menus: choices on 1..n, 0 help, * repeat, # validate or skip, 8 erase, 9 SOS."""
 
 from __future__ import annotations
 
@@ -8,18 +8,21 @@ from typing import Literal
 from bot.channels.base import OutboundMessage
 from flows.events import DONE_KEY
 
-HELP_DIGIT, REPEAT_DIGIT, DONE_DIGIT = "0", "*", "#"
-MAX_CHOICES = 9
+HELP_DIGIT, REPEAT_DIGIT, DONE_DIGIT, ERASE_DIGIT, SOS_DIGIT = "0", "*", "#", "8", "9"
+MAX_CHOICES = 7  # 8 erases the answers, 9 says the helplines
 
 SAY_CHOICE = "Pour {label}, tapez {digit}."
 SAY_DONE = "Quand vous avez fini, tapez dièse."
+SAY_SKIP = "Pour passer la question, tapez dièse."
 SAY_SELECTED = "Vous avez choisi : {labels}."
-SAY_NAV = "Pour l'aide, tapez 0. Pour réécouter, tapez étoile."
+SAY_NAV = "Pour l'aide, tapez 0. Pour réécouter, tapez étoile. En danger, tapez 9."
 SAY_RECORD = "Parlez après le bip. Quand vous avez fini, tapez dièse."
 SAY_HELP = (
     "Pour répondre, tapez le chiffre de votre réponse. "
     "Pour une question ouverte, parlez après le bip. "
-    "Pour réécouter la question, tapez étoile. Vos réponses sont gardées."
+    "Pour réécouter la question, tapez étoile. Pour passer une question, tapez dièse. "
+    "Pour effacer vos réponses, tapez 8. Pour les numéros d'urgence, tapez 9. "
+    "Vos réponses sont gardées."
 )
 
 
@@ -58,6 +61,8 @@ def spoken_menu(message: OutboundMessage) -> list[str]:
         if chosen:
             lines.insert(0, SAY_SELECTED.format(labels=", ".join(chosen)))
         lines.append(SAY_DONE)
+    elif message.optional and message.expects == "choice":
+        lines.append(SAY_SKIP)
     return lines
 
 
@@ -68,10 +73,16 @@ def read_key(digits: str, kind: str, keys: tuple[str, ...]) -> KeyPress:
         return KeyPress("command", "aide")
     if digit == REPEAT_DIGIT:
         return KeyPress("command", "repeter")
+    if digit == SOS_DIGIT:
+        return KeyPress("command", "sos")
+    if digit == ERASE_DIGIT and kind != "confirm":
+        return KeyPress("command", "effacer")
     if kind == "text":
         return KeyPress("record") if digit else KeyPress("unknown")
     if digit == DONE_DIGIT and kind == "multi":
         return KeyPress("choice", DONE_KEY)
+    if digit == DONE_DIGIT and kind == "choice":
+        return KeyPress("command", "passer")
     if digit.isdigit() and 1 <= int(digit) <= len(keys):
         return KeyPress("choice", keys[int(digit) - 1])
     return KeyPress("unknown", digit)

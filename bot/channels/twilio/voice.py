@@ -126,6 +126,8 @@ class VoiceWebhooks:
         before: tuple[str, ...] = ()
         if press.kind == "choice":
             choice, step = press.value, state.step or None
+        elif press.kind == "command" and press.value in ("sos", "passer", "effacer"):
+            choice, step = f"cmd:{press.value}", state.step or None
         elif press.kind == "command":
             # The generic help talks of buttons and typing: a caller hears the keypad's help.
             choice, step = "cmd:repeter", None
