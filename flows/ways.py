@@ -36,9 +36,9 @@ WAYS: dict[str, Way] = {
     # Telegram: buttons, a text field, voice notes.
     "buttons": Way("buttons", buttons=True, typing="always", typed_commands=True, numbers=False,
                    keys=False, speech=True, shown=True, spoken=True, extra_labels=(SOS_LABEL,)),
-    # The web kiosk: buttons only, a text field at open questions, its own command buttons.
+    # The web kiosk: buttons, a text field and a recorder at open questions, its own command buttons.
     "kiosk": Way("kiosk", buttons=True, typing="text steps", typed_commands=False, numbers=False,
-                 keys=False, speech=False, shown=True, spoken=True,
+                 keys=False, speech=True, shown=True, spoken=True,
                  extra_labels=(SOS_LABEL, "Effacer", "Facile à lire", "Son", "Reprendre")),
     # SMS: numbers and keywords, no pictures.
     "numbers": Way("numbers", buttons=False, typing="always", typed_commands=True, numbers=True,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-AnswersBy = Literal["buttons", "numbers", "keypad"]
+AnswersBy = Literal["buttons", "kiosk", "numbers", "keypad"]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from bot.channels.base import Capabilities, InboundMessage
 from bot.channels.kiosk_modes import MODES, prefer
 from bot.channels.kiosk_news import ResultsConfig, erasing, forget_phone
 from bot.channels.kiosk_screen import WELCOME, NewsWish, Screen, read
-from bot.channels.kiosk_session import KioskSession, Sessions
+from bot.channels.kiosk_session import KioskSession, Sessions, newcomer
 from bot.channels.plugin import ChannelPlugin, Hub, RepliesOnly, in_response
 from bot.channels.sms_text import SmsSection
 from bot.intake import Flooded
@@ -40,7 +40,7 @@ MAX_BODY = 256 * 1024
 
 CHANNEL = "kiosk"
 # The page shows every reply of a turn, so nothing is ever sent later: no address to reach.
-CAPABILITIES = Capabilities(answers_by="buttons", max_length=10_000, markup="none", audio="mp3",
+CAPABILITIES = Capabilities(answers_by="kiosk", max_length=10_000, markup="none", audio="mp3",
                             audio_choice=True, stop_is_final=False, identity=CHANNEL,
                             sends_later=False)  # fmt: skip
 
@@ -149,7 +149,8 @@ class Kiosk:
     def page(self, session: KioskSession, status: int = 200, error: str | None = None) -> Response:
         """Render the current screen: the welcome, a question, the pause or the end."""
         screen = self.screen(session)
-        context = {"csrf": session.csrf, "nonce": uuid.uuid4().hex, "error": error,
+        notice, session.notice = session.notice, ""  # shown once
+        context = {"csrf": session.csrf, "nonce": uuid.uuid4().hex, "error": error, "notice": notice,
                    "assisted": session.assisted, "screen": screen,
                    # Back to the welcome for a new person after a while, except at a pause
                    # (the person chose to come back) and at the welcome itself.
@@ -256,9 +257,16 @@ class Kiosk:
         key = self.key(session)
         erases = choice == "oui" and await anyio.to_thread.run_sync(erasing, self.hub.db, key)
         response = await self.submit(request, inbound)
-        if erases:  # a number left for news goes with the answers
+        if erases:  # a number left for news goes with the answers; the next person starts afresh
             await anyio.to_thread.run_sync(forget_phone, self.hub.db, self.crypto, key, session.address)
+            session = newcomer(fresh=False)
+            session.notice = self.erased_notice()
         return self.keep(response, session)
+
+    def erased_notice(self) -> str:
+        """Return the erasure's confirmation, in easy-read (the person and their replies are gone)."""
+        flow = self.hub.flows.current(self.config.default_flow)
+        return flow.system_message("erase_done", CAPABILITIES.answers_by).get("fr").easy
 
 
 def _nonce(form: FormData) -> str:

@@ -21,6 +21,7 @@ class KioskSession:
     csrf: str
     assisted: bool = False
     fresh: bool = False  # no cookie came with the request: its forms cannot be trusted yet
+    notice: str = ""  # a one-time message for the next page (e.g. "your answers are erased")
 
 
 def newcomer(fresh: bool = True) -> KioskSession:
@@ -42,14 +43,16 @@ class Sessions:
         if raw:
             try:
                 data = self.signer.loads(raw, max_age=self.max_age)
-                return KioskSession(str(data["a"]), str(data["c"]), bool(data.get("h")))
+                return KioskSession(str(data["a"]), str(data["c"]), bool(data.get("h")),
+                                    notice=str(data.get("n") or ""))  # fmt: skip
             except (BadSignature, KeyError, TypeError, ValueError):
                 pass
         return newcomer()
 
     def keep(self, response: Response, session: KioskSession) -> Response:
         """Write the session cookie on a response."""
-        value = self.signer.dumps({"a": session.address, "c": session.csrf, "h": session.assisted})
+        value = self.signer.dumps({"a": session.address, "c": session.csrf, "h": session.assisted,
+                                   "n": session.notice})  # fmt: skip
         response.set_cookie(COOKIE, value, max_age=self.max_age, httponly=True, samesite="lax",
                             secure=self.secure, path="/")  # fmt: skip
         return response

@@ -60,9 +60,10 @@ def test_a_finishes_b_starts_as_a_new_person_and_erases_only_b(base: str, servic
     assert "Voulez-vous effacer toutes vos réponses ?" in kiosk.page
     kiosk.post("/kiosk/answer", choice="oui")
     assert "Vos réponses sont effacées" in kiosk.page
+    assert "Bienvenue" in kiosk.page  # the next person starts afresh
     assert list(moods(services).values()) == ["bien"]  # A's answers remain
     with services.db.sessions() as session:
-        assert len(session.scalars(select(Participant)).all()) == 2
+        assert len(session.scalars(select(Participant)).all()) == 1  # B left nothing behind
 
 
 def test_the_end_and_welcome_offer_a_new_person_after_a_confirmation(base: str) -> None:

@@ -17,8 +17,7 @@ from bot.settings import Settings
 from flows.gsm7 import budget
 from nlu.interpretation import Expectation, Interpretation, Interpreter
 from storage.db import Database
-from storage.models import Answer
-from storage.models import SafetyFlag
+from storage.models import Answer, SafetyFlag
 from tests.phone.conftest import PUBLIC, Twilio, messages, outbox, stored_answers
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "flows" / "definitions"
