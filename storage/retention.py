@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from storage import round_two
 from storage.models import Answer, InboundEvent, OutboxMessage, Participant, Run, SafetyFlag
 
 ERASED_TEXT = ""
@@ -162,6 +163,7 @@ def erase(session: Session, participant: Participant, audio_root: Path | None = 
         remove_recording(ref, audio_root)
     answers = len(list(session.scalars(select(Answer.id).where(Answer.participant_id == pid))))
     session.execute(delete(Answer).where(Answer.participant_id == pid))
+    round_two.erase(session, pid)
     session.execute(delete(SafetyFlag).where(SafetyFlag.participant_id == pid))
     session.execute(delete(OutboxMessage).where(OutboxMessage.participant_id == pid))
     session.execute(delete(InboundEvent).where(InboundEvent.participant_id == pid))
