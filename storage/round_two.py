@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import utcnow
 from storage.round_two_models import VOTES, Statement, Vote
+
+
+@dataclass(frozen=True)
+class RoundTwoConfig:
+    """config.yml `round_two:`: the flow, how many statements a session shows, who is grouped."""
+
+    SECTION: ClassVar[str] = "round_two"
+    flow: str  # the round-two flow (its reaction step shows the statements)
+    statements_per_session: int
+    proposal_result: str  # the result of that flow where a participant proposes a statement
+    min_votes: int  # a participant is put in an opinion group after this many votes
 
 
 def write(session: Session, text: str, easy: str, by: str) -> Statement:
@@ -95,7 +108,7 @@ def votes(session: Session, statement_ids: Sequence[int] | None = None) -> list[
     """Return every vote on approved statements as (participant id, statement id, value)."""
     query = (select(Vote.participant_id, Vote.statement_id, Vote.value)
              .join(Statement, Statement.id == Vote.statement_id)
-             .where(Statement.status == "approved"))  # fmt: skip
+             .where(Statement.status == "approved").order_by(Vote.id))  # fmt: skip
     if statement_ids is not None:
         query = query.where(Vote.statement_id.in_(list(statement_ids)))
     return [(int(p), int(s), str(v)) for p, s, v in session.execute(query)]
