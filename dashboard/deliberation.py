@@ -104,8 +104,9 @@ def _clusters(points: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
     """Run k-means for each k of K_RANGE and keep the labels with the best silhouette."""
     best: tuple[float, np.ndarray] = (-2.0, np.zeros(len(points), dtype=int))
     sample = min(len(points), SILHOUETTE_SAMPLE)
+    distinct = len(np.unique(points.round(9), axis=0))
     for k in K_RANGE:
-        if k >= len(points):
+        if k >= len(points) or k > distinct:
             break
         labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(points)
         if len(set(labels.tolist())) < 2:
