@@ -114,9 +114,8 @@ def test_invitations_go_to_who_asked_for_news_on_their_channel_in_their_register
     assert actions(services)[-1] == "round_two_invited"
 
 
-def test_the_analysis_shows_groups_common_ground_and_hides_a_small_group(
-    live: LiveServer, services: SimpleNamespace
-) -> None:
+def vote_in_groups(services: SimpleNamespace) -> None:
+    """Votes of three groups of 40, 30 and 15 people; all agree with the first statement."""
     texts = ["Tout le monde est d'accord.", "Le groupe A aime ceci.", "Le groupe B aime cela.",
              "Le petit groupe aime ceci."] + [f"Idée {n}." for n in range(8)]  # fmt: skip
     with services.db.transaction() as session:
@@ -134,6 +133,12 @@ def test_the_analysis_shows_groups_common_ground_and_hides_a_small_group(
                 for index, sid in enumerate(ids[4:]):  # the small group votes as A on these
                     value = sign if index % 2 else -sign
                     round_two.cast(session, pid, sid, "agree" if value > 0 else "disagree")
+
+
+def test_the_analysis_shows_groups_common_ground_and_hides_a_small_group(
+    live: LiveServer, services: SimpleNamespace
+) -> None:
+    vote_in_groups(services)
     client = signed_in(live, services)
     page = client.get(live.url + PAGE + "/analysis").text
     text = plain(page)
@@ -142,3 +147,17 @@ def test_the_analysis_shows_groups_common_ground_and_hides_a_small_group(
     common = text.split("Les points d'accord")[1].split("Les groupes d'opinion")[0]
     assert "Tout le monde est d'accord." in common and "Le groupe A aime ceci." not in common
     assert text.count("<svg") == 0 and page.count("<svg") >= 3  # the plot, the markers, the bars
+
+
+def test_the_workshop_report_and_its_easy_read_version_tell_round_two(
+    live: LiveServer, services: SimpleNamespace
+) -> None:
+    vote_in_groups(services)
+    client = signed_in(live, services)
+    report = plain(client.get(live.url + "/facilitator/report").text)
+    section = report.split("Deuxième tour : ce qui rassemble et ce qui divise")[1]
+    assert "85 personnes ont voté" in section and "2 groupe(s) d'opinion montrés" in section
+    assert "Points d'accord entre tous les groupes Tout le monde est d'accord." in section
+    easy = plain(client.get(live.url + "/facilitator/report/easy").text)
+    assert "85 personnes ont donné leur avis sur les idées." in easy
+    assert "Presque tout le monde est d'accord : Tout le monde est d'accord." in easy
