@@ -101,7 +101,8 @@ def purge(session: Session, cutoff: datetime, audio_root: Path | None = None,
     """Anonymise everyone last seen before cutoff and drop old messages.
 
     Kept: the structured answers (choice keys, themes) that no longer point to anyone.
-    Removed: addresses, the link between key and address, verbatim texts, recording
+    Removed: addresses, the link between key and address, verbatim texts (and round-two
+    statements they proposed that were never approved), recording
     references (local files under audio_root are deleted here; those in keep_refs, which
     could not be deleted where they live, stay for the next purge), every message
     sent to them, inbound records and handled safety flags older than the cutoff.
@@ -127,6 +128,7 @@ def purge(session: Session, cutoff: datetime, audio_root: Path | None = None,
         session.execute(
             update(SafetyFlag).where(SafetyFlag.participant_id.in_(ids)).values(excerpt="")
         )
+        report.verbatims += round_two.forget_proposals(session, ids)
         for run in session.scalars(select(Run).where(Run.participant_id.in_(ids))):
             state = dict(run.state)
             results = dict(state.get("results", {}))

@@ -114,6 +114,16 @@ def votes(session: Session, statement_ids: Sequence[int] | None = None) -> list[
     return [(int(p), int(s), str(v)) for p, s, v in session.execute(query)]
 
 
+def forget_proposals(session: Session, participant_ids: Sequence[int]) -> int:
+    """Delete the statements these people proposed that were never approved (their own words)."""
+    result = session.execute(
+        delete(Statement).where(
+            Statement.participant_id.in_(list(participant_ids)), Statement.status != "approved"
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def erase(session: Session, participant_id: int) -> None:
     """Remove a participant's votes and their statements (with the votes others gave them)."""
     theirs = select(Statement.id).where(Statement.participant_id == participant_id)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from storage import repo, round_two
 from storage.db import Database
 from storage.models import Participant
-from storage.retention import erase
+from storage.retention import erase, purge
 from storage.round_two_models import Statement
 
 
@@ -89,3 +90,19 @@ def test_erasure_removes_a_participant_s_votes_and_statements(database: Database
         repo.erase_participant_data(session, bob)  # EFFACER in the conversation
         assert round_two.votes(session) == []
         assert [s.id for s in round_two.listed(session)] == [shared.id]
+
+
+def test_retention_drops_unapproved_proposals_and_keeps_anonymous_votes(database: Database) -> None:
+    with database.transaction() as session:
+        ana = Participant(
+            key="key-ana", channel="sms", address_enc=b"x", last_seen_at=datetime(2026, 1, 1, tzinfo=UTC)
+        )
+        session.add(ana)
+        session.flush()
+        approved = round_two.propose(session, ana.id, "Des bancs.")
+        round_two.moderate(session, approved.id, True, "Des bancs.", "Des bancs.", "anne")
+        round_two.propose(session, ana.id, "Mon idée pas encore relue.")
+        round_two.cast(session, ana.id, approved.id, "agree")
+        purge(session, datetime(2026, 6, 1, tzinfo=UTC))
+        assert [s.text for s in round_two.listed(session)] == ["Des bancs."]
+        assert round_two.votes(session) == [(ana.id, approved.id, "agree")]
