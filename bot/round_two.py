@@ -42,9 +42,9 @@ class Deliberation:
         if step.kind == REACTION and step.result:
             statement = statement_of(event.name, step.result)
             if statement is not None:
-                round_two.cast(session, participant_id, statement, event.value)
+                round_two.cast(session, participant_id, statement, event.value, flow.id)
                 return True
         proposal = flow.id == self.config.flow and event.name == self.config.proposal_result
         if proposal and event.raw_text and not event.audio_ref:  # a recording is heard as an answer
-            round_two.propose(session, participant_id, event.raw_text)
+            round_two.propose(session, participant_id, event.raw_text, flow.id)
         return False

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from storage import round_two
 from storage.models import Answer, Participant, Run, utcnow
 from storage.retention import PurgeReport, erase, purge, recordings_of, stale_recordings
 
@@ -23,13 +24,14 @@ def flow_recordings(session: Session, flow_id: str) -> list[str]:
 
 
 def erase_flow(session: Session, flow_id: str, recordings: Path | None) -> tuple[int, int]:
-    """Delete every run and answer of a flow, and the people left with no run at all."""
+    """Delete every run, answer and round-two vote or proposal of a flow, and the people left with no run."""
     runs = int(session.scalar(select(func.count(Run.id)).where(Run.flow_id == flow_id)) or 0)
     people = list(
         session.scalars(select(Participant).where(Participant.id.in_(
             select(Run.participant_id).where(Run.flow_id == flow_id))))
     )  # fmt: skip
     session.execute(delete(Run).where(Run.flow_id == flow_id))
+    round_two.erase_flow(session, flow_id)
     erased = 0
     for person in people:
         if session.scalar(select(Run.id).where(Run.participant_id == person.id).limit(1)) is None:

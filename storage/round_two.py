@@ -34,10 +34,10 @@ def write(session: Session, text: str, easy: str, by: str) -> Statement:
     return statement
 
 
-def propose(session: Session, participant_id: int, text: str) -> Statement:
+def propose(session: Session, participant_id: int, text: str, flow_id: str) -> Statement:
     """Hold a participant's statement for moderation (shown to nobody until approved)."""
     statement = Statement(text=text, easy=text, status="proposed", source="participant",
-                          participant_id=participant_id)  # fmt: skip
+                          participant_id=participant_id, flow_id=flow_id)  # fmt: skip
     session.add(statement)
     session.flush()
     return statement
@@ -86,7 +86,7 @@ def deal(session: Session, participant_id: int, size: int, rng: random.Random) -
     return fresh[:size]
 
 
-def cast(session: Session, participant_id: int, statement_id: int, value: str) -> bool:
+def cast(session: Session, participant_id: int, statement_id: int, value: str, flow_id: str) -> bool:
     """Save a vote on an approved statement (a second vote replaces the first); say if it was saved."""
     if value not in VOTES:
         raise ValueError(f"a vote is one of {', '.join(VOTES)}")
@@ -97,9 +97,11 @@ def cast(session: Session, participant_id: int, statement_id: int, value: str) -
         select(Vote).where(Vote.participant_id == participant_id, Vote.statement_id == statement_id)
     )
     if vote is None:
-        session.add(Vote(participant_id=participant_id, statement_id=statement_id, value=value))
+        session.add(
+            Vote(participant_id=participant_id, statement_id=statement_id, value=value, flow_id=flow_id)
+        )
     else:
-        vote.value, vote.at = value, utcnow()
+        vote.value, vote.at, vote.flow_id = value, utcnow(), flow_id
     session.flush()
     return True
 
@@ -122,6 +124,13 @@ def forget_proposals(session: Session, participant_ids: Sequence[int]) -> int:
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def erase_flow(session: Session, flow_id: str) -> None:
+    """Remove the votes given and the statements proposed in a flow (with the votes on them)."""
+    proposed = select(Statement.id).where(Statement.flow_id == flow_id)
+    session.execute(delete(Vote).where((Vote.flow_id == flow_id) | Vote.statement_id.in_(proposed)))
+    session.execute(delete(Statement).where(Statement.flow_id == flow_id))
 
 
 def erase(session: Session, participant_id: int) -> None:

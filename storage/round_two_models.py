@@ -29,6 +29,7 @@ class Statement(Base):
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
+    flow_id: Mapped[str | None] = mapped_column(String(64))  # the flow it was proposed in
     created_by: Mapped[str | None] = mapped_column(String(255))  # the facilitator who wrote it
     moderated_by: Mapped[str | None] = mapped_column(String(255))
     moderated_at: Mapped[datetime | None]
@@ -47,5 +48,6 @@ class Vote(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    flow_id: Mapped[str] = mapped_column(String(64))  # the flow the vote was given in
     value: Mapped[str] = mapped_column(String(10))
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -68,8 +68,8 @@ def test_a_facilitator_writes_and_moderates_statements(live: LiveServer, service
     assert written.status_code == 200
     [person] = add_people(services.db, services.crypto, [{"suivi": "oui"}])
     with services.db.transaction() as session:
-        kept = round_two.propose(session, person, "il faut plus de bancs dans les parcs")
-        dropped = round_two.propose(session, person, "Une idée hors sujet.")
+        kept = round_two.propose(session, person, "il faut plus de bancs dans les parcs", "deliberation")
+        dropped = round_two.propose(session, person, "Une idée hors sujet.", "deliberation")
         kept_id, dropped_id = kept.id, dropped.id
     page = plain(client.get(live.url + PAGE).text)
     assert "à relire (2)" in page and "il faut plus de bancs dans les parcs" in page
@@ -126,13 +126,13 @@ def vote_in_groups(services: SimpleNamespace) -> None:
     with services.db.transaction() as session:
         for people, likes, sign in ((a, 1, 1), (b, 2, -1), (small, 3, 1)):
             for pid in people:
-                round_two.cast(session, pid, ids[0], "agree")
-                round_two.cast(session, pid, ids[likes], "agree")
+                round_two.cast(session, pid, ids[0], "agree", "deliberation")
+                round_two.cast(session, pid, ids[likes], "agree", "deliberation")
                 for other in {1, 2, 3} - {likes}:
-                    round_two.cast(session, pid, ids[other], "disagree")
+                    round_two.cast(session, pid, ids[other], "disagree", "deliberation")
                 for index, sid in enumerate(ids[4:]):  # the small group votes as A on these
                     value = sign if index % 2 else -sign
-                    round_two.cast(session, pid, sid, "agree" if value > 0 else "disagree")
+                    round_two.cast(session, pid, sid, "agree" if value > 0 else "disagree", "deliberation")
 
 
 def test_the_analysis_shows_groups_common_ground_and_hides_a_small_group(
