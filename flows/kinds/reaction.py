@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from flows.events import ChoiceView, Input, ResultSaved
@@ -76,13 +76,10 @@ class Reaction(Kind):
     )
 
     def check(self, step: Step) -> list[str]:
-        """Keep the three vote keys, and a result name the votes are saved under."""
-        problems = []
+        """Keep the three vote keys, so every vote reads the same."""
         if tuple(c.key for c in step.choices) != VOTES:
-            problems.append(f"a reaction has the keys {', '.join(VOTES)}")
-        if not step.result:
-            problems.append("a reaction needs a result name (its votes are saved under it)")
-        return problems
+            return [f"a reaction has the keys {', '.join(VOTES)}"]
+        return []
 
     def say(self, run: Run, step: Step) -> tuple[str, str] | None:
         """Show the statement with its number, then the step's question; or say none is left."""
@@ -97,10 +94,15 @@ class Reaction(Kind):
         return f"{head[0]}\n\n{question.pick(easy)}", f"{head[1]} {question.spoken(easy)}"
 
     def view(self, run: Run, step: Step) -> View:
-        """Offer the three votes, or one button to go on when no card is left."""
-        if _card(run) is None:
+        """Offer the three votes on this card (`agree:12`), or one button to go on when none is left.
+
+        The card's id in each key makes a button of an earlier card stale, not a vote on this one.
+        """
+        shown = _card(run)
+        if shown is None:
             return View("choice", (ChoiceView(GO_ON, run.label("label_go_on"), "➡️"),))
-        return View("choice", choice_views(run, step))
+        card = shown[0].id
+        return View("choice", tuple(replace(c, key=f"{c.key}:{card}") for c in choice_views(run, step)))
 
     def choose(self, run: Run, step: Step, inp: Input) -> None:
         """Save the vote on the card shown, then show the next card or leave the step."""
@@ -111,12 +113,16 @@ class Reaction(Kind):
             else:
                 run.retry(step)
             return
-        if inp.value not in VOTES:
+        card, number, total = shown
+        vote, _, on = inp.value.partition(":")
+        if on and on != str(card.id):
+            run.retry(step, "stale_button")
+            return
+        if vote not in VOTES:
             run.retry(step)
             return
-        card, number, total = shown
         assert step.result is not None
-        run.events.append(ResultSaved(name=f"{step.result}.{card.id}", value=inp.value, step=step.id))
+        run.events.append(ResultSaved(name=f"{step.result}.{card.id}", value=vote, step=step.id))
         cards, _ = _deck(run)
         _move(run, cards, number)
         if number < total:

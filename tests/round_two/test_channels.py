@@ -7,6 +7,7 @@ votes land in the votes table whatever the channel, and a proposal waits for mod
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -62,11 +63,11 @@ def test_on_the_kiosk(settings: Settings, database: Database) -> None:
         user.post("/kiosk/start", flow="deliberation")
         first = user.question()
         assert first.startswith("Idée 1 sur 2 :")
-        assert 'value="agree"' in user.page and "👍" in user.page and "👎" in user.page and "🤷" in user.page
-        user.post("/kiosk/answer", choice="agree")
+        assert "👍" in user.page and "👎" in user.page and "🤷" in user.page
+        user.post("/kiosk/answer", choice=button(user.page, "agree"))
         second = user.question()
         assert second.startswith("Idée 2 sur 2 :")
-        user.post("/kiosk/answer", choice="pass")
+        user.post("/kiosk/answer", choice=button(user.page, "pass"))
         user.post("/kiosk/answer", text="Des bancs dans les parcs.")
         user.post("/kiosk/answer", choice="oui")
         assert "Merci beaucoup" in user.page
@@ -74,13 +75,24 @@ def test_on_the_kiosk(settings: Settings, database: Database) -> None:
     assert proposals(database) == [("Des bancs dans les parcs.", "proposed")]
 
 
-async def test_on_telegram_a_person_who_stops_keeps_their_vote(world: World) -> None:
+def button(page: str, vote: str) -> str:
+    """Return the key a kiosk button of this vote sends (the vote and the card it is for)."""
+    found = re.search(rf'value="({vote}:\d+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+async def test_on_telegram_an_old_button_is_stale_and_a_person_who_stops_keeps_their_vote(
+    world: World,
+) -> None:
     ids = write_statements(world.services.db)
     await world.deliver(world.users.text(CHAT, "/start deliberation"))
     question = await world.until_text(CHAT, "Idée 1 sur 2")
     labels = [b["text"] for b in world.users.buttons(CHAT, question["message_id"])]
     assert labels[:3] == ["👍 D'accord", "👎 Pas d'accord", "🤷 Je passe"]
     await world.press(CHAT, "Pas d'accord", expect="Idée 2 sur 2")
+    await world.deliver(world.users.press(CHAT, "D'accord", message_id=question["message_id"]))
+    await world.until_text(CHAT, "Ce bouton correspond à une ancienne question.")
     await world.deliver(world.users.text(CHAT, "/stop"))
     assert saved_votes(world.services.db) == [(shown(question["text"], ids), "disagree")]
 
