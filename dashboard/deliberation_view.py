@@ -70,6 +70,7 @@ class Outcome:
     voters: Count
     groups: tuple[Group, ...]
     hidden_groups: int
+    silhouette: float  # how well the groups stand apart, from -1 to 1
     common: tuple[Share, ...]
     divisive: tuple[Share, ...]
     plot: Markup
@@ -152,6 +153,7 @@ def outcome(session: Session, min_votes: int, groups: SmallGroups) -> Outcome | 
         voters=groups.count(len({v.participant for v in votes})),
         groups=tuple(view for _, view in shown),
         hidden_groups=len(every) - len(visible),
+        silhouette=opinions.silhouette,
         common=tuple(share(i, s) for i, s in common_ground(opinions, every)),
         divisive=tuple(share(i, s) for i, s in divisive(opinions, every)),
         plot=scatter(opinions, shown),
