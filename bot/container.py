@@ -18,6 +18,7 @@ from bot.config_sections import DatabaseConfig, OutboxConfig
 from bot.flowstore import FlowStore
 from bot.outbox import Dispatcher
 from bot.retention_files import ClipForgetter, RecordingDeletions
+from bot.round_two import Deliberation
 from bot.service import ConversationService, HandleResult, InlineReply
 from bot.settings import Settings
 from bot.throttle import Throttle, ThrottleConfig
@@ -27,6 +28,7 @@ from nlu.interpretation import Interpreter
 from storage.db import Database
 from storage.privacy import Crypto
 from storage.retention import RECORDING_DELETION
+from storage.round_two import RoundTwoConfig
 
 
 @dataclass
@@ -93,7 +95,8 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
                                   capabilities=registry.capabilities,
                                   recordings=settings.data_dir / "recordings",
                                   region=settings.typed(SmsSection).region,
-                                  forget_clips=ClipForgetter(settings))  # fmt: skip
+                                  forget_clips=ClipForgetter(settings),
+                                  deliberation=Deliberation(settings.typed(RoundTwoConfig)))  # fmt: skip
     audio = AudioService.from_settings(settings)
     channels = registry.build_channels(settings, audio=audio)
     channels[RECORDING_DELETION] = RecordingDeletions(TwilioConfig.load(settings))

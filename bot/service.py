@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, unregistered
 from bot.flowstore import FlowStore
 from bot.replies import COMMAND_PREFIX, outbound
+from bot.round_two import Deliberation
 from flows import engine
 from flows.events import (
     ConsentChanged,
@@ -97,6 +98,7 @@ class ConversationService:
         recordings: Path | None = None,
         region: str = "FR",
         forget_clips: Callable[[set[str]], object] = lambda texts: 0,
+        deliberation: Deliberation | None = None,
     ) -> None:
         self.db = db
         self.flows = flows
@@ -109,6 +111,7 @@ class ConversationService:
         self.region = region  # phone numbers typed in free text are masked as read here
         self.forget_clips = forget_clips  # deletes the audio read-backs of these texts
         self._next_sweep = 0.0
+        self.deliberation = deliberation  # round two: deals statements, saves votes
 
     def participant_key(self, channel: str, address: str) -> str:
         """Return the pseudonymous key of an address on a channel."""
@@ -391,7 +394,10 @@ class ConversationService:
         if run is not None:
             turn.store.end_run(run, "stopped", self.clock())
         flow = self.flows.start_version(turn.store.remember_flow, flow_id)
-        sprint = engine.start(flow, self._prefs(turn))
+        values = None
+        if self.deliberation is not None:
+            values = self.deliberation.values(turn.store.session, turn.participant.id, flow)
+        sprint = engine.start(flow, self._prefs(turn), values)
         new_run = turn.store.new_run(turn.participant.id, flow.id, flow.version, turn.inbound.channel,
                                      sprint.state.to_dict(), sprint.state.status, self.clock())  # fmt: skip
         self._apply(turn, new_run, flow, sprint)
@@ -406,6 +412,10 @@ class ConversationService:
         refused = False
         for event in sprint.events:
             if isinstance(event, ResultSaved):
+                if self.deliberation is not None and self.deliberation.consume(
+                    turn.store.session, participant.id, flow, event
+                ):
+                    continue  # a vote of round two: saved in its own table
                 turn.store.save_answer(run, {
                     "step": event.step, "result": event.name, "value": event.value,
                     "category": event.category, "raw_text": event.raw_text,

@@ -33,3 +33,8 @@ def channel(key: str) -> str:
 def theme(key: str | None) -> str:
     """Return the label of a theme."""
     return THEMES.get(key or "", (key or "").replace("_", " ").capitalize())
+
+
+def reachable_later(key: str) -> bool:
+    """Say whether a channel can reach a participant outside a reply (the kiosk cannot)."""
+    return registry.capabilities(key).sends_later

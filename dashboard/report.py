@@ -8,9 +8,11 @@ from starlette.routing import BaseRoute, Route
 
 from dashboard import labels, report_pdf
 from dashboard.config import campaign_flows
+from dashboard.deliberation_view import Outcome, easy_sentences, outcome
 from dashboard.synthesis import Synthesis, build
 from dashboard.web import PREFIX, SECURITY_HEADERS, Dashboard, guard, html_error, viewer_of
 from storage import audit
+from storage.round_two import RoundTwoConfig
 
 
 def routes(app: Dashboard) -> list[BaseRoute]:
@@ -28,6 +30,15 @@ def routes(app: Dashboard) -> list[BaseRoute]:
 
         return await app.run(load)
 
+    async def round_two() -> Outcome | None:
+        min_votes = app.settings.typed(RoundTwoConfig).min_votes
+
+        def load() -> Outcome | None:
+            with app.db.transaction() as session:
+                return outcome(session, min_votes, app.config.groups)
+
+        return await app.run(load)
+
     @guard(app)
     async def page(request: Request) -> Response:
         found = await synthesis(request)
@@ -35,7 +46,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             return html_error(app, request, "Questionnaire inconnu.", 404)
         return app.render(request, "report.html", {
             "title": "Synthèse pour l'atelier", "active": "/report", "s": found,
-            "features": labels.FEATURES,
+            "features": labels.FEATURES, "r2": await round_two(),
         })  # fmt: skip
 
     @guard(app)
@@ -64,6 +75,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             return html_error(app, request, "Questionnaire inconnu.", 404)
         return app.render(request, "report_easy.html", {
             "title": "Synthèse facile à lire", "active": "/report", "s": found,
+            "round_two": easy_sentences(await round_two()),
         })  # fmt: skip
 
     return [

@@ -18,6 +18,7 @@ from dashboard import (
     panel,
     questions,
     report,
+    round_two,
     safety,
     themes,
 )
@@ -31,7 +32,7 @@ def routes(services: Any) -> list[BaseRoute]:
     app = Dashboard(services)
     pages: list[BaseRoute] = []
     modules = (login, overview, questions, themes, safety, heard, exports, report, panel,
-               feedback, admin)  # fmt: skip
+               feedback, round_two, admin)  # fmt: skip
     for module in modules:
         pages.extend(module.routes(app))
     pages.append(Mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="dashboard_static"))

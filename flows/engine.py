@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from flows import kinds
@@ -83,9 +84,12 @@ class _Sprinter:
         )
 
     def prompt(self, step: Step) -> None:
-        """Emit the message of a step, as its kind asks."""
-        shown, spoken = self.render(step.said(self.state.prefs.answers_by) or step.say)
+        """Emit the message of a step, as its kind asks (a kind may write the text itself)."""
         kind = kinds.get(step.kind)
+        said = kind.say(self, step)
+        if said is None:  # the step's own text, in the words of the channel's way of answering
+            said = self.render(step.said(self.state.prefs.answers_by) or step.say)
+        shown, spoken = said
         view = kind.view(self, step)
         if view.choices:
             spoken = _speak_choices(spoken, view.choices)
@@ -251,10 +255,11 @@ def _speak_choices(spoken: str, choices: tuple[ChoiceView, ...]) -> str:
     return spoken + " " + " ".join(f"{c.label}." for c in choices)
 
 
-def start(flow: Flow, prefs: Prefs) -> Sprint:
-    """Start a run of a flow."""
+def start(flow: Flow, prefs: Prefs, values: Mapping[str, str] | None = None) -> Sprint:
+    """Start a run of a flow, with values the service knows before it starts (kinds may read them)."""
     first = flow.steps[0].id
-    sprinter = _Sprinter(flow, RunState(flow.id, flow.version, None, prefs=prefs))
+    state = RunState(flow.id, flow.version, None, prefs=prefs, results=dict(values or {}))
+    sprinter = _Sprinter(flow, state)
     sprinter.enter(first)
     return Sprint(tuple(sprinter.events), sprinter.state)
 

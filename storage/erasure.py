@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from storage import round_two
 from storage.forget import sweep_erased
 from storage.models import Answer, Participant, Run, utcnow
 from storage.retention import (
@@ -38,8 +39,8 @@ def flow_texts(session: Session, flow_id: str) -> set[str]:
 
 
 def erase_flow(session: Session, flow_id: str, recordings: Path | None) -> tuple[int, int]:
-    """Delete every run and answer of a flow, the people left with no run at all, and the
-    people who erased their own data (nothing of theirs is left to tie to a flow)."""
+    """Delete every run, answer and round-two vote or proposal of a flow, the people left with no
+    run at all, and the people who erased their own data (nothing of theirs is left to tie to a flow)."""
     runs = int(session.scalar(select(func.count(Run.id)).where(Run.flow_id == flow_id)) or 0)
     people = list(
         session.scalars(select(Participant).where(Participant.id.in_(
@@ -48,6 +49,7 @@ def erase_flow(session: Session, flow_id: str, recordings: Path | None) -> tuple
     for ref in flow_recordings(session, flow_id):  # before their answers go with the runs
         remove_recording(ref, recordings)
     session.execute(delete(Run).where(Run.flow_id == flow_id))
+    round_two.erase_flow(session, flow_id)
     erased = 0
     for person in people:
         if session.scalar(select(Run.id).where(Run.participant_id == person.id).limit(1)) is None:

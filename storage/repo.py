@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from storage import round_two
 from storage.models import (
     Answer,
     FlowVersion,
@@ -93,6 +94,7 @@ def erase_participant_data(
     for ref in refs:
         remove_recording(ref, recordings)
     session.execute(delete(Answer).where(Answer.participant_id == pid))
+    round_two.erase(session, pid)
     session.execute(delete(SafetyFlag).where(SafetyFlag.participant_id == pid))
     session.execute(delete(Run).where(Run.participant_id == pid))
     session.execute(delete(OutboxMessage).where(OutboxMessage.participant_id == pid))

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from storage import round_two
 from storage.models import Answer, InboundEvent, OutboxMessage, Participant, Run, SafetyFlag
 
 ERASED_TEXT = ""
@@ -100,7 +101,8 @@ def purge(session: Session, cutoff: datetime, audio_root: Path | None = None,
     """Anonymise everyone last seen before cutoff and drop old messages.
 
     Kept: the structured answers (choice keys, themes) that no longer point to anyone.
-    Removed: addresses, the link between key and address, verbatim texts, recording
+    Removed: addresses, the link between key and address, verbatim texts (and round-two
+    statements they proposed that were never approved), recording
     references (local files under audio_root are deleted here; those in keep_refs, which
     could not be deleted where they live, stay for the next purge), every message
     sent to them, inbound records and handled safety flags older than the cutoff.
@@ -126,6 +128,7 @@ def purge(session: Session, cutoff: datetime, audio_root: Path | None = None,
         session.execute(
             update(SafetyFlag).where(SafetyFlag.participant_id.in_(ids)).values(excerpt="")
         )
+        report.verbatims += round_two.forget_proposals(session, ids)
         for run in session.scalars(select(Run).where(Run.participant_id.in_(ids))):
             state = dict(run.state)
             results = dict(state.get("results", {}))
@@ -162,6 +165,7 @@ def erase(session: Session, participant: Participant, audio_root: Path | None = 
         remove_recording(ref, audio_root)
     answers = len(list(session.scalars(select(Answer.id).where(Answer.participant_id == pid))))
     session.execute(delete(Answer).where(Answer.participant_id == pid))
+    round_two.erase(session, pid)
     session.execute(delete(SafetyFlag).where(SafetyFlag.participant_id == pid))
     session.execute(delete(OutboxMessage).where(OutboxMessage.participant_id == pid))
     session.execute(delete(InboundEvent).where(InboundEvent.participant_id == pid))

@@ -113,6 +113,10 @@ class Kind:
         """Return the values a `{limit}` in the system messages it says may take."""
         return ()
 
+    def say(self, run: Run, step: Step) -> tuple[str, str] | None:
+        """Return the text (shown, spoken) the step asks with, when the kind writes it; else None."""
+        return None
+
     def view(self, run: Run, step: Step) -> View:
         """Return how the step asks."""
         return View("choice" if self.asks else "none", choice_views(run, step))

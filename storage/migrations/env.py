@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-import storage.dashboard_models  # noqa: F401  (registers the dashboard tables)
+import storage.dashboard_models
+import storage.round_two_models  # noqa: F401  (registers the round-two tables)
 from storage.models import Base
 
 config = context.config

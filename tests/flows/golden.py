@@ -5,6 +5,7 @@ Each file is one case:
 - `flow`: a path from the repository root, or `flow_inline`: the flow itself, with
   `validate: false` for one the validator refuses (tests/flows/test_golden.py checks it does);
 - `prefs`: how the participant starts (Prefs fields that differ from the defaults);
+- `values`: what the service gives the run when it starts (a round-two deck), if anything;
 - `start`: the events and the state of the run's start;
 - `turns`: each input the participant gave, with the events and the state it produced.
 
@@ -41,7 +42,16 @@ from flows.model import Flow
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).with_name("golden")
-CASE_KEYS = ("about", "flow", "flow_inline", "validate", "prefs", "start", "turns")  # in writing order
+CASE_KEYS = (
+    "about",
+    "flow",
+    "flow_inline",
+    "validate",
+    "prefs",
+    "values",
+    "start",
+    "turns",
+)  # in writing order
 INPUT_KEYS = {"press", "submit", "write", "command", "step", "theme", "audio", "assisted"}
 
 
@@ -106,7 +116,7 @@ def play(case: dict[str, Any], source: str = "<golden>") -> dict[str, Any]:
     emitted and the state after it.
     """
     flow = flow_of(case, source)
-    sprint = start(flow, Prefs(**case.get("prefs", {})))
+    sprint = start(flow, Prefs(**case.get("prefs", {})), case.get("values"))
     played = {"start": {"events": [asdict(e) for e in sprint.events], "state": sprint.state.to_dict()}}
     turns = []
     for raw in (turn["input"] for turn in case["turns"]):

@@ -45,7 +45,8 @@ def test_check_without_files_checks_flows_dir_and_system_messages(runner: CliRun
     assert "flows/definitions/egalite.yml  (egalite v3, 20 steps): 0 error(s)" in result.output
     assert "flows/definitions/evaluation.yml  (evaluation v2" in result.output
     assert "flows/system.yml  (system messages" in result.output
-    assert "2 flow file(s) checked: 0 error(s)" in result.output
+    assert "flows/definitions/deliberation.yml  (deliberation v1, 4 steps): 0 error(s)" in result.output
+    assert "3 flow file(s) checked: 0 error(s)" in result.output
     assert "audio: 1 step(s) with a spoken script (priorite)" in result.output
 
 
@@ -130,6 +131,7 @@ def test_runs_as_a_module() -> None:
     issues = json.loads(done.stdout)
     assert issues and all(i["severity"] == "warning" for i in issues)
     assert {i["source"] for i in issues} <= {
+        "flows/definitions/deliberation.yml",
         "flows/definitions/egalite.yml",
         "flows/definitions/evaluation.yml",
         "flows/system.yml",

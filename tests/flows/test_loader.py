@@ -174,7 +174,7 @@ def test_system_message_override_without_easy_text_is_refused() -> None:
 
 def test_shipped_flows_load() -> None:
     flows = load_directory(DEFINITIONS)
-    assert set(flows) == {"egalite", "evaluation"}
+    assert set(flows) == {"egalite", "evaluation", "deliberation"}
     egalite = flows["egalite"]
     assert 12 <= len(egalite.steps) <= 20
     assert 7 <= len(flows["evaluation"].steps) <= 10

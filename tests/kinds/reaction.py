@@ -24,7 +24,7 @@ KEYS = ("accord", "desaccord", "ne_sait_pas")
 class Reaction(SingleChoice):
     """A statement answered with d'accord, pas d'accord or je ne sais pas."""
 
-    name = "reaction"
+    name = "avis_test"
     feeling = True  # three pictures, no more
     default_choices = (
         {"key": "accord", "label": "D'accord", "icon": "👍"},

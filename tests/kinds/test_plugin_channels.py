@@ -1,6 +1,6 @@
 """A step kind defined only in the tests, on every channel and in the CSV export.
 
-The flow `avis` asks two statements of the test kind `reaction`; each test runs it whole on
+The flow `avis` asks two statements of the test kind `avis_test`; each test runs it whole on
 one channel, through the app's HTTP endpoints, then downloads the dashboard's CSV export.
 """
 

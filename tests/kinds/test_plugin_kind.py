@@ -29,15 +29,15 @@ def prompt(events: tuple[object, ...]) -> MessageCreated:
 
 
 def test_an_unregistered_kind_is_unknown_and_registering_does_not_leak() -> None:
-    assert "reaction" not in kinds.names()
-    with pytest.raises(FlowError, match=r"step 'bus': unknown kind 'reaction' \(expected one of .*yesno\)"):
+    assert "avis_test" not in kinds.names()
+    with pytest.raises(FlowError, match=r"step 'bus': unknown kind 'avis_test' \(expected one of .*yesno\)"):
         load_file(FLOWS / "avis.yml")
 
 
 def test_the_loader_lists_the_registered_kinds(reaction: Kind) -> None:
     with pytest.raises(FlowError) as refused:
         load_text(HEAD + "  - {id: q, kind: dance, say: {text: A, easy: A}}\n" + END)
-    assert "unknown kind 'dance'" in str(refused.value) and "reaction" in str(refused.value)
+    assert "unknown kind 'dance'" in str(refused.value) and "avis_test" in str(refused.value)
 
 
 def test_a_reaction_gets_its_built_in_choices(avis: Flow) -> None:
@@ -51,7 +51,7 @@ def test_a_reaction_gets_its_built_in_choices(avis: Flow) -> None:
 
 def test_the_kind_validates_its_own_steps(reaction: Kind) -> None:
     steps = (
-        "  - id: q\n    kind: reaction\n    result: r\n    say: {text: A, easy: A}\n"
+        "  - id: q\n    kind: avis_test\n    result: r\n    say: {text: A, easy: A}\n"
         "    choices: [{key: oui, label: Oui, icon: '👍'}, {key: non, label: Non, icon: '👎'}]\n"
     )
     with pytest.raises(FlowError, match="step 'q': a reaction has the keys accord, desaccord, ne_sait_pas"):
