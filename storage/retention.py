@@ -123,7 +123,8 @@ def purge(session: Session, cutoff: datetime, audio_root: Path | None = None,
         ):  # fmt: skip
             report.verbatims += 1
             scrub.setdefault(answer.run_id, set()).add(answer.result)
-            answer.value = ERASED_TEXT if answer.raw_text is not None else answer.value
+            if answer.raw_text is not None and answer.value == answer.raw_text:
+                answer.value = ERASED_TEXT  # the verbatim itself; a category ("Autre commune") stays
             answer.raw_text = None
         session.execute(
             update(SafetyFlag).where(SafetyFlag.participant_id.in_(ids)).values(excerpt="")

@@ -77,6 +77,26 @@ def test_purge_anonymises_people_past_retention(services: Services, send: Callab
         assert len(session.scalars(select(Participant)).all()) == 2
 
 
+def test_purge_forgets_a_typed_commune_and_keeps_its_category(
+    services: Services, send: Callable[..., Any]
+) -> None:
+    journey(send, ADDRESS)
+    with services.db.transaction() as session:
+        first = session.scalars(select(Answer)).first()
+        assert first is not None
+        session.add(Answer(run_id=first.run_id, participant_id=first.participant_id, flow_id=first.flow_id,
+                           flow_version=first.flow_version, channel="sms", step="commune", result="commune",
+                           value="Autre commune", raw_text="Tours"))  # fmt: skip
+        session.execute(text("UPDATE participants SET last_seen_at = :t"),
+                        {"t": utcnow() - timedelta(days=200)})  # fmt: skip
+    with services.db.transaction() as session:
+        purge(session, utcnow() - timedelta(days=180))
+    with services.db.sessions() as session:
+        commune = session.scalars(select(Answer).where(Answer.result == "commune")).one()
+    assert (commune.value, commune.raw_text) == ("Autre commune", None)  # counted, name forgotten
+    assert "Tours" not in every_row(services)
+
+
 def test_purge_keeps_people_within_retention(services: Services, send: Callable[..., Any]) -> None:
     journey(send, ADDRESS)
     with services.db.transaction() as session:
