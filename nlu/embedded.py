@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import re
 import tempfile
 import threading
 import time
@@ -21,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import joblib
 import numpy as np
 
-from nlu.commands import normalise
 from nlu.prediction import Prediction
+from nlu.text import words
 from nlu.training_data import TRAINING_DATA, Example, file_digest, load_examples
 
 if TYPE_CHECKING:  # scikit-learn takes 1.5 s to import: only when a model is trained or loaded
@@ -31,16 +30,20 @@ if TYPE_CHECKING:  # scikit-learn takes 1.5 s to import: only when a model is tr
 log = logging.getLogger(__name__)
 
 # Bump when the features or the model change, so cached models are retrained.
-MODEL_VERSION = "char-wb-1-5-logreg-c30-v1"
-_REPEATS = re.compile(r"([a-z])\1{2,}")
+MODEL_VERSION = "canonical-plural-char-wb-1-5-logreg-c30-v2"
 # What unpickling a truncated or foreign file raises.
 _UNREADABLE = (OSError, EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError,
                ImportError, pickle.UnpicklingError)  # fmt: skip
 
 
+def _singular(word: str) -> str:
+    """Drop a plural's final s or x, so "salaires" and "salaire" share their n-grams."""
+    return word[:-1] if len(word) > 4 and word[-1] in "sx" else word
+
+
 def prepare(text: str) -> str:
-    """Normalise a text for the model: lower case, no accents, no letter repeated thrice."""
-    return _REPEATS.sub(r"\1", normalise(text))
+    """Fold a text for the model: canonical words (no accents, SMS spelling), no plurals."""
+    return " ".join(_singular(word) for word in words(text))
 
 
 def build_pipeline() -> Pipeline:

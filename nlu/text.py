@@ -25,6 +25,9 @@ SMS: dict[str, str] = {
     "comprit": "compris", "pige": "pige", "capte": "capte", "frape": "frappe",
     "tappe": "tape", "mec": "copain", "keum": "copain", "meuf": "copine",
     "danje": "danger", "danjer": "danger", "secour": "secours", "tue": "tuer",
+    "pr": "pour", "fo": "faut", "psk": "parce que", "pcq": "parce que", "dsl": "desole",
+    "rdv": "rendez vous", "tps": "temps", "mtn": "maintenant", "vrmt": "vraiment",
+    "ya": "il y a", "kan": "quand", "pb": "probleme", "pbm": "probleme", "moin": "moins",
 }  # fmt: skip
 POLITENESS = frozenset({"svp", "stp", "svpl", "please", "pls", "plz", "euh", "bah", "ben",
                         "alors", "pitie"})  # fmt: skip
