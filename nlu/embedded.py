@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import re
 import tempfile
 import threading
 import time
+from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import joblib
 import numpy as np
 
-from nlu.commands import normalise
 from nlu.prediction import Prediction
+from nlu.text import words
 from nlu.training_data import TRAINING_DATA, Example, file_digest, load_examples
 
 if TYPE_CHECKING:  # scikit-learn takes 1.5 s to import: only when a model is trained or loaded
@@ -31,16 +31,20 @@ if TYPE_CHECKING:  # scikit-learn takes 1.5 s to import: only when a model is tr
 log = logging.getLogger(__name__)
 
 # Bump when the features or the model change, so cached models are retrained.
-MODEL_VERSION = "char-wb-1-5-logreg-c30-v1"
-_REPEATS = re.compile(r"([a-z])\1{2,}")
+MODEL_VERSION = "canonical-plural-char-wb-1-5-logreg-c30-v3"
 # What unpickling a truncated or foreign file raises.
 _UNREADABLE = (OSError, EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError,
                ImportError, pickle.UnpicklingError)  # fmt: skip
 
 
+def _singular(word: str) -> str:
+    """Drop a plural's final s or x, so "salaires" and "salaire" share their n-grams."""
+    return word[:-1] if len(word) > 4 and word[-1] in "sx" else word
+
+
 def prepare(text: str) -> str:
-    """Normalise a text for the model: lower case, no accents, no letter repeated thrice."""
-    return _REPEATS.sub(r"\1", normalise(text))
+    """Fold a text for the model: canonical words (no accents, SMS spelling), no plurals."""
+    return " ".join(_singular(word) for word in words(text))
 
 
 def build_pipeline() -> Pipeline:
@@ -49,9 +53,9 @@ def build_pipeline() -> Pipeline:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 
-    features = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True, strip_accents="unicode"
-    )
+    # prepare() already lower-cases and strips accents: the vectoriser need not do it again.
+    features = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True,
+                               lowercase=False)  # fmt: skip
     return Pipeline([("features", features), ("model", LogisticRegression(C=30, max_iter=3000))])
 
 
@@ -138,12 +142,8 @@ class FastScorer:
 
     def probabilities(self, text: str) -> np.ndarray:
         """Return the class probabilities of one prepared text, as predict_proba would."""
-        counts: dict[int, int] = {}
-        vocabulary = self.vocabulary
-        for gram in self.analyze(text):
-            index = vocabulary.get(gram)
-            if index is not None:
-                counts[index] = counts.get(index, 0) + 1
+        counts: Counter[int | None] = Counter(map(self.vocabulary.get, self.analyze(text)))
+        counts.pop(None, None)  # n-grams the model never saw
         scores = self.intercept.copy()
         if counts:
             indices = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))

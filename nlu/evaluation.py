@@ -1,4 +1,4 @@
-"""Evaluate a backend on a labelled file: per-label precision and recall, accuracy, macro-F1."""
+"""Evaluate a backend or the live interpreter on a labelled file: per-label scores, accuracy, macro-F1."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from nlu.interpretation import THEMES, Expectation, Interpreter
 from nlu.prediction import Classifier
 from nlu.training_data import Example
+
+# The gold label of a text that should get no theme, and what an empty theme is scored as.
+NO_THEME = "none"
+THEME_LABELS: tuple[str, ...] = (*THEMES, NO_THEME)
+FREE_TEXT = Expectation("text")
 
 
 @dataclass(frozen=True)
@@ -93,4 +99,17 @@ def evaluate(classifier: Classifier, examples: Iterable[Example]) -> Report:
         report.gold.append(example.label)
         report.predicted.append(prediction.label)
         report.sources.append(prediction.source)
+    return report
+
+
+def evaluate_themes(interpreter: Interpreter, examples: Iterable[Example], name: str) -> Report:
+    """Interpret every example as a free-text answer, as the bot does; score its theme."""
+    report = Report(name)
+    for example in examples:
+        started = time.perf_counter()
+        meaning = interpreter.interpret(example.text, FREE_TEXT)
+        report.latencies.append(time.perf_counter() - started)
+        report.gold.append(example.label)
+        report.predicted.append(meaning.theme or NO_THEME)
+        report.sources.append(meaning.source)
     return report

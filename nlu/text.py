@@ -25,6 +25,9 @@ SMS: dict[str, str] = {
     "comprit": "compris", "pige": "pige", "capte": "capte", "frape": "frappe",
     "tappe": "tape", "mec": "copain", "keum": "copain", "meuf": "copine",
     "danje": "danger", "danjer": "danger", "secour": "secours", "tue": "tuer",
+    "pr": "pour", "fo": "faut", "psk": "parce que", "pcq": "parce que", "dsl": "desole",
+    "rdv": "rendez vous", "tps": "temps", "mtn": "maintenant", "vrmt": "vraiment",
+    "ya": "il y a", "kan": "quand", "pb": "probleme", "pbm": "probleme", "moin": "moins",
 }  # fmt: skip
 POLITENESS = frozenset({"svp", "stp", "svpl", "please", "pls", "plz", "euh", "bah", "ben",
                         "alors", "pitie"})  # fmt: skip
@@ -32,6 +35,7 @@ _PLEASE = re.compile(r"\bs ?il (vous|te|vs|tu) plai[st]?\b")
 NEGATIONS = frozenset({"ne", "n", "pas", "jamais", "rien", "aucun", "aucune", "sans"})
 _J_PREFIX = re.compile(r"^j([bcdfghjklmnpqrstvwxz][a-z]{2,})$")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
+_NOT_A_WORD = re.compile(r"[^a-z0-9/*?' -]+")
 
 
 def normalise(text: str) -> str:
@@ -43,11 +47,10 @@ def normalise(text: str) -> str:
 
 
 def _fold_token(token: str) -> str:
-    """Fold one token: SMS spelling, 'jveux'-style elisions, letters repeated thrice."""
-    token = _REPEATS.sub(r"\1", token)
+    """Fold one token (letters repeated thrice already folded): SMS spelling, 'jveux' elisions."""
     if token in SMS:
         return SMS[token]
-    match = _J_PREFIX.match(token)
+    match = _J_PREFIX.match(token) if token.startswith("j") else None
     if match and match.group(1) not in ("ai",):
         rest = match.group(1)
         return "je " + SMS.get(rest, rest)
@@ -64,15 +67,17 @@ def words(text: str) -> list[str]:
 @functools.lru_cache(maxsize=2048)
 def _words(text: str) -> tuple[str, ...]:
     norm = normalise(text)
-    norm = re.sub(r"[^a-z0-9/*?' -]+", " ", norm).replace("'", " ")
+    norm = _NOT_A_WORD.sub(" ", norm).replace("'", " ")
     norm = _PLEASE.sub(" ", norm)
     tokens: list[str] = []
     raws = norm.split()
+    # The elision test below reads the raw words; only the folding sees repeats removed.
+    folded = [_REPEATS.sub(r"\1", raw) for raw in raws] if _REPEATS.search(norm) else raws
     for i, raw in enumerate(raws):
         if raw in ("c", "j") and i + 1 < len(raws) and raws[i + 1] in ("est", "etait", "ai"):
             tokens.append(raw)  # the elided form "c'est" / "j'ai", already split
             continue
-        tokens.extend(_fold_token(raw).split())
+        tokens.extend(_fold_token(folded[i]).split())
     return tuple(t for t in tokens if t not in POLITENESS)
 
 

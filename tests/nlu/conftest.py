@@ -14,6 +14,7 @@ from nlu.factory import NluConfig
 from nlu.training_data import Example, load_examples
 
 HELDOUT = Path(__file__).resolve().parent / "heldout.yml"
+REALISTIC = Path(__file__).resolve().parent / "heldout_realistic.yml"
 
 
 def nlu_config(directory: Path, **section: Any) -> NluConfig:
