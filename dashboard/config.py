@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from flows.loader import load_directory
 from flows.model import Flow
@@ -18,8 +18,17 @@ DEFAULT_REFERENCE_SOURCE = (
     "et plus par tranche d'âge"
 )
 
-# Profile features and the result names of the profile flow that answer them.
-DEFAULT_PROFILE = {"age": "age", "commune": "commune", "genre": "genre"}
+@dataclass(frozen=True)
+class DashboardSection:
+    """config.yml `dashboard:`."""
+
+    SECTION: ClassVar[str] = "dashboard"
+    profile_flow: str  # empty: the default flow
+    profile: dict[str, str]  # profile feature -> result name in the profile flow
+    volunteer_result: str
+    followup_result: str
+    yes_key: str
+    reference_csv: str  # empty: the Insee reference the project ships
 
 
 @dataclass(frozen=True)
@@ -27,13 +36,13 @@ class DashboardConfig:
     """Everything the dashboard needs to know about the campaign's flows."""
 
     groups: SmallGroups
-    profile_flow: str = "egalite"
-    profile: tuple[tuple[str, str], ...] = tuple(DEFAULT_PROFILE.items())
-    volunteer_result: str = "volontaire"
-    followup_result: str = "suivi"
-    yes_key: str = "oui"
-    reference_csv: Path = DEFAULT_REFERENCE
-    secure_cookies: bool = False
+    profile_flow: str
+    profile: tuple[tuple[str, str], ...]
+    volunteer_result: str
+    followup_result: str
+    yes_key: str
+    reference_csv: Path
+    secure_cookies: bool
 
     @property
     def profile_results(self) -> dict[str, str]:
@@ -42,20 +51,18 @@ class DashboardConfig:
 
 
 def dashboard_config(settings: Any) -> DashboardConfig:
-    """Build the configuration from Settings (missing keys keep their defaults)."""
-    section = settings.section("dashboard")
-    profile = section.get("profile") or DEFAULT_PROFILE
-    reference = section.get("reference_csv")
-    ref_path = Path(reference) if reference else DEFAULT_REFERENCE
+    """Build the configuration from Settings (defaults from the shipped config.yml)."""
+    section = settings.typed(DashboardSection)
+    ref_path = Path(section.reference_csv) if section.reference_csv else DEFAULT_REFERENCE
     if not ref_path.is_absolute():
         ref_path = HERE.parent / ref_path
     return DashboardConfig(
         groups=SmallGroups.configured(settings),
-        profile_flow=str(section.get("profile_flow") or settings.default_flow),
-        profile=tuple((str(k), str(v)) for k, v in dict(profile).items()),
-        volunteer_result=str(section.get("volunteer_result", "volontaire")),
-        followup_result=str(section.get("followup_result", "suivi")),
-        yes_key=str(section.get("yes_key", "oui")),
+        profile_flow=section.profile_flow or settings.default_flow,
+        profile=tuple(section.profile.items()),
+        volunteer_result=section.volunteer_result,
+        followup_result=section.followup_result,
+        yes_key=section.yes_key,
         reference_csv=ref_path,
         secure_cookies=str(settings.public_base_url).startswith("https://"),
     )

@@ -75,7 +75,7 @@ class KioskConfig:
     @classmethod
     def load(cls, settings: Settings, env: Mapping[str, str] | None = None, audio: Any = None) -> KioskConfig:
         """Read config.yml `kiosk:` and `results:`, and the server settings the kiosk uses."""
-        board = settings.section("dashboard")
+        board = settings.section("dashboard")  # the dashboard's own typed section lives in dashboard/
         wish = NewsWish(str(board["followup_result"]), str(board["yes_key"]))
         return cls(settings.typed(KioskSection), settings.secret_key,
                    settings.public_base_url.startswith("https://"), settings.default_flow,
