@@ -118,7 +118,7 @@ def test_many_concurrent_duplicates_store_one_answer(services: Services, send: S
 def test_stop_opts_out_and_bonjour_comes_back_on_the_kiosk(services: Services, send: Send) -> None:
     to_consent(send)
     stopped = send(text="STOP")
-    assert "plus de messages" in stopped.replies[0].text or "arrêtons" in stopped.replies[0].text
+    assert "fini pour vous" in stopped.replies[0].text  # the kiosk's words: nothing more is asked
     later = send(text="encore moi")
     assert later.replies[0].text.startswith("Vous avez arrêté")
     again = send(text="Bonjour")

@@ -108,6 +108,7 @@ def row(page: str, label: str) -> str:
 
 
 def volunteers(page: str) -> list[str]:
-    """Return the rows of the panel's members table."""
-    table = page.split("Personnes tirées au sort</caption>")[1].split("</table>")[0]
-    return re.findall(r"<tr>.*?</tr>", table, re.S)
+    """Return the pseudonyms of the panel's members, as the page lists them."""
+    listed = re.search(r"Volontaires tirés : (.*?)\.</p>", page)
+    assert listed is not None
+    return listed.group(1).split(", ")
