@@ -67,6 +67,10 @@ def create_app(
         # out of the collector's sight, a full collection no longer walks a million objects
         # (a pause of a few hundred ms in the first minutes of serving).
         if freeze_gc:
+            # A serving process lists the flows' clips now, not in its first read-back's request.
+            warm_clips = getattr(services.service.forget_clips, "warm", None)
+            if warm_clips is not None:
+                await anyio.to_thread.run_sync(warm_clips)
             gc.collect()
             gc.freeze()
         loop = asyncio.create_task(services.dispatcher.run_forever())

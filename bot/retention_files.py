@@ -114,15 +114,19 @@ class ClipForgetter:
         self.settings = settings
         self._known: tuple[AudioService, set[str]] | None = None
 
+    def warm(self) -> tuple[AudioService, set[str]]:
+        """List the flows' clips now (a serving process does it at start, not in a conversation)."""
+        if self._known is None:
+            audio = AudioService.from_settings(self.settings)
+            self._known = audio, flow_clips(self.settings, audio)
+        return self._known
+
     def __call__(self, texts: Iterable[str], lang: str = "fr") -> int:
         """Delete these texts' clips; return how many files went."""
         texts = list(texts)
         if not texts:
             return 0
-        if self._known is None:
-            audio = AudioService.from_settings(self.settings)
-            self._known = audio, flow_clips(self.settings, audio)
-        audio, keep = self._known
+        audio, keep = self.warm()
         engines = [audio.engine, *([audio.fallback] if audio.fallback else [])]
         removed = 0
         for text in texts:

@@ -20,10 +20,11 @@ from urllib.parse import urlencode, urlsplit
 
 from twilio.request_validator import RequestValidator
 
-# One participant's SMS, in order, on the egalite flow: start, reading, audio, consent, two
-# multiple choices, three scales and a choice, an open answer, its read-back, a choice.
-BODIES = ("bonjour", "1", "2", "1", "1 3", "2", "1", "2", "1",
-          "Plus de crèches le soir et des bus plus tard", "1", "3")  # fmt: skip
+# One participant's SMS, in order, on the egalite flow (v3): start, reading, consent, two
+# multiple choices, three scales (the last one brings the helplines), an open answer, its
+# read-back, the age, and a typed commune (matched, then confirmed).
+BODIES = ("bonjour", "1", "1", "1 3", "2", "1", "2", "3",
+          "Plus de crèches le soir et des bus plus tard", "1", "3", "creteil")  # fmt: skip
 MAX_CONNECTIONS = 1000
 
 

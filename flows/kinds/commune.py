@@ -59,6 +59,7 @@ def fold(text: str) -> tuple[str, ...]:
     return tuple(ABBREVIATIONS.get(w, w) for w in letters.split())
 
 
+@lru_cache(maxsize=4096)
 def forms(name: str) -> frozenset[tuple[str, ...]]:
     """Return the ways a commune is called: its full name, without its article, its first word."""
     words = fold(name)
