@@ -257,6 +257,8 @@ class ConversationService:
 
     def _answer_invitation(self, turn: _Turn) -> bool:
         """Record a yes or a no to the invitation the person last received; say whether it was one."""
+        if turn.participant.created:  # a newcomer was invited to nothing
+            return False
         invitation = invitations.open_invitation(turn.store.session, turn.participant.id)
         if invitation is None:
             return False
@@ -270,7 +272,8 @@ class ConversationService:
     def _come_back(self, turn: _Turn) -> None:
         """Start the flow asked for; after a finished one, start again only when asked to."""
         wanted = normalise(turn.inbound.text or "")
-        finished = counted.has_finished(turn.store.session, turn.participant.id)
+        finished = not turn.participant.created and counted.has_finished(turn.store.session,
+                                                                         turn.participant.id)
         if self.flows.has(wanted):
             self._start(turn, None, wanted)
         elif wanted not in RESTART_WORDS and finished:

@@ -65,6 +65,7 @@ class ParticipantRow:
     pending_action: str | None
     last_seen_at: datetime
     loaded: tuple[Any, ...] = ()
+    created: bool = False  # new in this transaction: nothing of theirs exists yet
 
     def changes(self) -> dict[str, Any]:
         """Return the fields changed since the row was read."""
@@ -247,6 +248,7 @@ class TurnStore:
     def lock_participant(self, key: str, channel: str, address_enc: Callable[[], bytes]) -> ParticipantRow:
         """Get or create a participant and lock it until the transaction ends."""
         row = self._run(self.sql.participant, {"key": key}).fetchone()
+        created = row is None
         if row is None:
             now = self.sql.date_in(utcnow())
             self._run(
@@ -268,6 +270,7 @@ class TurnStore:
             out(row[9]),
         )
         participant.loaded = tuple(getattr(participant, name) for name in _PARTICIPANT_FIELDS)
+        participant.created = created
         seen = participant.last_seen_at
         now = utcnow()
         if now - (seen if seen.tzinfo else seen.replace(tzinfo=UTC)) >= SEEN_REFRESH:

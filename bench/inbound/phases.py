@@ -191,6 +191,9 @@ def main() -> None:
     services.channels.update(registry.build_channels(settings, ENV))
     services.throttle = Throttle(rate=1000, burst=1000)
     app = create_app(settings, services)
+    warm_clips = getattr(services.service.forget_clips, "warm", None)
+    if warm_clips is not None:  # as a serving process does at start (bot/app.py)
+        warm_clips()
     warm, forms = requests(args.people, args.people), requests(args.messages, args.people)
     for form in warm:
         form["MessageSid"] += "w"
