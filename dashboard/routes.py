@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 
 from dashboard import (
     admin,
+    corrections,
     exports,
     feedback,
     heard,
@@ -32,7 +33,7 @@ def routes(services: Any) -> list[BaseRoute]:
     app = Dashboard(services)
     pages: list[BaseRoute] = []
     modules = (login, overview, questions, themes, safety, heard, exports, report, panel,
-               feedback, round_two, admin)  # fmt: skip
+               feedback, round_two, admin, corrections)  # fmt: skip
     for module in modules:
         pages.extend(module.routes(app))
     pages.append(Mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="dashboard_static"))
