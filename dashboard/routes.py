@@ -17,6 +17,7 @@ from dashboard import (
     login,
     overview,
     panel,
+    proposals_page,
     questions,
     report,
     round_two,
@@ -33,7 +34,7 @@ def routes(services: Any) -> list[BaseRoute]:
     app = Dashboard(services)
     pages: list[BaseRoute] = []
     modules = (login, overview, questions, themes, safety, heard, exports, report, panel,
-               feedback, round_two, admin, corrections)  # fmt: skip
+               feedback, round_two, admin, corrections, proposals_page)  # fmt: skip
     for module in modules:
         pages.extend(module.routes(app))
     pages.append(Mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="dashboard_static"))
