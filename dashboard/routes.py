@@ -14,6 +14,7 @@ from dashboard import (
     exports,
     feedback,
     heard,
+    listening,
     login,
     overview,
     panel,
@@ -34,7 +35,7 @@ def routes(services: Any) -> list[BaseRoute]:
     app = Dashboard(services)
     pages: list[BaseRoute] = []
     modules = (login, overview, questions, themes, safety, heard, exports, report, panel,
-               feedback, round_two, admin, corrections, proposals_page)  # fmt: skip
+               feedback, round_two, admin, corrections, proposals_page, listening)  # fmt: skip
     for module in modules:
         pages.extend(module.routes(app))
     pages.append(Mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="dashboard_static"))
