@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,6 +22,8 @@ from storage.masking import mask
 
 PAGE = PREFIX + "/listening"
 MAX_TRANSCRIPT = 2000
+# A call's recording kept at Twilio: fetched from the configured API with the account's credentials.
+TWILIO_RECORDING = re.compile(r"^https://[^/]+/2010-04-01/Accounts/(AC\w+)/Recordings/(RE\w+)")
 MEDIA = {".ogg": "audio/ogg", ".oga": "audio/ogg", ".opus": "audio/ogg", ".webm": "audio/webm",
          ".mp3": "audio/mpeg", ".wav": "audio/wav", ".m4a": "audio/mp4"}  # fmt: skip
 
@@ -75,13 +78,15 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         if path is not None:
             return FileResponse(path, media_type=MEDIA.get(path.suffix.lower(), "application/octet-stream"),
                                 headers=SECURITY_HEADERS)  # fmt: skip
-        if not ref.startswith("https://"):
+        found = TWILIO_RECORDING.match(ref)
+        if found is None:
             return html_error(app, request, "Enregistrement introuvable.", 404)
         twilio = TwilioConfig.load(app.settings)
+        url = f"{twilio.api_base}/2010-04-01/Accounts/{found[1]}/Recordings/{found[2]}.mp3"
 
         def fetch() -> httpx.Response:
             with httpx.Client(timeout=30, auth=(twilio.account_sid, twilio.auth_token)) as http:
-                return http.get(ref, follow_redirects=True)
+                return http.get(url, follow_redirects=True)
 
         got = await app.run(fetch)
         if got.status_code != 200:
