@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,6 +18,8 @@ from storage import audit
 from storage.models import Answer
 from tests.dashboard.conftest import LiveServer, add_account, csrf_of, login
 from tests.dashboard.seed import add_people
+from tests.faults.platforms import FakeTwilioApi
+from tests.faults.server import ACCOUNT_SID, AUTH_TOKEN
 
 SOUND = b"OggS fake voice note"
 SAID = "J'ai pas de papiers pour la CAF, rappelez moi au 06 12 34 56 78"
@@ -111,3 +114,39 @@ def test_a_recording_is_written_down_themed_audited_and_deleted_when_configured(
     again = client.post(live.url + f"/facilitator/listening/{answer_id}",
                         data={"csrf_token": token, "text": "autre chose", "theme": ""})  # fmt: skip
     assert again.status_code == 404
+
+
+@pytest.fixture
+def twilio_api(services: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilioApi]:
+    """Twilio's API faked on 127.0.0.1, configured for the dashboard (before `live` starts it)."""
+    api = FakeTwilioApi(callbacks=False)
+    api.start()
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    twilio = {**services.settings.raw.get("twilio", {}), "api_base": api.url}
+    raw = {**services.settings.raw, "twilio": twilio}
+    services.settings = replace(services.settings, raw=raw)
+    yield api
+    api.stop()
+
+
+def test_a_call_kept_at_twilio_is_played_through_the_dashboard_then_deleted_there(
+    twilio_api: FakeTwilioApi, live: LiveServer, services: SimpleNamespace
+) -> None:
+    recording = "RE" + "c" * 32
+    twilio_api.recordings.add(recording)
+    answer_id, _ = recorded(services)
+    with services.db.transaction() as session:
+        answer = session.get(Answer, answer_id)
+        assert answer is not None
+        answer.audio_ref = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{recording}"
+    add_account(services.db, "anne@example.org")
+    client = httpx.Client(follow_redirects=True, timeout=30)
+    login(client, live.url, "anne@example.org")
+    played = client.get(live.url + f"/facilitator/listening/{answer_id}/audio")
+    assert played.status_code == 200 and played.content == f"ID3 {recording}".encode()
+    token = csrf_of(client.get(live.url + "/facilitator/listening").text)
+    form = {"csrf_token": token, "text": "Plus de bus le soir", "theme": "espace_public"}
+    client.post(live.url + f"/facilitator/listening/{answer_id}", data=form)
+    deletes = services.settings.raw["listening"]["delete_after_transcription"]
+    assert twilio_api.deleted == ([recording] if deletes else [])
