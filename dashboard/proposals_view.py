@@ -23,6 +23,7 @@ class Shown:
     """One proposal: its people, who said it by profile, typical quotes, and its texts."""
 
     item: proposals.Listed
+    title: str
     count: Count
     groups: list[tuple[str, list[Cell]]]
     quotes: list[str]
@@ -36,9 +37,7 @@ def group_new(session: Session, flow: Flow, config: DashboardConfig) -> int:
     fresh = [t for t in texts if t.answer_id not in taken]
     clusters = cluster([t.text for t in fresh])
     for indices in clusters:
-        chosen = [fresh[i] for i in indices]
-        title = representative([t.text for t in chosen], 1) or [chosen[0].text]
-        proposals.create(session, flow.id, title[0], [t.answer_id for t in chosen])
+        proposals.create(session, flow.id, [fresh[i].answer_id for i in indices])
     return len(clusters)
 
 
@@ -63,7 +62,8 @@ def shown(session: Session, flow: Flow, profile: Flow | None, config: DashboardC
             rows = [(v, names.get(v, v), n) for v, n in sorted(tally.items())]
             groups.append((labels.FEATURES.get(feature, feature), config.groups.table(rows)))
         quotes = [] if count.hidden else representative([t.text for t in item.texts], 3)
-        found.append(Shown(item, count, groups, quotes))
+        typical = quotes or representative([t.text for t in item.texts], 1) or [item.texts[0].text]
+        found.append(Shown(item, item.title or typical[0], count, groups, quotes))
     return found
 
 
@@ -73,7 +73,8 @@ async def for_report(app: Dashboard, flow: Flow) -> list[Shown]:
     def load() -> list[Shown]:
         with app.db.transaction() as session:
             found = shown(session, flow, None, app.config)
-        ranked = [s for s in found if s.item.rank is not None]
-        return ranked or [s for s in found if not s.count.hidden][:5]
+        shown_ = [s for s in found if not s.count.hidden or s.item.title]  # no small group's words
+        ranked = [s for s in shown_ if s.item.rank is not None]
+        return ranked or [s for s in shown_ if not s.count.hidden][:5]
 
     return await app.run(load)

@@ -21,7 +21,7 @@ class Listed:
     """A proposal with the free texts it holds (newest first)."""
 
     id: int
-    title: str
+    title: str | None  # a facilitator's name; None until renamed (no participant's words are copied)
     rank: int | None
     texts: list[FreeText]
 
@@ -31,15 +31,9 @@ class Listed:
         return {t.participant_id for t in self.texts}
 
 
-def title_of(text: str) -> str:
-    """Return a proposal's first name: its text on one line, cut to the column's length."""
-    line = " ".join(text.split())
-    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
-
-
-def create(session: Session, flow_id: str, title: str, answer_ids: Sequence[int]) -> Proposal:
+def create(session: Session, flow_id: str, answer_ids: Sequence[int]) -> Proposal:
     """Create a proposal holding answers (moved out of any other proposal)."""
-    proposal = Proposal(flow_id=flow_id, title=title_of(title))
+    proposal = Proposal(flow_id=flow_id)
     session.add(proposal)
     session.flush()
     session.execute(delete(ProposalMember).where(ProposalMember.answer_id.in_(answer_ids)))
@@ -92,16 +86,16 @@ def split(session: Session, answer_id: int) -> Proposal | None:
     if member is None:
         return None
     source = session.get(Proposal, member.proposal_id)
-    answer = session.get(Answer, answer_id)
-    assert source is not None and answer is not None
-    return create(session, source.flow_id, said(answer.value, answer.raw_text), [answer_id])
+    assert source is not None
+    return create(session, source.flow_id, [answer_id])
 
 
 def rename(session: Session, proposal_id: int, title: str) -> bool:
     """Rename a proposal; False if it is unknown."""
     proposal = session.get(Proposal, proposal_id)
     if proposal is not None:
-        proposal.title = title_of(title)
+        line = " ".join(title.split())
+        proposal.title = line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
     return proposal is not None
 
 
@@ -111,6 +105,11 @@ def rank(session: Session, proposal_id: int, position: int | None) -> bool:
     if proposal is not None:
         proposal.rank = position
     return proposal is not None
+
+
+def erase_flow(session: Session, flow_id: str) -> None:
+    """Delete a flow's proposals (their answers go with the flow's runs)."""
+    session.execute(delete(Proposal).where(Proposal.flow_id == flow_id))
 
 
 def profiles(

@@ -31,7 +31,7 @@ class Proposal(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     flow_id: Mapped[str] = mapped_column(String(64))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))  # None: named by its typical quote
     rank: Mapped[int | None] = mapped_column(Integer)  # None: not ranked yet
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -31,7 +31,7 @@ def upgrade() -> None:
     op.create_table('proposals',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('flow_id', sa.String(length=64), nullable=False),
-    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=True),
     sa.Column('rank', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
