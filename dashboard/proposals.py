@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_distances
 
 from nlu.text import words
 
@@ -33,9 +33,10 @@ def cluster(texts: Sequence[str], threshold: float = THRESHOLD) -> list[list[int
         return [[i] for i in range(len(texts))]
     ideas = [folded(t) or t.lower() for t in texts]
     vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(ideas)
+    distances = cosine_distances(vectors)  # n x n from the sparse vectors: no dense vocabulary matrix
     labels = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold
-    ).fit_predict(np.asarray(vectors.todense()))
+        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=threshold
+    ).fit_predict(distances)
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
         groups.setdefault(int(label), []).append(index)

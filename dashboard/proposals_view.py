@@ -17,6 +17,8 @@ from flows.model import Flow
 from storage import proposals, theme_corrections
 from storage.small_groups import Cell, Count
 
+MAX_TEXTS = 2000  # clustered at once: the distance matrix grows with the square
+
 
 @dataclass(frozen=True)
 class Shown:
@@ -32,7 +34,7 @@ class Shown:
 def group_new(session: Session, flow: Flow, config: DashboardConfig) -> int:
     """Cluster the free texts that belong to no proposal yet into new proposals; return how many."""
     results = text_results(flow, config.profile_results.values())
-    texts = theme_corrections.free_texts(session, flow.id, results, limit=5000)
+    texts = theme_corrections.free_texts(session, flow.id, results, limit=MAX_TEXTS)
     taken = proposals.members(session, [t.answer_id for t in texts])
     fresh = [t for t in texts if t.answer_id not in taken]
     clusters = cluster([t.text for t in fresh])
