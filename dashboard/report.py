@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 from dashboard import labels, report_pdf
 from dashboard.config import campaign_flows
 from dashboard.deliberation_view import Outcome, easy_sentences, outcome
+from dashboard.proposals_view import for_report
 from dashboard.synthesis import Synthesis, build
 from dashboard.web import PREFIX, SECURITY_HEADERS, Dashboard, guard, html_error, viewer_of
 from storage import audit
@@ -47,6 +48,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         return app.render(request, "report.html", {
             "title": "Synthèse pour l'atelier", "active": "/report", "s": found,
             "features": labels.FEATURES, "r2": await round_two(),
+            "proposals": await for_report(app, found.flow),
         })  # fmt: skip
 
     @guard(app)

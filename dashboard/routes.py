@@ -10,12 +10,15 @@ from starlette.staticfiles import StaticFiles
 
 from dashboard import (
     admin,
+    corrections,
     exports,
     feedback,
     heard,
+    listening,
     login,
     overview,
     panel,
+    proposals_page,
     questions,
     report,
     round_two,
@@ -32,7 +35,7 @@ def routes(services: Any) -> list[BaseRoute]:
     app = Dashboard(services)
     pages: list[BaseRoute] = []
     modules = (login, overview, questions, themes, safety, heard, exports, report, panel,
-               feedback, round_two, admin)  # fmt: skip
+               feedback, round_two, admin, corrections, proposals_page, listening)  # fmt: skip
     for module in modules:
         pages.extend(module.routes(app))
     pages.append(Mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="dashboard_static"))

@@ -107,12 +107,12 @@ def build(session: Session, flow: Flow, config: DashboardConfig) -> Synthesis:
     """Gather the synthesis of one flow (the small-group rule applies throughout)."""
     groups = config.groups
     profile = config.profile_results.values()
-    ranked = [t for t in themes(session, flow, None, groups, profile=profile)
-              if not t.count.hidden and t.key]  # fmt: skip
+    ranked = [t for t in themes(session, flow, None, groups, profile=profile) if not t.count.hidden]
+    named = [t for t in ranked if t.key]  # texts without a theme are reported, not debated
     split = divides(questions(session, flow, None, groups))
     ref = reference.load(session, config.reference_csv, heard.source_label(config))
     missing = heard.missing(heard.compare(session, config, flow, ref))
     respondents = groups.count(counted.totals(session, flow.id).agreed)
-    debate = debate_questions(ranked, split, missing)
+    debate = debate_questions(named, split, missing)
     return Synthesis(flow, respondents, ranked, split, missing, debate,
-                     easy_read(flow, respondents, ranked, split))  # fmt: skip
+                     easy_read(flow, respondents, named, split))  # fmt: skip

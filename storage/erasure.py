@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from storage import round_two
+from storage import proposals, round_two
 from storage.forget import sweep_erased
 from storage.models import Answer, Participant, Run, utcnow
 from storage.retention import (
@@ -50,6 +50,7 @@ def erase_flow(session: Session, flow_id: str, recordings: Path | None) -> tuple
         remove_recording(ref, recordings)
     session.execute(delete(Run).where(Run.flow_id == flow_id))
     round_two.erase_flow(session, flow_id)
+    proposals.erase_flow(session, flow_id)
     erased = 0
     for person in people:
         if session.scalar(select(Run.id).where(Run.participant_id == person.id).limit(1)) is None:

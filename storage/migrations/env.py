@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 import storage.dashboard_models
-import storage.round_two_models  # noqa: F401  (registers the round-two tables)
+import storage.round_two_models  # registers the round-two tables
+import storage.theme_models  # noqa: F401  (registers theme corrections and proposals)
 from storage.models import Base
 
 config = context.config

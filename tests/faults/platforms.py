@@ -10,6 +10,7 @@ message's StatusCallback, retrying while our server is down.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import itertools
 import threading
@@ -168,7 +169,18 @@ class FakeTwilioApi:
             Route("/2010-04-01/Accounts/{sid}/Messages.json", self.create, methods=["POST"]),
             Route("/2010-04-01/Accounts/{sid}/Recordings/{rec}.json", self.delete_recording,
                   methods=["DELETE"]),
+            Route("/2010-04-01/Accounts/{sid}/Recordings/{rec}.mp3", self.recording, methods=["GET"]),
         ])  # fmt: skip
+
+    async def recording(self, request: Request) -> Response:
+        """Serve a Recording's MP3 to the account's credentials; 404 when there is no such recording."""
+        auth = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
+        rec = request.path_params["rec"]
+        if request.headers.get("authorization") != auth:
+            return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
+        if request.path_params["sid"] != ACCOUNT_SID or rec not in self.recordings:
+            return JSONResponse({"code": 20404, "message": "not found", "status": 404}, status_code=404)
+        return Response(f"ID3 {rec}".encode(), media_type="audio/mpeg")
 
     async def delete_recording(self, request: Request) -> Response:
         """Delete a Recording: 204, or 404 when there is no such recording."""
