@@ -32,6 +32,8 @@ class DashboardConfig:
     volunteer_result: str = "volontaire"
     followup_result: str = "suivi"
     yes_key: str = "oui"
+    participation_result: str = "vie_publique"  # how often a person takes part in public life
+    rarely_key: str = "rarement"  # its answer "rarely or never"
     reference_csv: Path = DEFAULT_REFERENCE
     secure_cookies: bool = False
 
@@ -56,6 +58,8 @@ def dashboard_config(settings: Any) -> DashboardConfig:
         volunteer_result=str(section.get("volunteer_result", "volontaire")),
         followup_result=str(section.get("followup_result", "suivi")),
         yes_key=str(section.get("yes_key", "oui")),
+        participation_result=str(section.get("participation_result", "vie_publique")),
+        rarely_key=str(section.get("rarely_key", "rarement")),
         reference_csv=ref_path,
         secure_cookies=str(settings.public_base_url).startswith("https://"),
     )
