@@ -101,6 +101,10 @@ class Kind:
     several: ClassVar[bool] = False  # its answer is several choice keys joined by commas
     free_text: ClassVar[bool] = False  # its answer is typed text (themes, text columns)
 
+    def role(self) -> str | None:
+        """Return the role of its question when the flow names none: its answer is an opinion, or neither."""
+        return "opinion" if self.opinion else None
+
     def options(self, raw: Mapping[str, Any], step_id: str, parser: Parser) -> dict[str, Any]:
         """Read this kind's own fields of a YAML step."""
         return {}
