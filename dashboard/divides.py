@@ -59,6 +59,7 @@ class Divide:
     result: str
     question: str
     feature: str
+    key: str
     answer: str
     groups: tuple[Group, ...]
     p: float
@@ -72,10 +73,14 @@ class Divide:
         return (f"« {self.question} » : {first.count} {first.noun} sur {first.size} ont répondu "
                 f"« {self.answer} »{rest}.")  # fmt: skip
 
-    def easy(self, question: list[str]) -> list[str]:
-        """Say the divide in easy-read lines: the question, then one line per group."""
-        lines = [f"Les réponses changent selon {SELON.get(self.feature, self.feature)}.", *question]
-        return lines + [f"{g.count} {g.noun} sur {g.size} ont répondu : {self.answer}." for g in self.groups]
+    def easy(self, step: Step | None) -> list[str]:
+        """Say the divide in easy-read lines: what changes it, the question, one line per group."""
+        text = step.say.get("fr").easy if step else self.question
+        choice = step.choice(self.key) if step else None
+        answer = choice.label.get("fr").easy if choice else self.answer
+        lines = [f"Les réponses changent selon {SELON.get(self.feature, self.feature)}."]
+        lines += [line.strip() for line in text.splitlines() if line.strip()]
+        return lines + [f"{g.count} {g.noun} sur {g.size} ont répondu : {answer}." for g in self.groups]
 
 
 def note(k: int) -> str:
@@ -158,7 +163,7 @@ def divide(step: Step, feature: str, counts: Counter[tuple[str, str]], responden
         return None
     groups = sorted((Group(noun(feature, g, names.get(g, g)), answers[g][key], sizes[g]) for g in kept),
                     key=lambda g: -g.count / g.size)  # fmt: skip
-    return Divide(step.result, question_label(step), feature, choice_labels(step).get(key, key),
+    return Divide(step.result, question_label(step), feature, key, choice_labels(step).get(key, key),
                   tuple(groups), p, effect)  # fmt: skip
 
 

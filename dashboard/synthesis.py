@@ -75,9 +75,7 @@ def easy_read(flow: Flow, respondents: Count, ranked: list[Theme], split: list[D
         lines += [f"- {t.label}" for t in ranked[:3]]
     steps = {s.result: s for s in flow.results()}
     for found in split[:2]:
-        step = steps.get(found.result)
-        easy = step.say.get("fr").easy if step else found.question
-        lines += found.easy([line.strip() for line in easy.splitlines() if line.strip()])
+        lines += found.easy(steps.get(found.result))
     lines += ["Un atelier va parler de ces sujets.", "Nous vous dirons ce qui est décidé."]
     return lines
 

@@ -117,5 +117,6 @@ def test_a_small_difference_or_a_small_sample_is_no_divide() -> None:
     p, effect = strength([[20, 25], [3, 21]])
     assert p < 0.05 and effect > 0.2
     assert strength([[3, 0], [0, 0]]) == (1.0, 0.0)  # one answer only: nothing to test
-    divide = Divide("r", "Q", "genre", "Oui", (Group("femmes", 20, 45), Group("hommes", 3, 24)), p, effect)
+    groups = (Group("femmes", 20, 45), Group("hommes", 3, 24))
+    divide = Divide("r", "Q", "genre", "oui", "Oui", groups, p, effect)
     assert divide.sentence == "« Q » : 20 femmes sur 45 ont répondu « Oui », 3 hommes sur 24."
