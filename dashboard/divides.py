@@ -80,7 +80,8 @@ class Divide:
         answer = choice.label.get("fr").easy if choice else self.answer
         lines = [f"Les réponses changent selon {SELON.get(self.feature, self.feature)}."]
         lines += [line.strip() for line in text.splitlines() if line.strip()]
-        return lines + [f"{g.count} {g.noun} sur {g.size} ont répondu : {answer}." for g in self.groups]
+        lines.append(f"Réponse « {answer} » :")
+        return lines + [f"- {g.count} {g.noun} sur {g.size}" for g in self.groups]
 
 
 def note(k: int) -> str:
