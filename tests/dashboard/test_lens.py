@@ -73,3 +73,26 @@ def test_figures_csv_follows_the_lens_and_refuses_small_groups(live: LiveServer,
         refused = figures(canal="telegram", participation="parfois")
         assert refused[1][0] == "(filtre refusé)" and "« Canal »" in refused[1][1]
         assert not any(r[0].startswith("Au travail") for r in refused)
+
+
+def test_audio_and_helped_select_the_people_who_listened_or_were_helped(services) -> None:
+    from sqlalchemy import update
+
+    from dashboard.config import DashboardConfig
+    from dashboard.figures import select_people
+    from storage.models import Answer, Participant
+    from storage.small_groups import SmallGroups
+
+    listened = add_people(services.db, services.crypto, [person("non", "rarement")] * 6)
+    helped = add_people(services.db, services.crypto, [person("oui", "souvent")] * 5, channel="kiosk")
+    add_people(services.db, services.crypto, [person("oui", "souvent")] * 8)
+    with services.db.transaction() as session:
+        session.execute(update(Participant).where(Participant.id.in_(listened)).values(audio=True))
+        session.execute(update(Answer).where(Answer.participant_id.in_(helped), Answer.result == "age")
+                        .values(assisted=True))  # fmt: skip
+    config = DashboardConfig(SmallGroups(5))
+    with services.db.transaction() as session:
+        assert select_people(session, config, {"audio": "oui"}).size == 6
+        assert select_people(session, config, {"aide": "oui"}).size == 5
+        assert select_people(session, config, {"aide": "non", "canal": "kiosk"}).refused
+        assert select_people(session, config, {"audio": "non", "aide": "non"}).size == 8
