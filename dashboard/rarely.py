@@ -79,6 +79,7 @@ def opening(session: Session, flow: Flow, config: DashboardConfig, people: Selec
         return Rarely(group.refusal, Count(None, groups.k), [], [])
     said = themes(session, flow, group, groups, profile=config.profile_results.values())
     shown = [t for t in said if not t.count.hidden]
-    rows = [beside(question(session, flow, s, people, groups), question(session, flow, s, group, groups),
-                   groups) for s in opinion_steps(flow, config)]  # fmt: skip
+    asked = [(s, question(session, flow, s, people, groups)) for s in opinion_steps(flow, config)]
+    rows = [beside(everyone, question(session, flow, s, group, groups), groups)
+            for s, everyone in asked if everyone.respondents.value != 0]  # fmt: skip
     return Rarely("", groups.count(group.size or 0), shown, rows)

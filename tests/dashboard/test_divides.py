@@ -95,6 +95,7 @@ def test_the_report_opens_with_those_who_rarely_take_part(live: LiveServer, serv
                           "Ce que les personnes ont dit, par thème")  # fmt: skip
         assert opening.index("« Les papiers de la CAF") < opening.index("Rarement ou jamais (23 personnes)")
         assert "Plus de lumière" not in opening
+        assert "comment allez-vous aujourd'hui" not in opening  # no one answered it: no table
         # 15 of the 23 ticked rights, against none of the 46 others.
         assert "Pour les droits et les services publics 15 0" in opening
         assert "Dans la rue et les transports 8 46" in opening
