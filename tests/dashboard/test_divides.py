@@ -125,3 +125,26 @@ def test_a_small_difference_or_a_small_sample_is_no_divide() -> None:
     groups = (Group("femmes", 20, 45), Group("hommes", 3, 24))
     divide = Divide("r", "Q", "genre", "oui", "Oui", groups, p, effect)
     assert divide.sentence == "« Q » : 20 femmes sur 45 ont répondu « Oui », 3 hommes sur 24."
+
+
+def test_a_group_under_k_never_appears_nor_can_be_worked_out() -> None:
+    from collections import Counter
+
+    from dashboard.divides import divide
+    from flows.loader import load_text
+
+    flow = load_text(
+        "spec_version: 3\nid: x\nversion: 1\nsteps:\n"
+        "  - {id: q, kind: yesno, result: q, role: opinion, say: {text: Peur, easy: Peur}}\n"
+        "  - {id: fin, kind: end, say: {text: Merci, easy: Merci}}\n"
+    )
+    step = flow.step("q")
+    counts = Counter({("femme", "oui"): 20, ("femme", "non"): 25, ("homme", "oui"): 3, ("homme", "non"): 21})
+    found = divide(step, "genre", counts, 69, {}, 5)
+    assert found is not None and [g.noun for g in found.groups] == ["femmes", "hommes"]
+    # 4 people of another gender: left out of the table, their answers would follow by
+    # subtraction from the question's figures, so the grouping is not used at all.
+    assert divide(step, "genre", counts + Counter({("autre", "oui"): 4}), 73, {}, 5) is None
+    # 6 of them: a group of its own, named by its label.
+    with_six = divide(step, "genre", counts + Counter({("autre", "oui"): 6}), 75, {"autre": "Autre"}, 5)
+    assert with_six is not None and "6 personnes « Autre » sur 6" in with_six.sentence
