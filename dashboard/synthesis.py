@@ -84,9 +84,11 @@ def build(session: Session, flow: Flow, config: DashboardConfig, profile: Flow |
           people: Selection | None = None) -> Synthesis:  # fmt: skip
     """Gather the synthesis of one flow (the small-group rule applies throughout).
 
-    `profile` is the profile flow (it names the groups); `people` a filter of the lens.
+    `profile` is the profile flow (it names the groups; the flow itself when it is that one);
+    `people` a filter of the lens.
     """
     groups = config.groups
+    profile = profile or (flow if flow.id == config.profile_flow else None)
     if people is not None and people.refused:
         return Synthesis(flow, Count(None), [], [], [], [], selection=people)
     ranked = [t for t in themes(session, flow, people, groups, profile=config.profile_results.values())
