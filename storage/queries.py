@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Select, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session
 
-from storage.counted import agreed_people, came_people, counted_runs, finished_runs, totals
+from storage.counted import Totals, agreed_people, came_people, counted_runs, finished_runs, totals
 from storage.models import Answer, Participant, Run
 
 
@@ -92,10 +92,25 @@ def count_people(session: Session, people: Select[Any] | None) -> int:
     return int(session.scalar(select(func.count()).select_from(people.subquery())) or 0)
 
 
-def overview(session: Session) -> Overview:
-    """Count the people who came and who finished, per day, channel and mode."""
-    counted = totals(session)
-    came = Participant.id.in_(came_people())
+def _totals_among(session: Session, people: Select[Any]) -> Totals:
+    """Count came, agreed and finished across every questionnaire, among the people selected."""
+    came = select(func.count()).where(Participant.id.in_(came_people()), Participant.id.in_(people))
+    kept = agreed_people().where(Answer.participant_id.in_(people))
+    agreed = select(func.count()).select_from(kept.subquery())
+    finished = select(func.count(func.distinct(Run.participant_id))).where(
+        Run.id.in_(finished_runs()), Run.participant_id.in_(people)
+    )
+    return Totals(*(int(session.scalar(q) or 0) for q in (came, agreed, finished)))
+
+
+def overview(session: Session, people: Select[Any] | None = None) -> Overview:
+    """Count the people who came and who finished, per day, channel and mode (among people, if given)."""
+
+    def among(column: Any) -> Any:
+        return column.in_(people) if people is not None else true()
+
+    counted = totals(session) if people is None else _totals_among(session, people)
+    came = and_(Participant.id.in_(came_people()), among(Participant.id))
     joined: Counter[str] = Counter()
     for day, n in session.execute(
         select(func.date(Participant.created_at), func.count()).where(came)
@@ -103,7 +118,7 @@ def overview(session: Session) -> Overview:
     ):
         joined[_day(day)] += int(n)
     finished: Counter[str] = Counter()
-    done = Run.id.in_(finished_runs())
+    done = and_(Run.id.in_(finished_runs()), among(Run.participant_id))
     for day, n in session.execute(
         select(func.date(Run.ended_at), func.count(func.distinct(Run.participant_id)))
         .where(done, Run.ended_at.is_not(None))
@@ -128,7 +143,8 @@ def overview(session: Session) -> Overview:
     easy = session.scalar(select(func.count()).where(came, Participant.easy.is_(True)))
     audio = session.scalar(select(func.count()).where(came, Participant.audio.is_(True)))
     assisted = session.scalar(
-        select(func.count(func.distinct(Answer.participant_id))).where(Answer.assisted.is_(True))
+        select(func.count(func.distinct(Answer.participant_id)))
+        .where(Answer.assisted.is_(True), among(Answer.participant_id))
     )
     modes = [("easy", int(easy or 0)), ("audio", int(audio or 0)), ("assisted", int(assisted or 0))]
     return Overview(counted.came, counted.agreed, counted.finished, days, channels, modes)

@@ -96,3 +96,17 @@ def test_audio_and_helped_select_the_people_who_listened_or_were_helped(services
         assert select_people(session, config, {"aide": "oui"}).size == 5
         assert select_people(session, config, {"aide": "non", "canal": "kiosk"}).refused
         assert select_people(session, config, {"audio": "non", "aide": "non"}).size == 8
+
+
+def test_the_overview_follows_the_lens(live: LiveServer, services) -> None:
+    seed(services)
+    add_account(services.db, "anne@example.org")
+    with httpx.Client() as client:
+        login(client, live.url, "anne@example.org")
+        everyone = html.unescape(client.get(live.url + "/facilitator/").text)
+        assert "<strong>20</strong> personnes ont participé" in everyone
+        easy = html.unescape(client.get(live.url + "/facilitator/", params={"lecture": "facile"}).text)
+        assert "Filtre actif : 7 personnes" in easy and "<strong>7</strong> ont terminé" in easy
+        assert row(easy, "Facile à lire (FALC)") == "7"
+        few = html.unescape(client.get(live.url + "/facilitator/", params={"canal": "voice"}).text)
+        assert "Ce filtre concerne moins de 5 personnes" in few and "ont terminé" not in few
