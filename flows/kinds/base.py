@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from flows.events import ChoiceView, Event, Expects, Input, RunState
 
 if TYPE_CHECKING:
-    from flows.model import Flow, Step
+    from flows.model import Flow, Role, Step
 
 FEELING_CHOICES = 3  # a feeling or rating question shows at most this many pictures
 
@@ -101,8 +101,8 @@ class Kind:
     several: ClassVar[bool] = False  # its answer is several choice keys joined by commas
     free_text: ClassVar[bool] = False  # its answer is typed text (themes, text columns)
 
-    def role(self) -> str | None:
-        """Return the role of its question when the flow names none: its answer is an opinion, or neither."""
+    def role(self) -> Role | None:
+        """Return the role of its question when the flow names none: an opinion, or neither."""
         return "opinion" if self.opinion else None
 
     def options(self, raw: Mapping[str, Any], step_id: str, parser: Parser) -> dict[str, Any]:
