@@ -11,17 +11,16 @@ kept when p < P_MAX and V >= MIN_EFFECT, and written as a plain sentence with co
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from math import sqrt
-from typing import Any
 
 from scipy.stats import chi2_contingency, fisher_exact
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from dashboard import lens
 from dashboard.config import DashboardConfig
-from dashboard.figures import choice_labels, question_label
+from dashboard.figures import Selection, choice_labels, question_label
 from flows import kinds
 from flows.events import DONT_KNOW_KEY
 from flows.model import Flow, Step
@@ -134,13 +133,20 @@ def _sizes(counts: Counter[tuple[str, str]]) -> Counter[str]:
 
 
 def divide(step: Step, feature: str, counts: Counter[tuple[str, str]], respondents: int,
-           names: dict[str, str], k: int) -> Divide | None:  # fmt: skip
-    """Test one question against one grouping; return the divide when it is real, else None."""
+           names: dict[str, str], k: int, wider: Sequence[Counter[tuple[str, str]]] = ()
+           ) -> Divide | None:  # fmt: skip
+    """Test one question against one grouping; return the divide when it is real, else None.
+
+    `wider` holds the same table under each wider filter: a group it adds 1 to k-1 people to
+    would let a comparison of the two reports count them, so the grouping is not used.
+    """
     assert step.result is not None
     sizes = _sizes(counts)
     kept = sorted(g for g, n in sizes.items() if n >= k and g)
     left_out = respondents - sum(sizes[g] for g in kept)
     if len(kept) < 2 or 0 < left_out < k:
+        return None
+    if any(0 < more[g] - sizes[g] < k for more in map(_sizes, wider) for g in kept):
         return None
     several = kinds.get(step.kind).several
     answers = _answers(counts, several)
@@ -175,24 +181,27 @@ def opinion_steps(flow: Flow, config: DashboardConfig) -> list[Step]:
 
 
 def divides(session: Session, flow: Flow, config: DashboardConfig, profile: Flow | None,
-            people: Select[Any] | None = None, limit: int = 5) -> list[Divide]:  # fmt: skip
+            people: Selection | None = None, limit: int = 5) -> list[Divide]:  # fmt: skip
     """Find the real divides of a flow's opinion questions among people (everyone when None).
 
     Each question appears once, with the grouping that splits it most.
     """
     steps = {s.result: s for s in profile.results()} if profile else {}
     results = lens.profile_results(config)
+    query, wider = (people.query, people.wider) if people else (None, ())
     found = []
     for step in opinion_steps(flow, config):
         assert step.result is not None
         several = kinds.get(step.kind).several
-        respondents, _counts = queries.distribution(session, flow.id, step.result, people, several)
+        respondents, _counts = queries.distribution(session, flow.id, step.result, query, several)
         split = []
         for feature in GROUPINGS:
             group_step = steps.get(results.get(feature, ""))
             names = choice_labels(group_step) if group_step else {}
-            counts = queries.crosstab(session, flow.id, step.result, lens.values(config, feature), people)
-            split.append(divide(step, feature, counts, respondents, names, config.groups.k))
+            values = lens.values(config, feature)
+            counts = queries.crosstab(session, flow.id, step.result, values, query)
+            larger = [queries.crosstab(session, flow.id, step.result, values, w) for w in wider]
+            split.append(divide(step, feature, counts, respondents, names, config.groups.k, larger))
         real = sorted((d for d in split if d is not None), key=lambda d: (-d.effect, d.p))
         found += real[:1]  # one question, one divide: the grouping that splits it most
     return sorted(found, key=lambda d: (-d.effect, d.p))[:limit]

@@ -93,7 +93,7 @@ def build(session: Session, flow: Flow, config: DashboardConfig, profile: Flow |
         return Synthesis(flow, Count(None), [], [], [], [], selection=people)
     ranked = [t for t in themes(session, flow, people, groups, profile=config.profile_results.values())
               if not t.count.hidden and t.key]  # fmt: skip
-    split = divides(session, flow, config, profile, people.query if people else None)
+    split = divides(session, flow, config, profile, people)
     ref = reference.load(session, config.reference_csv, heard.source_label(config))
     missing = heard.missing(heard.compare(session, config, flow, ref))
     filtered = people.size if people and people.query is not None else None

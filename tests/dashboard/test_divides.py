@@ -148,3 +148,7 @@ def test_a_group_under_k_never_appears_nor_can_be_worked_out() -> None:
     # 6 of them: a group of its own, named by its label.
     with_six = divide(step, "genre", counts + Counter({("autre", "oui"): 6}), 75, {"autre": "Autre"}, 5)
     assert with_six is not None and "6 personnes « Autre » sur 6" in with_six.sentence
+    # Under a filter, a wider filter that adds 3 women would let two reports count them.
+    wider = counts + Counter({("femme", "oui"): 3})
+    assert divide(step, "genre", counts, 69, {}, 5, [wider]) is None
+    assert divide(step, "genre", counts, 69, {}, 5, [wider + Counter({("femme", "non"): 2})]) is not None
