@@ -2,8 +2,9 @@
 
 For each opinion question and each grouping (gender, age band, participation level, reading
 mode) the answers make a groups x answers table. Only groups of at least k people enter it,
-and a grouping that would leave out 1 to k-1 of the question's respondents is not used
-(their answers would follow by subtraction). A 2 x 2 table is tested with Fisher's exact
+and a grouping that would leave out 1 to k-1 of the question's respondents, or to one of whose
+groups a wider filter adds 1 to k-1 people, is not used (their answers would follow by
+subtraction). A 2 x 2 table is tested with Fisher's exact
 test, a larger one with the chi-squared test; the effect size is Cramér's V. A divide is
 kept when p < P_MAX and V >= MIN_EFFECT, and written as a plain sentence with counts.
 """
