@@ -28,6 +28,8 @@ class DashboardSection:
     volunteer_result: str
     followup_result: str
     yes_key: str
+    participation_result: str  # how often a person takes part in public life
+    rarely_key: str  # its answer "rarely or never"
     reference_csv: str  # empty: the Insee reference the project ships
 
 
@@ -41,6 +43,8 @@ class DashboardConfig:
     volunteer_result: str
     followup_result: str
     yes_key: str
+    participation_result: str  # how often a person takes part in public life
+    rarely_key: str  # its answer "rarely or never"
     reference_csv: Path
     secure_cookies: bool
 
@@ -63,6 +67,8 @@ def dashboard_config(settings: Any) -> DashboardConfig:
         volunteer_result=section.volunteer_result,
         followup_result=section.followup_result,
         yes_key=section.yes_key,
+        participation_result=section.participation_result,
+        rarely_key=section.rarely_key,
         reference_csv=ref_path,
         secure_cookies=str(settings.public_base_url).startswith("https://"),
     )

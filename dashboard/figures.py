@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from dashboard import lens
 from dashboard.config import DashboardConfig
 from dashboard.labels import FEATURES
 from flows import kinds
@@ -30,7 +31,9 @@ class Question:
 
 @dataclass(frozen=True)
 class Selection:
-    """The profile filter of a page, the people it selects, and why it is refused ("" if not).
+    """The filter of a page (any feature of the lens), the people it selects, and why it is refused.
+
+    `refusal` is "" when the filter may be shown.
 
     `wider` selects, for each criterion, the people the filter would select without it.
     """
@@ -58,21 +61,21 @@ def choice_labels(step: Step) -> dict[str, str]:
 
 
 def select_people(session: Session, config: DashboardConfig, params: Mapping[str, Any]) -> Selection:
-    """Read the profile filters of a request; refuse them if they isolate a small group.
+    """Read the filters of a request (every feature of the lens); refuse them if they isolate a small group.
 
     A filter is refused when it selects fewer than k people, or when dropping one of its
     criteria adds fewer than k people (comparing the two would show their answers).
     """
     filters = {
         feature: str(params.get(feature, "")).strip()
-        for feature in config.profile_results
+        for feature in lens.features(config)
         if str(params.get(feature, "")).strip()
     }
-    people = _matching(config, filters)
+    people = lens.matching(config, filters)
     if people is None:
         return Selection(filters, None, None)
     size = queries.count_people(session, people)
-    wider = {FEATURES.get(dropped, dropped): _matching(config, _without(filters, dropped))
+    wider = {FEATURES.get(dropped, dropped): lens.matching(config, _without(filters, dropped))
              for dropped in filters}  # fmt: skip
     sizes = {criterion: queries.count_people(session, query) for criterion, query in wider.items()}
     refusal = config.groups.refusal(size, sizes)
@@ -82,12 +85,6 @@ def select_people(session: Session, config: DashboardConfig, params: Mapping[str
 def _without(filters: Mapping[str, str], dropped: str) -> dict[str, str]:
     """Return the filters without one criterion."""
     return {f: v for f, v in filters.items() if f != dropped}
-
-
-def _matching(config: DashboardConfig, filters: Mapping[str, str]) -> Select[Any] | None:
-    """Select the people whose profile answers match filters keyed by feature."""
-    by_result = {config.profile_results[f]: v for f, v in filters.items()}
-    return queries.people_matching(config.profile_flow, by_result)
 
 
 def question(session: Session, flow: Flow, step: Step, people: Selection | None,
@@ -122,14 +119,15 @@ def questions(session: Session, flow: Flow, people: Selection | None,
 def profile_options(
     flow: Flow | None, config: DashboardConfig, session: Session | None = None
 ) -> dict[str, list[tuple[str, str]]]:
-    """Return, per profile feature, the (key, label) options to filter on.
+    """Return, per feature of the lens, the (key, label) options to filter on.
 
     Choice answers offer the flow's choices; free-text answers (a commune) offer only the
-    values given by at least k people, so a filter list never reveals a small group.
+    values given by at least k people, so a filter list never reveals a small group. The ways
+    of taking part (reading mode, audio, helped, channel) follow the profile.
     """
     options: dict[str, list[tuple[str, str]]] = {}
     steps = {s.result: s for s in flow.results()} if flow else {}
-    for feature, result in config.profile_results.items():
+    for feature, result in lens.profile_results(config).items():
         step = steps.get(result)
         if step is not None and step.choices:
             options[feature] = list(choice_labels(step).items())
@@ -139,4 +137,4 @@ def profile_options(
             options[feature] = [(v, v) for v in common]
         else:
             options[feature] = []
-    return options
+    return {**options, **lens.mode_options()}

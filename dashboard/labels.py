@@ -22,7 +22,11 @@ THEMES = {
     "autre": "Autres sujets",
     "": "Sans thème",
 }
-FEATURES = {"age": "Âge", "commune": "Commune", "genre": "Genre"}
+FEATURES = {
+    "age": "Âge", "commune": "Commune", "genre": "Genre",
+    "participation": "Participation à la vie publique", "lecture": "Lecture", "audio": "Audio",
+    "aide": "Aide d'une personne", "canal": "Canal",
+}  # fmt: skip
 
 
 def channel(key: str) -> str:

@@ -6,9 +6,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from dashboard import labels, report_pdf
+from dashboard import divides, labels, report_pdf
 from dashboard.config import campaign_flows
 from dashboard.deliberation_view import Outcome, easy_sentences, outcome
+from dashboard.figures import profile_options, select_people
 from dashboard.proposals_view import for_report
 from dashboard.synthesis import Synthesis, build
 from dashboard.web import PREFIX, SECURITY_HEADERS, Dashboard, guard, html_error, viewer_of
@@ -24,10 +25,21 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         flow = flows.get(request.query_params.get("flow") or app.config.profile_flow)
         if flow is None:
             return None
+        profile = flows.get(app.config.profile_flow)
 
         def load() -> Synthesis:
             with app.db.transaction() as session:
-                return build(session, flow, app.config)
+                selection = select_people(session, app.config, request.query_params)
+                return build(session, flow, app.config, profile, selection)
+
+        return await app.run(load)
+
+    async def options() -> dict[str, list[tuple[str, str]]]:
+        flows = campaign_flows(app.services)
+
+        def load() -> dict[str, list[tuple[str, str]]]:
+            with app.db.transaction() as session:
+                return profile_options(flows.get(app.config.profile_flow), app.config, session)
 
         return await app.run(load)
 
@@ -49,6 +61,9 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             "title": "Synthèse pour l'atelier", "active": "/report", "s": found,
             "features": labels.FEATURES, "r2": await round_two(),
             "proposals": await for_report(app, found.flow),
+            "selection": found.selection, "options": await options(), "flow_id": found.flow.id,
+            "query": request.url.query, "divides_note": divides.note(app.config.groups.k),
+            "no_divide": divides.NO_DIVIDE,
         })  # fmt: skip
 
     @guard(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -12,10 +13,12 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, ListFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from dashboard import definitions
+from dashboard.divides import NO_DIVIDE, note
 from dashboard.labels import FEATURES
+from dashboard.rarely import Rarely
 from dashboard.synthesis import Synthesis
 from storage.small_groups import SmallGroups
 
@@ -31,6 +34,30 @@ def _fonts() -> tuple[str, str]:
             pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
         return "DejaVuSans", "DejaVuSans-Bold"
     return "Helvetica", "Helvetica-Bold"
+
+
+def _rarely(rarely: Rarely, body: ParagraphStyle, h2: ParagraphStyle, quote: ParagraphStyle,
+            bold: str) -> list[Flowable]:  # fmt: skip
+    """Lay out the opening: the people who rarely or never take part, their words, their answers."""
+    story: list[Flowable] = [Paragraph("Les personnes qui participent rarement ou jamais", h2)]
+    if rarely.refusal:
+        return [*story, Paragraph(escape(rarely.refusal), body)]
+    story.append(Paragraph(escape(f"{rarely.size.people} disent participer rarement ou jamais à la "
+                                  "vie publique. Leurs mots d'abord, puis leurs réponses à côté de "
+                                  "celles des autres personnes."), body))  # fmt: skip
+    for theme in rarely.themes:
+        story.append(Paragraph(escape(f"{theme.label} — {theme.count} personnes"), body))
+        story += [Paragraph(escape(f"« {text} »"), quote) for text in theme.quotes]
+    for q in rarely.questions:
+        rows: list[list[Any]] = [[Paragraph(escape(q.question), body), f"Rarement ou jamais ({q.rarely})",
+                                  f"Les autres ({q.others})"]]  # fmt: skip
+        rows += [[Paragraph(escape(r.label), body), str(r.rarely), str(r.others)] for r in q.rows]
+        table = Table(rows, colWidths=[9 * cm, 4 * cm, 4 * cm], repeatRows=1)
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, 0), bold),
+                                   ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
+        story += [Spacer(1, 6), table]
+    return story
 
 
 def render(synthesis: Synthesis, groups: SmallGroups) -> bytes:
@@ -52,11 +79,17 @@ def render(synthesis: Synthesis, groups: SmallGroups) -> bytes:
         leftMargin=2 * cm,
         rightMargin=2 * cm,
     )
-    story: list = [Paragraph(escape(f"Synthèse pour l'atelier — {synthesis.flow.title}"), h1)]
+    story: list[Flowable] = [Paragraph(escape(f"Synthèse pour l'atelier — {synthesis.flow.title}"), h1)]
     story.append(Paragraph(escape(f"{synthesis.respondents} personnes ont répondu (elles ont accepté : "
                                   "leurs réponses comptent)."), body))
     story.append(Paragraph(escape(definitions.RULE), body))
     story.append(Paragraph(escape(" ".join(groups.sentences)), body))
+    if synthesis.selection is not None and synthesis.selection.refused:
+        story.append(Paragraph(escape(synthesis.selection.refusal), body))
+        doc.build(story)
+        return out.getvalue()
+    if synthesis.rarely is not None:
+        story += _rarely(synthesis.rarely, body, h2, quote, bold)
     story.append(Paragraph("Ce que les personnes ont dit, par thème", h2))
     if not synthesis.themes:
         story.append(Paragraph("Pas encore assez de réponses libres.", body))
@@ -66,19 +99,12 @@ def render(synthesis: Synthesis, groups: SmallGroups) -> bytes:
             story.append(Paragraph(escape(f"« {text} »"), quote))
         story.append(Spacer(1, 4))
     story.append(Paragraph("Les questions qui divisent", h2))
-    rows = [["Question", "Réponses"]] + [
-        [Paragraph(escape(d.question.label), body),
-         Paragraph(escape(", ".join(f"{label} : {share} %" for label, share in d.shares)), body)]
-        for d in synthesis.divides
-    ]  # fmt: skip
-    if len(rows) > 1:
-        table = Table(rows, colWidths=[9 * cm, 8 * cm], repeatRows=1)
-        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, 0), bold),
-                                   ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
-        story.append(table)
+    if synthesis.divides:
+        story.append(Paragraph(escape(note(groups.k)), body))
+        story.append(ListFlowable([Paragraph(escape(d.sentence), body) for d in synthesis.divides],
+                                  bulletType="bullet"))  # fmt: skip
     else:
-        story.append(Paragraph("Aucune question ne partage nettement les avis.", body))
+        story.append(Paragraph(escape(NO_DIVIDE), body))
     story.append(Paragraph("Les voix qui manquent", h2))
     missing = [Paragraph(escape(f"{FEATURES.get(g.feature, g.feature)} : {g.label}"), body)
                for g in synthesis.missing]  # fmt: skip

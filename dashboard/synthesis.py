@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session
 
 from dashboard import heard
 from dashboard.config import DashboardConfig
-from dashboard.figures import Question, questions
+from dashboard.divides import SELON, Divide, divides
+from dashboard.figures import Selection
+from dashboard.rarely import Rarely, opening
 from dashboard.themes import Theme, themes
 from flows.model import Flow
 from storage import counted, reference
@@ -28,15 +30,6 @@ GENERIC_QUESTIONS = (
 
 
 @dataclass(frozen=True)
-class Divide:
-    """A question whose answers are split, with the shares of its largest answers."""
-
-    question: Question
-    shares: list[tuple[str, int]]
-    score: float
-
-
-@dataclass(frozen=True)
 class Synthesis:
     """Everything the workshop report shows."""
 
@@ -47,29 +40,16 @@ class Synthesis:
     missing: list[heard.Group]
     debate: list[str]
     easy: list[str] = field(default_factory=list)
-
-
-def divides(items: list[Question], limit: int = 3) -> list[Divide]:
-    """Rank single-choice questions by how evenly people split (no majority = most divided)."""
-    found = []
-    for q in items:
-        visible = [(c.label, c.count.value) for c in q.cells if c.count.value]
-        total = sum(n for _label, n in visible if n is not None)
-        if q.multi or len(visible) < 2 or not total:
-            continue
-        shares = sorted(((label, round(100 * n / total)) for label, n in visible if n),
-                        key=lambda s: -s[1])  # fmt: skip
-        if shares[1][1] < 25:
-            continue
-        found.append(Divide(q, shares[:3], 1 - shares[0][1] / 100))
-    return sorted(found, key=lambda d: -d.score)[:limit]
+    selection: Selection | None = None  # the lens filter the synthesis is about
+    rarely: Rarely | None = None  # the opening: people who rarely or never take part
 
 
 def debate_questions(ranked: list[Theme], split: list[Divide], missing: list[heard.Group]) -> list[str]:
     """Propose 5 to 10 questions for the workshop's debate."""
     proposed = [THEME_QUESTIONS[i].format(t=t.label) for i, t in enumerate(ranked[:4])]
     proposed += [
-        f"Les avis sont partagés sur « {d.question.label} » : qu'est-ce qui explique ces différences ?"
+        f"Les réponses à « {d.question} » changent selon {SELON.get(d.feature, d.feature)} : "
+        "qu'est-ce qui explique cette différence ?"
         for d in split[:3]
     ]
     proposed += [
@@ -93,26 +73,33 @@ def easy_read(flow: Flow, respondents: Count, ranked: list[Theme], split: list[D
     if ranked:
         lines.append("Voici les sujets qui comptent le plus pour vous :")
         lines += [f"- {t.label}" for t in ranked[:3]]
-    if split:
-        lines.append("Sur une question, les avis sont très différents :")
-        steps = {s.result: s for s in flow.results()}
-        step = steps.get(split[0].question.result)
-        easy = step.say.get("fr").easy if step else split[0].question.label
-        lines += [line.strip() for line in easy.splitlines() if line.strip()]
+    steps = {s.result: s for s in flow.results()}
+    for found in split[:2]:
+        lines += found.easy(steps.get(found.result))
     lines += ["Un atelier va parler de ces sujets.", "Nous vous dirons ce qui est décidé."]
     return lines
 
 
-def build(session: Session, flow: Flow, config: DashboardConfig) -> Synthesis:
-    """Gather the synthesis of one flow (the small-group rule applies throughout)."""
+def build(session: Session, flow: Flow, config: DashboardConfig, profile: Flow | None = None,
+          people: Selection | None = None) -> Synthesis:  # fmt: skip
+    """Gather the synthesis of one flow (the small-group rule applies throughout).
+
+    `profile` is the profile flow (it names the groups; the flow itself when it is that one);
+    `people` a filter of the lens.
+    """
     groups = config.groups
-    profile = config.profile_results.values()
-    ranked = [t for t in themes(session, flow, None, groups, profile=profile) if not t.count.hidden]
+    profile = profile or (flow if flow.id == config.profile_flow else None)
+    if people is not None and people.refused:
+        return Synthesis(flow, Count(None), [], [], [], [], selection=people)
+    ranked = [t for t in themes(session, flow, people, groups, profile=config.profile_results.values())
+              if not t.count.hidden]  # fmt: skip
     named = [t for t in ranked if t.key]  # texts without a theme are reported, not debated
-    split = divides(questions(session, flow, None, groups))
+    split = divides(session, flow, config, profile, people)
     ref = reference.load(session, config.reference_csv, heard.source_label(config))
     missing = heard.missing(heard.compare(session, config, flow, ref))
-    respondents = groups.count(counted.totals(session, flow.id).agreed)
+    filtered = people.size if people and people.query is not None else None
+    respondents = groups.count(counted.totals(session, flow.id).agreed if filtered is None else filtered)
     debate = debate_questions(named, split, missing)
     return Synthesis(flow, respondents, ranked, split, missing, debate,
-                     easy_read(flow, respondents, named, split))  # fmt: skip
+                     easy_read(flow, respondents, named, split), people,
+                     opening(session, flow, config, people))  # fmt: skip

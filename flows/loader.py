@@ -15,7 +15,9 @@ from flows.ways import WAYS
 
 SYSTEM_FILE = Path(__file__).with_name("system.yml")
 DEFINITIONS = Path(__file__).with_name("definitions")
-STEP_KEYS = {"id", "kind", "say", "result", "choices", "next", "optional", "help", "sets", "feeling"}
+STEP_KEYS = {
+    "id", "kind", "say", "result", "choices", "next", "optional", "help", "sets", "feeling", "role",
+}  # fmt: skip
 VARIANT_KEYS = {f"{part}@{way}" for part in ("say", "help") for way in WAYS}
 
 
@@ -115,6 +117,7 @@ class _Parser:
             help=self.message(raw["help"], sid, "the help") if raw.get("help") else None,
             sets=raw.get("sets"),
             feeling=bool(raw.get("feeling", kind.feeling)),
+            role=raw.get("role", kind.role()) if raw.get("result") else raw.get("role"),
             options=kind.options(raw, sid, self),
             variants={key: self.message(raw[key], sid, f"the message {key}")
                       for key in sorted(VARIANT_KEYS & set(raw))},  # fmt: skip
@@ -152,6 +155,10 @@ def migrate(doc: dict[str, Any], source: str) -> dict[str, Any]:
                 ]  # fmt: skip
             steps.append(step)
         doc = {**doc, "steps": steps, "spec_version": 2}
+    if doc["spec_version"] == 2:
+        # Spec 2 had no `role:`: each question takes its kind's default (a choice is an
+        # opinion). The dashboard never takes its configured profile answers for opinions.
+        doc = {**doc, "spec_version": 3}
     return doc
 
 

@@ -8,9 +8,12 @@ from typing import Any, Literal
 
 from flows import kinds
 
-SPEC_VERSION = 2
+SPEC_VERSION = 3
 
 PrefName = Literal["reading", "audio"]
+# What a question asks: who the person is (profile), or what they think (opinion).
+Role = Literal["profile", "opinion"]
+ROLES: tuple[Role, ...] = ("profile", "opinion")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Step:
     help: Message | None = None
     sets: PrefName | None = None
     feeling: bool = False
+    role: Role | None = None  # only for a step that saves a result; None: neither (consent)
     options: Mapping[str, Any] = field(default_factory=dict)
     # `say@numbers:`, `help@keypad:`...: the same message in the words of one way of answering.
     variants: Mapping[str, Message] = field(default_factory=dict)
@@ -137,3 +141,7 @@ class Flow:
     def results(self) -> list[Step]:
         """Return the steps that save a result, in flow order (drives export columns)."""
         return [step for step in self.steps if step.result]
+
+    def opinions(self) -> list[Step]:
+        """Return the questions that ask what people think, in flow order."""
+        return [step for step in self.results() if step.role == "opinion"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flows import kinds
-from flows.model import Flow
+from flows.model import ROLES, Flow
 
 MAX_CHOICES = 5
 PREF_KEYS = {"reading": {"standard", "facile"}, "audio": {"oui", "non"}}
@@ -61,6 +61,10 @@ def validate(flow: Flow) -> list[Problem]:
             add(step.id, reason)
         if step.asks and not step.result and not step.sets:
             add(step.id, "a step that asks must name its result")
+        if step.role is not None and step.role not in ROLES:
+            add(step.id, f"role: '{step.role}' is not a role (profile or opinion)")
+        elif step.role is not None and not step.result:
+            add(step.id, "only a question that names its result has a role")
         if step.sets and step.sets not in PREF_KEYS:
             add(step.id, f"sets: '{step.sets}' is not a preference (reading or audio)")
         elif step.sets and {c.key for c in step.choices} != PREF_KEYS[step.sets]:

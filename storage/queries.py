@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session
 
-from storage.counted import agreed_people, came_people, counted_runs, finished_runs, totals
+from storage.counted import Totals, agreed_people, came_people, counted_runs, finished_runs, totals
 from storage.models import Answer, Participant, Run
 
 
@@ -36,19 +35,54 @@ def _day(value: date | datetime | str | None) -> str:
     return str(value)[:10]
 
 
-def people_matching(profile_flow: str, filters: Mapping[str, str]) -> Select[Any] | None:
-    """Select the participants whose profile answers match every filter (None: no filter)."""
-    query: Select[Any] | None = None
-    for result, value in filters.items():
-        if not value:
-            continue
-        step = select(Answer.participant_id).where(
-            Answer.run_id.in_(counted_runs(profile_flow)),
-            Answer.result == result,
-            Answer.value == value,
-        )
-        query = step if query is None else query.intersect(step)  # type: ignore[assignment]
-    return query
+def profile_values(profile_flow: str, result: str) -> Select[int, str]:
+    """Select (participant, value) of one profile answer, from the run that counts."""
+    return select(Answer.participant_id.label("person"), Answer.value.label("value")).where(
+        Answer.run_id.in_(counted_runs(profile_flow)), Answer.result == result
+    )
+
+
+def participant_values(feature: str) -> Select[int, str]:
+    """Select (participant, value) of a participant-level feature for everyone whose answers count.
+
+    `channel` gives the channel's key; `easy` gives "facile" or "standard"; `audio` and
+    `assisted` (helped by someone at least once) give "oui" or "non".
+    """
+    helped = Participant.id.in_(select(Answer.participant_id).where(Answer.assisted.is_(True)))
+    flags = {
+        "easy": (Participant.easy.is_(True), "facile", "standard"),
+        "audio": (Participant.audio.is_(True), "oui", "non"),
+        "assisted": (helped, "oui", "non"),
+    }
+    if feature == "channel":
+        value: Any = Participant.channel
+    else:
+        flag, yes, no = flags[feature]
+        value = case((flag, literal(yes)), else_=literal(no))
+    return select(Participant.id.label("person"), value.label("value")).where(
+        Participant.id.in_(agreed_people())
+    )
+
+
+def people_valued(values: Select[int, str], value: str) -> Select[Any]:
+    """Select the participants whose (participant, value) row has this value."""
+    rows = values.subquery()
+    return select(rows.c.person).where(rows.c.value == value)
+
+
+def crosstab(session: Session, flow_id: str, result: str, values: Select[int, str],
+             people: Select[Any] | None = None) -> Counter[tuple[str, str]]:  # fmt: skip
+    """Count people per (group value, answer) of one result; a multiple answer stays joined."""
+    rows = values.subquery()
+    query = (
+        select(rows.c.value, Answer.value, func.count())
+        .join(rows, rows.c.person == Answer.participant_id)
+        .where(Answer.run_id.in_(counted_runs(flow_id)), Answer.result == result)
+        .group_by(rows.c.value, Answer.value)
+    )
+    if people is not None:
+        query = query.where(Answer.participant_id.in_(people))
+    return Counter({(str(group), str(answer)): int(n) for group, answer, n in session.execute(query)})
 
 
 def count_people(session: Session, people: Select[Any] | None) -> int:
@@ -58,10 +92,25 @@ def count_people(session: Session, people: Select[Any] | None) -> int:
     return int(session.scalar(select(func.count()).select_from(people.subquery())) or 0)
 
 
-def overview(session: Session) -> Overview:
-    """Count the people who came and who finished, per day, channel and mode."""
-    counted = totals(session)
-    came = Participant.id.in_(came_people())
+def _totals_among(session: Session, people: Select[Any]) -> Totals:
+    """Count came, agreed and finished across every questionnaire, among the people selected."""
+    came = select(func.count()).where(Participant.id.in_(came_people()), Participant.id.in_(people))
+    kept = agreed_people().where(Answer.participant_id.in_(people))
+    agreed = select(func.count()).select_from(kept.subquery())
+    finished = select(func.count(func.distinct(Run.participant_id))).where(
+        Run.id.in_(finished_runs()), Run.participant_id.in_(people)
+    )
+    return Totals(*(int(session.scalar(q) or 0) for q in (came, agreed, finished)))
+
+
+def overview(session: Session, people: Select[Any] | None = None) -> Overview:
+    """Count the people who came and who finished, per day, channel and mode (among people, if given)."""
+
+    def among(column: Any) -> Any:
+        return column.in_(people) if people is not None else true()
+
+    counted = totals(session) if people is None else _totals_among(session, people)
+    came = and_(Participant.id.in_(came_people()), among(Participant.id))
     joined: Counter[str] = Counter()
     for day, n in session.execute(
         select(func.date(Participant.created_at), func.count()).where(came)
@@ -69,7 +118,7 @@ def overview(session: Session) -> Overview:
     ):
         joined[_day(day)] += int(n)
     finished: Counter[str] = Counter()
-    done = Run.id.in_(finished_runs())
+    done = and_(Run.id.in_(finished_runs()), among(Run.participant_id))
     for day, n in session.execute(
         select(func.date(Run.ended_at), func.count(func.distinct(Run.participant_id)))
         .where(done, Run.ended_at.is_not(None))
@@ -94,7 +143,8 @@ def overview(session: Session) -> Overview:
     easy = session.scalar(select(func.count()).where(came, Participant.easy.is_(True)))
     audio = session.scalar(select(func.count()).where(came, Participant.audio.is_(True)))
     assisted = session.scalar(
-        select(func.count(func.distinct(Answer.participant_id))).where(Answer.assisted.is_(True))
+        select(func.count(func.distinct(Answer.participant_id)))
+        .where(Answer.assisted.is_(True), among(Answer.participant_id))
     )
     modes = [("easy", int(easy or 0)), ("audio", int(audio or 0)), ("assisted", int(assisted or 0))]
     return Overview(counted.came, counted.agreed, counted.finished, days, channels, modes)

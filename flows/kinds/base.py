@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from flows.events import ChoiceView, Event, Expects, Input, RunState
 
 if TYPE_CHECKING:
-    from flows.model import Flow, Step
+    from flows.model import Flow, Role, Step
 
 FEELING_CHOICES = 3  # a feeling or rating question shows at most this many pictures
 
@@ -100,6 +100,10 @@ class Kind:
     opinion: ClassVar[bool] = False  # the dashboard counts its answers as an opinion
     several: ClassVar[bool] = False  # its answer is several choice keys joined by commas
     free_text: ClassVar[bool] = False  # its answer is typed text (themes, text columns)
+
+    def role(self) -> Role | None:
+        """Return the role of its question when the flow names none: an opinion, or neither."""
+        return "opinion" if self.opinion else None
 
     def options(self, raw: Mapping[str, Any], step_id: str, parser: Parser) -> dict[str, Any]:
         """Read this kind's own fields of a YAML step."""

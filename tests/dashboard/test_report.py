@@ -23,7 +23,7 @@ def seed(services) -> None:
     for i in range(20):
         people.append({
             "age": "15-29" if i < 14 else "60-74", "genre": "femme",
-            "egalite_travail": ("oui", "non")[i % 2],  # 50/50: divides
+            "egalite_travail": ("oui", "non")[i % 2],  # 50/50 in every group: no divide
             "volontaire": "oui" if i < 18 else "non",  # 90 %: does not divide
             "priorite": f"Des crèches ouvertes le soir pour les mères seules ({i})"
             if i < 12 else f"Plus de lumière dans les rues la nuit ({i})",
@@ -48,8 +48,9 @@ def test_report_page_pdf_and_easy_read(live: LiveServer, services) -> None:
         )
         assert "« Des crèches ouvertes le soir" in themes
         divide = page.split("Les questions qui divisent")[1].split("Les voix qui manquent")[0]
-        assert "traités de la même façon" in divide and "Oui : 50 %" in divide
-        assert "atelier" not in divide.lower().split("réponses les plus fréquentes")[1]
+        # Split answers are no divide: every group splits the same way; the ages are a profile.
+        assert "Aucune question d'opinion ne sépare nettement les groupes" in divide
+        assert "âge" not in divide
         missing = page.split("Les voix qui manquent")[1].split("Questions proposées")[0]
         assert "30 à 44 ans" in missing and "15 à 29 ans" not in missing
         debate = page.split("Questions proposées pour le débat")[1]
@@ -79,3 +80,17 @@ def test_report_page_pdf_and_easy_read(live: LiveServer, services) -> None:
             assert "%" not in line
     with services.db.transaction() as session:
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "report_pdf"))
+
+
+def test_a_spec_2_flow_never_divides_on_the_dashboard_s_profile_answers(live: LiveServer, services) -> None:
+    """The test campaign flow is spec 2: its age question defaults to an opinion, and is not one."""
+    women = [{"genre": "femme", "age": "15-29", "egalite_travail": "non"}] * 20
+    men = [{"genre": "homme", "age": "60-74", "egalite_travail": "oui"}] * 20
+    add_people(services.db, services.crypto, women + men)
+    add_account(services.db, "anne@example.org")
+    with httpx.Client(timeout=30) as client:
+        login(client, live.url, "anne@example.org")
+        page = plain(client.get(live.url + "/facilitator/report").text)
+        divides = page.split("Les questions qui divisent")[1].split("Les voix qui manquent")[0]
+        assert "20 hommes sur 20 ont répondu « Oui », 0 femmes sur 20." in divides
+        assert "Quel âge" not in divides and "Vous êtes" not in divides

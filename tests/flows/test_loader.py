@@ -87,8 +87,8 @@ def test_scale_needs_three_pictured_choices() -> None:
 
 
 def test_newer_spec_version_is_refused() -> None:
-    error = refused(flow_yaml(OK_END, spec=3))
-    assert error.startswith("campagne.yml: spec_version 3 is newer")
+    error = refused(flow_yaml(OK_END, spec=4))
+    assert error.startswith("campagne.yml: spec_version 4 is newer")
     assert "upgrade Porte-voix" in error
 
 
@@ -108,6 +108,32 @@ def test_spec_1_is_migrated() -> None:
         ("bien", "🙂", None),
         ("mal", "🙁", "fin"),
     ]
+
+
+QUESTIONS = (
+    "  - {id: age, kind: choice, result: age, say: {text: Votre âge, easy: Votre âge}, ROLE\n"
+    "     choices: [{key: j, label: Jeune, icon: '🧒'}, {key: v, label: Vieux, icon: '🧓'}]}\n"
+    "  - {id: peur, kind: yesno, result: peur, say: {text: Avez-vous peur, easy: Avez-vous peur}}\n"
+    "  - {id: ok, kind: consent, result: ok, say: {text: Accord, easy: Accord}}\n"
+)
+
+
+def test_spec_3_marks_each_question_profile_or_opinion() -> None:
+    flow = load_text(flow_yaml(QUESTIONS.replace("ROLE", "role: profile,") + OK_END, spec=3), SOURCE)
+    assert [(s.id, s.role) for s in flow.results()] == [("age", "profile"), ("peur", "opinion"), ("ok", None)]
+    assert [s.id for s in flow.opinions()] == ["peur"]
+
+
+def test_spec_2_is_migrated_with_each_kind_s_default_role() -> None:
+    flow = load_text(flow_yaml(QUESTIONS.replace("ROLE", "") + OK_END, spec=2), SOURCE)
+    assert [(s.id, s.role) for s in flow.results()] == [("age", "opinion"), ("peur", "opinion"), ("ok", None)]
+
+
+def test_a_role_that_is_not_profile_or_opinion_is_refused() -> None:
+    error = refused(flow_yaml(QUESTIONS.replace("ROLE", "role: avis,") + OK_END, spec=3))
+    assert "campagne.yml: step 'age': role: 'avis' is not a role (profile or opinion)" in error
+    steps = "  - {id: m, kind: message, role: opinion, say: {text: A, easy: A}}\n" + OK_END
+    assert "step 'm': only a question that names its result has a role" in refused(flow_yaml(steps, spec=3))
 
 
 def test_invalid_yaml_reports_the_line() -> None:
