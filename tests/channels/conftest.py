@@ -37,7 +37,7 @@ def clip_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def world(
+def telegram_setup(
     fake_telegram: FakeTelegram,
     users: Users,
     settings: Settings,
@@ -45,10 +45,15 @@ async def world(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     clip_cache: Path,
-) -> AsyncIterator[World]:
+) -> Setup:
+    """What a Telegram world is built from: the fake Bot API, its users, settings and database."""
+    return Setup(fake_telegram, users, settings, database, tmp_path, monkeypatch, clip_cache)
+
+
+@pytest.fixture
+async def world(telegram_setup: Setup) -> AsyncIterator[World]:
     """The app, built as in production, on the test flow `parcours`."""
-    setup = Setup(fake_telegram, users, settings, database, tmp_path, monkeypatch, clip_cache)
-    async with running_world(setup, FLOWS, "parcours") as world:
+    async with running_world(telegram_setup, FLOWS, "parcours") as world:
         yield world
 
 

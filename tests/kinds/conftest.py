@@ -8,7 +8,7 @@ import pytest
 
 from flows import kinds
 from flows.kinds import Kind
-from tests.channels.conftest import clip_cache, fake_telegram, users  # noqa: F401 (fixtures)
+from tests.channels.conftest import clip_cache, fake_telegram, telegram_setup, users  # noqa: F401 (fixtures)
 from tests.kinds.reaction import Reaction
 from tests.phone.conftest import (  # noqa: F401 (fixtures)
     client,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,8 +19,6 @@ from flows.kinds import Kind
 from storage.db import Database
 from tests.bot.test_kiosk import KioskUser
 from tests.channels.telegram_world import Setup, World, running_world
-from tests.fakes.telegram_api import FakeTelegram
-from tests.fakes.telegram_users import Users
 from tests.kinds.reaction import FLOWS, exported
 from tests.live import live_server
 from tests.phone.conftest import Twilio, messages
@@ -38,19 +35,9 @@ def phone_settings(phone_settings: Settings, reaction: Kind) -> Settings:
 
 
 @pytest.fixture
-async def world(
-    reaction: Kind,
-    fake_telegram: FakeTelegram,
-    users: Users,
-    settings: Settings,
-    database: Database,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    clip_cache: Path,
-) -> AsyncIterator[World]:
+async def world(reaction: Kind, telegram_setup: Setup) -> AsyncIterator[World]:
     """The app and the fake Bot API, on the flow `avis`."""
-    setup = Setup(fake_telegram, users, settings, database, tmp_path, monkeypatch, clip_cache)
-    async with running_world(setup, FLOWS, "avis") as world:
+    async with running_world(telegram_setup, FLOWS, "avis") as world:
         yield world
 
 

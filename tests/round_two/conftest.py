@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.channels.conftest import clip_cache, fake_telegram, users  # noqa: F401 (fixtures)
+from tests.channels.conftest import clip_cache, fake_telegram, telegram_setup, users  # noqa: F401 (fixtures)
 from tests.phone.conftest import (  # noqa: F401 (fixtures)
     client,
     fake_gateway,

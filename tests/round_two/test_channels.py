@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -21,8 +20,6 @@ from storage.db import Database
 from storage.models import Answer
 from tests.bot.test_kiosk import KioskUser
 from tests.channels.telegram_world import Setup, World, running_world
-from tests.fakes.telegram_api import FakeTelegram
-from tests.fakes.telegram_users import Users
 from tests.live import live_server
 from tests.phone.conftest import Twilio, messages
 from tests.phone.test_voice_webhook import Call, heard
@@ -38,18 +35,9 @@ def phone_settings(phone_settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def world(
-    fake_telegram: FakeTelegram,
-    users: Users,
-    settings: Settings,
-    database: Database,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    clip_cache: Path,
-) -> AsyncIterator[World]:
+async def world(telegram_setup: Setup) -> AsyncIterator[World]:
     """The app and the fake Bot API, on the shipped flows."""
-    setup = Setup(fake_telegram, users, settings, database, tmp_path, monkeypatch, clip_cache)
-    async with running_world(setup, DEFINITIONS, "egalite") as world:
+    async with running_world(telegram_setup, DEFINITIONS, "egalite") as world:
         yield world
 
 
