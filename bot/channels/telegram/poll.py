@@ -104,5 +104,7 @@ class Poller:
         """Tell Telegram which updates are done, so they are not delivered again."""
         if self.offset is None:
             return
-        with contextlib.suppress(TelegramError):
+        try:
             await self.channel.bot.get_updates(offset=self.offset, timeout=0, limit=1)
+        except Exception:  # a garbled answer: unconfirmed updates come again and are known by id
+            log.warning("telegram: confirming the last updates failed; a redelivery is recognised")
