@@ -18,6 +18,8 @@ from bot.replies import COMMAND_PREFIX, outbound
 from bot.round_two import Deliberation
 from flows import engine
 from flows.events import (
+    CONSENT_GIVEN,
+    YES,
     ConsentChanged,
     Input,
     MessageCreated,
@@ -397,9 +399,9 @@ class ConversationService:
         if run is not None:
             turn.store.end_run(run, "stopped", self.clock())
         flow = self.flows.start_version(turn.store.remember_flow, flow_id)
-        values = None
+        values = {CONSENT_GIVEN: YES} if turn.participant.consent_at is not None else {}
         if self.deliberation is not None:
-            values = self.deliberation.values(turn.store.session, turn.participant.id, flow)
+            values.update(self.deliberation.values(turn.store.session, turn.participant.id, flow) or {})
         sprint = engine.start(flow, self._prefs(turn), values)
         new_run = turn.store.new_run(turn.participant.id, flow.id, flow.version, turn.inbound.channel,
                                      sprint.state.to_dict(), sprint.state.status, self.clock())  # fmt: skip

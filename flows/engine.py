@@ -134,6 +134,9 @@ class _Sprinter:
             if step.sets == "audio" and not self.state.prefs.audio_choice:
                 step_id = self.flow.next_of(step)  # nothing to choose on this channel
                 continue
+            if kinds.get(step.kind).known(step, self.state.results):
+                step_id = self.flow.next_of(step)  # answered before this run (consent given once)
+                continue
             self.state.step = step.id
             self.state.pending = None
             self.prompt(step)

@@ -13,6 +13,7 @@ DONE_KEY = "_valider"
 # The key of a "Je ne sais pas" choice: an answer like the others, not one of a scale's pictures.
 DONT_KNOW_KEY = "nsp"
 YES, NO = "oui", "non"  # the keys of a confirmation's buttons (and of a yes/no question)
+CONSENT_GIVEN = "_consent"  # a start value: the person gave consent before this run (YES)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ class Parser(Protocol):
         """Parse a positive whole number, recording a problem (and using a default) if it is not."""
         ...
 
+    def problem(self, step: str | None, reason: str) -> None:
+        """Record a problem with a step."""
+        ...
+
 
 class Run(Protocol):
     """What a kind may do to the run it answers in (the engine's sprint)."""
@@ -143,4 +147,8 @@ class Kind:
 
     def declines(self, step: Step, results: Mapping[str, str]) -> bool:
         """Say whether this step's answer makes the whole run a refusal."""
+        return False
+
+    def known(self, step: Step, results: Mapping[str, str]) -> bool:
+        """Say whether the run already knows this step's answer (it is then not asked)."""
         return False

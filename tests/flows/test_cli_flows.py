@@ -45,7 +45,7 @@ def test_check_without_files_checks_flows_dir_and_system_messages(runner: CliRun
     assert "flows/definitions/egalite.yml  (egalite v4, 20 steps): 0 error(s)" in result.output
     assert "flows/definitions/evaluation.yml  (evaluation v3" in result.output
     assert "flows/system.yml  (system messages" in result.output
-    assert "flows/definitions/deliberation.yml  (deliberation v2, 4 steps): 0 error(s)" in result.output
+    assert "flows/definitions/deliberation.yml  (deliberation v3, 6 steps): 0 error(s)" in result.output
     assert "3 flow file(s) checked: 0 error(s)" in result.output
     assert "audio: 1 step(s) with a spoken script (priorite)" in result.output
 

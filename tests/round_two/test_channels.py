@@ -11,7 +11,7 @@ import re
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.app import create_app
 from bot.container import Services, build_services
@@ -49,6 +49,8 @@ def test_on_the_kiosk(settings: Settings, database: Database) -> None:
         user.get()
         assert 'value="deliberation"' in user.page  # round two can be chosen on the start page
         user.post("/kiosk/start", flow="deliberation")
+        assert "Vous acceptez de donner votre avis" in user.page or "Acceptez-vous" in user.page
+        user.post("/kiosk/answer", choice="oui")  # a newcomer gives consent before any vote
         first = user.question()
         assert first.startswith("Idée 1 sur 2 :")
         assert "👍" in user.page and "👎" in user.page and "🤷" in user.page
@@ -75,6 +77,8 @@ async def test_on_telegram_an_old_button_is_stale_and_a_person_who_stops_keeps_t
 ) -> None:
     ids = write_statements(world.services.db)
     await world.deliver(world.users.text(CHAT, "/start deliberation"))
+    await world.until_text(CHAT, "Acceptez-vous de donner votre avis")
+    await world.press(CHAT, "Oui, j'accepte", expect="Idée 1 sur 2")
     question = await world.until_text(CHAT, "Idée 1 sur 2")
     labels = [b["text"] for b in world.users.buttons(CHAT, question["message_id"])]
     assert labels[:3] == ["👍 D'accord", "👎 Pas d'accord", "🤷 Je passe"]
@@ -87,7 +91,8 @@ async def test_on_telegram_an_old_button_is_stale_and_a_person_who_stops_keeps_t
 
 async def test_by_sms_with_numbers_then_erased(twilio: Twilio, phone_services: Services) -> None:
     ids = write_statements(phone_services.db)
-    [first] = messages(await twilio.sms("Bonjour"))
+    assert "Acceptez-vous" in " ".join(messages(await twilio.sms("Bonjour")))
+    [first] = messages(await twilio.sms("1"))
     assert "Idée 1 sur 2 :" in first
     assert "1 - D'accord\n2 - Pas d'accord\n3 - Je passe" in first
     [second] = messages(await twilio.sms("1"))
@@ -104,7 +109,8 @@ async def test_by_sms_with_numbers_then_erased(twilio: Twilio, phone_services: S
 async def test_on_the_voice_menu(twilio: Twilio, phone_services: Services) -> None:
     ids = write_statements(phone_services.db)
     call = Call(twilio)
-    said = heard(await call.start())
+    assert any("Acceptez-vous" in line for line in heard(await call.start()))
+    said = heard(await call.press("1"))
     card = next(line for line in said if "Idée 1 sur 2" in line)
     assert "Pour Je passe, tapez 3." in said
     said = heard(await call.press("3"))
@@ -116,7 +122,33 @@ async def test_on_the_voice_menu(twilio: Twilio, phone_services: Services) -> No
 async def test_votes_are_not_answers_of_the_flow(twilio: Twilio, phone_services: Services) -> None:
     write_statements(phone_services.db)
     await twilio.sms("Bonjour")
-    await twilio.sms("1")
+    await twilio.sms("1")  # consent
+    await twilio.sms("1")  # a vote
     with phone_services.db.transaction() as session:
-        assert session.scalar(select(func.count(Answer.id))) == 0
+        assert session.scalars(select(Answer.step)).all() == ["consentement"]  # the vote is not one
     assert len(saved_votes(phone_services.db)) == 1
+
+
+async def test_a_newcomer_who_refuses_consent_never_sees_a_statement(
+    twilio: Twilio, phone_services: Services
+) -> None:
+    write_statements(phone_services.db)
+    await twilio.sms("Bonjour")
+    [reply] = messages(await twilio.sms("2"))  # Non, merci
+    assert "merci de votre temps" in reply.lower() and "Idée" not in reply
+    assert "Idée" not in " ".join(messages(await twilio.sms("1")))
+    assert saved_votes(phone_services.db) == []
+
+
+async def test_a_person_who_already_gave_consent_is_not_asked_again(
+    twilio: Twilio, phone_services: Services
+) -> None:
+    write_statements(phone_services.db)
+    await twilio.sms("Bonjour")
+    await twilio.sms("1")  # consent, given once
+    await twilio.sms("1")
+    await twilio.sms("2")
+    assert "Merci beaucoup" in " ".join(messages(await twilio.sms("passer")))
+    replies = " ".join(messages(await twilio.sms("deliberation")))  # a new round-two run
+    assert "Acceptez-vous" not in replies
+    assert "déjà donné votre avis sur toutes les idées" in replies  # both were voted on
