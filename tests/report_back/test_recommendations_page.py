@@ -10,6 +10,9 @@ from storage.report_back_models import Recommendation
 from tests.dashboard.conftest import LiveServer, add_account, login
 from tests.report_back.helpers import plain, recommend
 
+BUS, EASY_BUS = "Un bus le dimanche matin", "Un bus le dimanche"
+REASON = "Le budget de cette année est déjà pris.\nNous en reparlons en juin."
+
 
 def test_a_facilitator_adds_a_recommendation_and_sets_its_status(live: LiveServer, services) -> None:
     add_account(services.db, "anne@example.org")
@@ -25,17 +28,17 @@ def test_a_facilitator_adds_a_recommendation_and_sets_its_status(live: LiveServe
                             "not_adopted", rid=rid)  # fmt: skip
         assert refused.status_code == 400
         assert "« Pas adoptée » : écrivez pourquoi, en mots faciles." in plain(refused.text)
-        partly = recommend(client, live.url, "Un bus le dimanche matin", "Un bus le dimanche", "partly", rid=rid)
+        partly = recommend(client, live.url, BUS, EASY_BUS, "partly", rid=rid)
         assert partly.status_code == 400 and "« En partie » : écrivez pourquoi" in plain(partly.text)
-        done = recommend(client, live.url, "Un bus le dimanche matin", "Un bus le dimanche", "not_adopted",
-                         "Le budget de cette année est déjà pris.\nNous en reparlons en juin.", rid=rid)  # fmt: skip
+        done = recommend(client, live.url, BUS, EASY_BUS, "not_adopted", REASON, rid=rid)
         assert "Un bus le dimanche matin — Pas adoptée" in plain(done.text)
         adopted = recommend(client, live.url, "Plus de lumière au parc", "Plus de lumière au parc", "adopted")
         assert "Plus de lumière au parc — Adoptée" in plain(adopted.text)
     with services.db.transaction() as session:
         kept = session.get(Recommendation, rid)
-        assert kept is not None and kept.reason == "Le budget de cette année est déjà pris.\nNous en reparlons en juin."
-        actions = [e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.action.like("recomm%")))]
+        assert kept is not None and kept.reason == REASON
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.action.like("recomm%")))
+        actions = [e.action for e in entries]
     assert actions == ["recommendation_added", "recommendation_changed", "recommendation_added",
                        "recommendation_changed"]  # fmt: skip
 
