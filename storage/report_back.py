@@ -93,3 +93,10 @@ def latest(session: Session) -> ReportBack | None:
 def published(session: Session) -> list[ReportBack]:
     """Return every report back, newest first."""
     return list(session.scalars(select(ReportBack).order_by(ReportBack.id.desc())))
+
+
+def named_proposals(session: Session) -> list[tuple[int, str]]:
+    """Return (id, title) of the proposals facilitators named (a recommendation may link to one)."""
+    rows = session.execute(select(Proposal.id, Proposal.title).where(Proposal.title.is_not(None))
+                           .order_by(Proposal.rank.is_(None), Proposal.rank, Proposal.id))  # fmt: skip
+    return [(i, str(t)) for i, t in rows]

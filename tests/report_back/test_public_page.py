@@ -22,6 +22,7 @@ from tests.conftest import TEST_SECRET
 from tests.dashboard.seed import FLOW_YAML, add_people
 from tests.report_back.helpers import plain
 
+ANNE = "anne@example.org"
 PEOPLE_WORDS = re.compile(r"\b(\d+)\s+(personnes?|participants?|habitants?|femmes?|hommes?)\b", re.I)
 
 
@@ -53,11 +54,11 @@ def publish(services: Services) -> None:
                               pictogram="transport")  # fmt: skip
         report_back.change(session, bus.id, "anne@example.org", status="not_adopted",
                            reason="Le budget de cette année est déjà pris.")  # fmt: skip
-        light = report_back.add(session, "Éclairer le parc la nuit", "Plus de lumière au parc", "anne@example.org")
+        light = report_back.add(session, "Éclairer le parc la nuit", "Plus de lumière au parc", ANNE)
         report_back.change(session, light.id, "anne@example.org", status="adopted")
         items = report_back.snapshot(report_back.recommendations(session))
         text, easy_all, spoken = report_words.compose("Merci pour vos réponses.", easy, items)
-        report_back.publish(session, "anne@example.org", intro_text="Merci pour vos réponses.", intro_easy=easy,
+        report_back.publish(session, ANNE, intro_text="Merci pour vos réponses.", intro_easy=easy,
                             items=items, text=text, easy=easy_all, spoken=spoken, sms="-")  # fmt: skip
 
 
@@ -93,7 +94,8 @@ async def test_the_page_shows_each_status_with_its_reason_and_plays_a_real_mp3(
     standard = plain((await client.get("/retours?version=standard")).text)
     assert "Un bus le dimanche matin" in standard and "Éclairer le parc la nuit" in standard
     assert "Ce n'est pas adopté." not in standard  # the easy sentence belongs to the easy version
-    other = re.search(r'src="(/audio/[0-9a-f]{64}\.mp3)"', (await client.get("/retours?version=standard")).text)
+    standard_page = (await client.get("/retours?version=standard")).text
+    other = re.search(r'src="(/audio/[0-9a-f]{64}\.mp3)"', standard_page)
     assert other and other.group(1) != source.group(1)  # the sound follows the text shown
 
     welcome = (await client.get("/kiosk")).text
