@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.channels.twilio.voice_news import NEWS_DIGIT
 from flows.gsm7 import strip_pictographs
 
 
@@ -46,7 +47,6 @@ PICTOGRAMS = {
 TOLD_EASY = "Voici ce que sont devenues vos idées :"
 TOLD_TEXT = "Voici ce que sont devenues les recommandations de l'atelier :"
 PUBLIC_PATH = "/retours"
-NEWS_DIGIT = "5"  # the key a caller taps at the start of a call to hear the news
 SMS_INTRO = "Porte-voix : des nouvelles de vos idées. Lisez ce que le département en fait : {url}"
 SMS_CALL = " Pour écouter, appelez le {number} et tapez {digit}."
 MAX_SMS_SEGMENTS = 2
