@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot import disconnects
+from bot import disconnects, retours
 from bot.audio import routes as audio
 from bot.channels import registry
 from bot.container import Services, build_services
@@ -34,6 +34,7 @@ def feature_routes(services: Services) -> list[BaseRoute]:
     return [
         *registry.routes(services.channels, services),
         *audio.routes(services),
+        *retours.routes(services),
         *dashboard_routes(services),
     ]
 

@@ -46,10 +46,13 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         return None
 
     def history(session: Any) -> list[dict[str, Any]]:
-        return [{"id": f.id, "at": f.created_at.strftime("%d/%m/%Y %H:%M"), "by": f.created_by,
-                 "text": f.text,
-                 "delivery": outreach.progress(app.services, feedback.progress(session, f.id))}
-                for f in feedback.campaigns(session)]  # fmt: skip
+        found = []
+        for f in feedback.campaigns(session):
+            counts = feedback.progress(session, f.id)
+            found.append({"id": f.id, "at": f.created_at.strftime("%d/%m/%Y %H:%M"), "by": f.created_by,
+                          "text": f.text, "delivery": outreach.progress(app.services, counts),
+                          "channels": outreach.by_channel(counts)})  # fmt: skip
+        return found
 
     @guard(app)
     async def page(request: Request) -> Response:

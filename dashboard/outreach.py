@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels.base import OutboundMessage
+from dashboard import labels
 from dashboard.reach import block_of, sender_for
 from storage.models import OutboxMessage, Participant
 
@@ -100,3 +102,30 @@ def _label(services: Any, status: str, channel: str, error: str) -> str:
 def _rank(order: list[str], status: str) -> int:
     """Place a status in the table's order (unknown ones last)."""
     return order.index(status) if status in order else len(order)
+
+
+SHORT_STATUS = {
+    "pending": "En attente", "sending": "En cours", "sent": "Envoyés", "delivered": "Reçus",
+    "failed": "Échecs", "cancelled": "Annulés", "unreachable": "Impossibles",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ChannelTable:
+    """Delivery counts per channel (rows) and status (columns), with French labels."""
+
+    columns: list[str]  # the status labels, in the table's order (only those that occur)
+    rows: list[tuple[str, list[int], int]]  # channel label, a count per column, the row's total
+
+
+def by_channel(counts: Mapping[tuple[str, str, str], int]) -> ChannelTable:
+    """Cross a campaign's delivery counts by channel and status."""
+    order = list(STATUS_LABELS)
+    statuses = sorted({status for status, _c, _e in counts}, key=lambda s: (_rank(order, s), s))
+    cells: dict[str, dict[str, int]] = {}
+    for (status, channel, _error), n in counts.items():
+        row = cells.setdefault(channel, {})
+        row[status] = row.get(status, 0) + n
+    rows = [(labels.channel(channel), [row.get(s, 0) for s in statuses], sum(row.values()))
+            for channel, row in sorted(cells.items())]  # fmt: skip
+    return ChannelTable([SHORT_STATUS.get(s, s) for s in statuses], rows)

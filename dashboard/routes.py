@@ -20,7 +20,9 @@ from dashboard import (
     panel,
     proposals_page,
     questions,
+    recommendations,
     report,
+    report_back,
     round_two,
     safety,
     themes,
@@ -35,7 +37,8 @@ def routes(services: Any) -> list[BaseRoute]:
     app = Dashboard(services)
     pages: list[BaseRoute] = []
     modules = (login, overview, questions, themes, safety, heard, exports, report, panel,
-               feedback, round_two, admin, corrections, proposals_page, listening)  # fmt: skip
+               feedback, round_two, admin, corrections, proposals_page, listening,
+               recommendations, report_back)  # fmt: skip
     for module in modules:
         pages.extend(module.routes(app))
     pages.append(Mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="dashboard_static"))

@@ -30,7 +30,7 @@ from bot.intake import Flooded
 from bot.kiosk_limits import Enrolment, NewcomerLimit
 from bot.settings import Settings
 from flows.events import DONE_KEY
-from storage import repo
+from storage import repo, report_back
 from storage.privacy import Crypto
 
 log = logging.getLogger(__name__)
@@ -158,12 +158,17 @@ class Kiosk:
                    if screen.kind in ("question", "ended") else 0}  # fmt: skip
         if screen.kind == "welcome":
             flows = [self.hub.flows.current(f) for f in self.hub.flows.ids()]
-            response = self.render("kiosk_start.html", status, flows=flows,
+            response = self.render("kiosk_start.html", status, flows=flows, news=self.news_published(),
                                    default=self.config.default_flow, **context)  # fmt: skip
         else:
             response = self.render("kiosk.html", status, messages=screen.messages,
                                    question=screen.question, **context)  # fmt: skip
         return self.keep(response, session)
+
+    def news_published(self) -> bool:
+        """Say whether a report back is published (the welcome then leads to it)."""
+        with self.hub.db.sessions() as db_session:
+            return report_back.latest(db_session) is not None
 
     async def show(self, request: Request) -> Response:
         """GET /kiosk."""

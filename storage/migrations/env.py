@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 import storage.dashboard_models
+import storage.report_back_models  # registers the recommendations and report backs
 import storage.round_two_models  # registers the round-two tables
 import storage.theme_models  # noqa: F401  (registers theme corrections and proposals)
 from storage.models import Base

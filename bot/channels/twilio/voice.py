@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from bot.channels.base import Capabilities, InboundMessage
 from bot.channels.phone import PhoneNumberError, to_e164
 from bot.channels.plugin import ChannelPlugin, Hub, RepliesOnly, in_response
+from bot.channels.twilio import voice_news
 from bot.channels.twilio.api import TwilioConfig
 from bot.channels.twilio.keypad import SAY_HELP, read_key
 from bot.channels.twilio.voice_twiml import (
@@ -109,8 +110,27 @@ class VoiceWebhooks:
         return twiml(await render(result.replies, state, self.options, self.speaker, before))
 
     async def incoming(self, request: Request) -> Response:
-        """Answer a call: continue the caller's run where it is, or start the flow."""
+        """Answer a call: the news first when a report back is published, then the questions."""
         _, call_sid, address, _ = await self._call(request)
+        if await anyio.to_thread.run_sync(voice_news.latest_news, self.hub.db):
+            return twiml(await voice_news.offer(self.options, self.speaker))
+        return await self._begin(call_sid, address)
+
+    async def news(self, request: Request) -> Response:
+        """A key at the news menu: 5 plays the news; any other key goes on to the questions."""
+        form, call_sid, address, _ = await self._call(request)
+        news = await anyio.to_thread.run_sync(voice_news.latest_news, self.hub.db)
+        if news and str(form.get("Digits") or "").strip()[:1] == voice_news.NEWS_DIGIT:
+            return twiml(await voice_news.play(news, self.options, self.speaker))
+        return await self._begin(call_sid, address)
+
+    async def start(self, request: Request) -> Response:
+        """After the news menu: the questions."""
+        _, call_sid, address, _ = await self._call(request)
+        return await self._begin(call_sid, address)
+
+    async def _begin(self, call_sid: str, address: str) -> Response:
+        """Continue the caller's run where it is, or start the flow."""
         running = await anyio.to_thread.run_sync(self._running, address)
         inbound = InboundMessage(channel=CHANNEL, address=address, external_id=f"{call_sid}:start",
                                  choice="cmd:repeter" if running else None,
@@ -180,6 +200,8 @@ def routes(channel: RepliesOnly, hub: Hub) -> list[BaseRoute]:
         Route(f"{VOICE_PATH}/gather", hooks.gather, methods=["POST"]),
         Route(f"{VOICE_PATH}/record", hooks.record, methods=["POST"]),
         Route(f"{VOICE_PATH}/silence", hooks.silence, methods=["POST"]),
+        Route(voice_news.NEWS_PATH, hooks.news, methods=["POST"]),
+        Route(voice_news.START_PATH, hooks.start, methods=["POST"]),
     ]
 
 
