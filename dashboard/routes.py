@@ -24,6 +24,7 @@ from dashboard import (
     round_two,
     safety,
     themes,
+    workshop_page,
 )
 from dashboard.web import PREFIX, Dashboard
 
@@ -35,7 +36,7 @@ def routes(services: Any) -> list[BaseRoute]:
     app = Dashboard(services)
     pages: list[BaseRoute] = []
     modules = (login, overview, questions, themes, safety, heard, exports, report, panel,
-               feedback, round_two, admin, corrections, proposals_page, listening)  # fmt: skip
+               feedback, round_two, admin, corrections, proposals_page, listening, workshop_page)  # fmt: skip
     for module in modules:
         pages.extend(module.routes(app))
     pages.append(Mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="dashboard_static"))
