@@ -184,5 +184,6 @@ def gather(session: Session, flow: Flow, profile: Flow | None, config: Dashboard
     others = sorted((s for s in visible if s.item.rank is None and not s.count.hidden),
                     key=lambda s: (-(s.count.value or 0), s.item.id))  # fmt: skip
     respondents = config.groups.count(counted.totals(session, flow.id).agreed)
+    unshown = len(found) - len(ranked) - len(others)
     return Material(flow.title, respondents, opening(session, flow, config, None), ranked, others,
-                    divides(session, flow, config, profile), len(found) - len(ranked) - len(others))  # fmt: skip
+                    divides(session, flow, config, profile), unshown)  # fmt: skip

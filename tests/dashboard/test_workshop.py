@@ -1,10 +1,11 @@
-"""The workshop pack: an agenda over the configured days, built from what people said, as a page and a tagged PDF."""
+"""The workshop pack: an agenda over the configured days from what people said, a page and a tagged PDF."""
 
 from __future__ import annotations
 
 import html
 import io
 import re
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,8 @@ def shape(client: httpx.Client, base: str, services: Any) -> None:
     token = csrf_of(client.get(base + "/facilitator/proposals").text)
 
     def post(path: str, value: str = "") -> None:
-        response = client.post(base + "/facilitator/proposals" + path, data={"csrf_token": token, "value": value})
+        response = client.post(base + "/facilitator/proposals" + path,
+                               data={"csrf_token": token, "value": value})  # fmt: skip
         assert response.status_code == 303, response.text
 
     post("/group")
@@ -131,7 +133,7 @@ def test_the_pack_opens_with_the_people_far_from_public_life_then_the_ranked_pri
         login(client, live.url, "anne@example.org")
         shape(client, live.url, services)
         page = client.get(live.url + PAGE).text
-        assert f'href="/facilitator/atelier" aria-current="page"' in page  # in the navigation
+        assert 'href="/facilitator/atelier" aria-current="page"' in page  # in the navigation
         content = main_of(page)
         text = plain(content)
 
@@ -182,9 +184,10 @@ def test_the_number_of_days_comes_from_the_config(live: LiveServer, services: An
         login(client, live.url, "anne@example.org")
         shape(client, live.url, services)
         content = main_of(client.get(live.url + PAGE).text)
+        assert client.get(live.url + PAGE, params={"flow": "inconnu"}).status_code == 404
     assert headings(content, 2) == ["Jour 1", "Jour 2", "Jour 3", "Ce qui n'a pas trouvé de place"]
-    assert [s.split(",")[0] for s in headings(content, 3)] == ["Jour 1", "Jour 1", "Jour 2", "Jour 2", "Jour 3",
-                                                                "Jour 3"]  # fmt: skip
+    days = [s.split(",")[0] for s in headings(content, 3)]
+    assert days == ["Jour 1", "Jour 1", "Jour 2", "Jour 2", "Jour 3", "Jour 3"]
     assert "Écrire les recommandations" in headings(content, 3)[-2]
     assert "Ces sujets n'ont pas de séance" not in plain(content)  # only the small proposal is left out
 
@@ -213,7 +216,9 @@ def test_the_pdf_is_tagged_in_french_and_says_what_the_page_says(live: LiveServe
         login(client, live.url, "anne@example.org")
         shape(client, live.url, services)
         page = client.get(live.url + PAGE).text
+        began = time.perf_counter()
         response = client.get(live.url + PAGE + ".pdf")
+        seconds = time.perf_counter() - began
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     root = reader.trailer["/Root"]
@@ -236,6 +241,7 @@ def test_the_pdf_is_tagged_in_french_and_says_what_the_page_says(live: LiveServe
     missing = [b for b in blocks if b and b not in printed]
     assert not missing, missing[:5]
     assert PHONE not in printed
+    print(f"workshop PDF: {len(response.content)} bytes, {len(reader.pages)} pages, {seconds:.2f} s")
     with services.db.transaction() as session:
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "workshop_pdf"))
 
@@ -265,7 +271,8 @@ def test_a_stranger_gets_neither_the_page_nor_the_pdf(live: LiveServer, services
 @pytest.mark.parametrize(("section", "message"), [
     ({"days": 0}, "config.yml: workshop.days must be at least 1"),
     ({"sessions": []}, "config.yml: workshop.sessions must list at least one session"),
-    ({"sessions": [{"name": "Matin", "minutes": 0}]}, "config.yml: workshop.sessions.minutes must be at least 1"),
+    ({"sessions": [{"name": "Matin", "minutes": 0}]},
+     "config.yml: workshop.sessions.minutes must be at least 1"),
     ({"sessions": [{"name": "Matin"}]}, "config.yml: workshop.sessions.minutes is missing"),
     ({"days": 2, "writing_days": 3}, "config.yml: workshop.writing_days must be between 0 and days (2)"),
     ({"days": "sept"}, "config.yml: workshop.days has a wrong value"),
@@ -283,3 +290,20 @@ def test_a_wrong_workshop_section_is_refused_with_a_clear_message(
 def test_the_shipped_workshop_is_the_reference_one(settings: Settings) -> None:
     shipped = settings.typed(WorkshopConfig)
     assert shipped.days == 7 and [s.name for s in shipped.sessions] == ["Matin", "Après-midi"]
+
+
+def test_a_one_session_workshop_says_that_nothing_else_fits() -> None:
+    from dashboard.divides import Divide, Group
+    from dashboard.workshop import Material, SessionSpec, plan
+    from storage.small_groups import Count
+
+    split = Divide("securite_soir", "Le soir, comment vous sentez-vous ?", "genre", "peur", "J'ai peur",
+                   (Group("femmes", 25, 50, 5), Group("hommes", 3, 40, 5)), 0.001, 0.4)  # fmt: skip
+    material = Material("Égalité", Count(90), None, [], [], [split], 0)
+    one = WorkshopConfig("Atelier", 1, 1, 90, (SessionSpec("Journée", 60),))
+    pack = plan(material, one)
+    assert [s.kind for d in pack.days for s in d.slots] == ["opening"]
+    assert pack.writing_left_out and [t.heading for t in pack.left_out] == [
+        "Débat : « Le soir, comment vous sentez-vous ? »"]  # fmt: skip
+    two = plan(material, replace(one, days=2, writing_days=0))
+    assert [s.kind for d in two.days for s in d.slots] == ["opening", "topics"] and not two.left_out
