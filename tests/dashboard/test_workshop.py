@@ -307,3 +307,11 @@ def test_a_one_session_workshop_says_that_nothing_else_fits() -> None:
         "Débat : « Le soir, comment vous sentez-vous ? »"]  # fmt: skip
     two = plan(material, replace(one, days=2, writing_days=0))
     assert [s.kind for d in two.days for s in d.slots] == ["opening", "topics"] and not two.left_out
+
+
+@pytest.mark.parametrize("workshop", [{"sessions": []}])
+def test_the_dashboard_does_not_start_with_a_workshop_without_sessions(services: Any) -> None:
+    from dashboard.routes import routes
+
+    with pytest.raises(SettingsError, match=r"workshop\.sessions must list at least one session"):
+        routes(services)
