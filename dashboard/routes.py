@@ -26,6 +26,7 @@ from dashboard import (
     round_two,
     safety,
     themes,
+    workshop_page,
 )
 from dashboard.web import PREFIX, Dashboard
 
@@ -38,7 +39,7 @@ def routes(services: Any) -> list[BaseRoute]:
     pages: list[BaseRoute] = []
     modules = (login, overview, questions, themes, safety, heard, exports, report, panel,
                feedback, round_two, admin, corrections, proposals_page, listening,
-               recommendations, report_back)  # fmt: skip
+               recommendations, report_back, workshop_page)  # fmt: skip
     for module in modules:
         pages.extend(module.routes(app))
     pages.append(Mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="dashboard_static"))

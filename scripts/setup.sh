@@ -10,10 +10,15 @@ DEV=0
 VENV=${PORTE_VOIX_VENV:-.venv}
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 
-# System packages: espeak-ng (offline voice), ffmpeg (audio formats), chromium (browser tests).
+# System packages: espeak-ng (offline voice), ffmpeg (audio formats), Pango (PDF layout),
+# chromium (browser tests).
 need=()
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
+# Pango lays out the workshop pack's PDF (WeasyPrint).
+libs=$( (ldconfig -p || /sbin/ldconfig -p) 2>/dev/null || true)
+[[ $libs == *libpango-1.0.so* ]] || need+=(libpango-1.0-0)
+[[ $libs == *libpangoft2-1.0.so* ]] || need+=(libpangoft2-1.0-0)
 if [ "$DEV" = 1 ]; then
   command -v chromium >/dev/null || need+=(chromium)
   [ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-color-emoji)

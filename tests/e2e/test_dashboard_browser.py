@@ -113,6 +113,9 @@ def test_facilitator_session_in_chromium(browser, live: LiveServer, services, tm
     page.get_by_role("link", name="Lire la synthèse facile à lire").click()
     assert "Merci d'avoir répondu !" in page.inner_text("main")
     assert_accessible(page)
+    page.get_by_role("link", name="Programme", exact=True).click()
+    assert "Jour 7" in page.inner_text("main")
+    assert_accessible(page)
 
     # Exports in each format, opened with their readers.
     rows = list(
