@@ -51,8 +51,14 @@ class Selection:
 
 
 def question_label(step: Step) -> str:
-    """Return the standard French text of a step's question."""
-    return step.say.get("fr").text
+    """Return the standard French text of a step's question, without the instructions after it.
+
+    "… voyez-vous des différences ? Choisissez où, ou "Nulle part", puis validez." is shown to
+    facilitators as the question alone; a text without a question mark is kept whole.
+    """
+    text = " ".join(step.say.get("fr").text.split())
+    end = text.rfind("?")
+    return text[: end + 1] if end > 0 else text
 
 
 def choice_labels(step: Step) -> dict[str, str]:

@@ -205,3 +205,14 @@ def test_erasing_a_flow_deletes_its_recordings_at_twilio_first(
     assert twilio_api.deleted == [recording]
     with services.db.sessions() as session:
         assert session.scalar(select(Answer)) is None
+
+
+def test_a_question_is_shown_to_facilitators_without_its_instructions() -> None:
+    from dashboard.figures import question_label
+    from flows.loader import load_directory
+
+    egalite = load_directory()["egalite"]
+    label = question_label(egalite.step("themes_quotidien"))
+    assert label == "Dans votre vie, voyez-vous des différences entre les femmes et les hommes ?"
+    assert question_label(egalite.step("priorite")).endswith("pour l'égalité entre les femmes et les hommes ?")
+    assert question_label(egalite.step("genre")) == "Vous vous présentez comme :"  # no question mark: whole
