@@ -214,5 +214,6 @@ def test_a_question_is_shown_to_facilitators_without_its_instructions() -> None:
     egalite = load_directory()["egalite"]
     label = question_label(egalite.step("themes_quotidien"))
     assert label == "Dans votre vie, voyez-vous des différences entre les femmes et les hommes ?"
-    assert question_label(egalite.step("priorite")).endswith("pour l'égalité entre les femmes et les hommes ?")
+    priority = question_label(egalite.step("priorite"))
+    assert priority.endswith("pour l'égalité entre les femmes et les hommes ?")
     assert question_label(egalite.step("genre")) == "Vous vous présentez comme :"  # no question mark: whole
