@@ -116,7 +116,8 @@ class AudioCache:
         folder = self.root / PUBLIC
         if not folder.is_dir():
             return set()
-        return {link.name.split(".")[0] for link in folder.iterdir() if DIGEST.fullmatch(link.name.split(".")[0])}
+        stems = (link.name.split(".")[0] for link in folder.iterdir())
+        return {stem for stem in stems if DIGEST.fullmatch(stem)}
 
     @contextmanager
     def locked(self, digest: str) -> Iterator[None]:

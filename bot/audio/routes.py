@@ -95,7 +95,7 @@ def routes(services: Any) -> list[BaseRoute]:
     """Return the audio route, serving the clips of `services.audio`."""
     audio: AudioService = services.audio
     public: set[str] = set()
-    memory = PublicClips(audio.memory_cache_bytes)
+    memory = PublicClips(audio.memory_cache_bytes if audio is not None else 0)  # None: no audio built
 
     def is_public(digest: str) -> bool:
         """Say whether a clip is a flow's message (cacheable by anyone) or a read-back."""
