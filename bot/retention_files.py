@@ -100,6 +100,8 @@ def prune_clips(settings: Settings, days: float) -> tuple[int, int]:
         else:
             audio.cache.remove(digest)
             removed += 1
+    for digest in audio.cache.published() - keep:  # a message no installed flow says any more
+        audio.cache.unpublish(digest)
     return removed, kept
 
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA
-from sklearn.metrics import silhouette_score
-from threadpoolctl import threadpool_limits
+
+if TYPE_CHECKING:  # scipy and scikit-learn: imported by the functions that compute, not at start-up
+    from scipy import sparse
 
 AGREE, DISAGREE, PASS = 1, -1, 0
 K_RANGE = range(2, 6)
@@ -79,6 +78,8 @@ class Opinions:
 
 def matrix(votes: Iterable[Vote]) -> tuple[sparse.csr_matrix, sparse.csr_matrix, list[int], list[int]]:
     """Build the sparse vote and seen matrices; return them with the participant and statement ids."""
+    from scipy import sparse
+
     table = np.array([(v.participant, v.statement, v.value) for v in votes], dtype=np.int64).reshape(-1, 3)
     people, row = np.unique(table[:, 0], return_inverse=True)
     statements, col = np.unique(table[:, 1], return_inverse=True)
@@ -102,6 +103,9 @@ def _imputed(voted: sparse.csr_matrix, seen: sparse.csr_matrix) -> np.ndarray:
 
 def _clusters(points: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
     """Run k-means for each k of K_RANGE and keep the labels with the best silhouette."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     best: tuple[float, np.ndarray] = (-2.0, np.zeros(len(points), dtype=int))
     sample = min(len(points), SILHOUETTE_SAMPLE)
     distinct = len(np.unique(points.round(9), axis=0))
@@ -136,12 +140,16 @@ def _tallies(voted: sparse.csr_matrix, seen: sparse.csr_matrix) -> list[Tally]:
 
 def analyse(votes: Sequence[Vote], min_votes: int, seed: int = 0) -> Opinions | None:
     """Find the opinion groups of the people with at least `min_votes` votes (None if too few)."""
+    from threadpoolctl import threadpool_limits
+
     with threadpool_limits(limits=1):  # a page request on a shared server: one native thread
         return _analyse(votes, min_votes, seed)
 
 
 def _analyse(votes: Sequence[Vote], min_votes: int, seed: int) -> Opinions | None:
     """Build the matrix, project it, group the people and tally each group."""
+    from sklearn.decomposition import PCA
+
     voted, seen, people, statements = matrix(votes)
     overall = _tallies(voted, seen)
     enough = np.asarray(seen.sum(axis=1)).ravel() >= min_votes

@@ -12,9 +12,6 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
 from flows import kinds
 from flows.model import Flow
 from storage.exports import AnswerRow, Layout, Pseudonyms
@@ -100,6 +97,9 @@ def json_stream(sheets: Iterable[tuple[Layout, Iterable[dict[str, Any]]]]) -> It
 
 def xlsx_stream(sheets: Iterable[tuple[Layout, Iterable[dict[str, Any]]]]) -> Iterator[bytes]:
     """Write one sheet per flow with openpyxl's write-only mode, then stream the file."""
+    from openpyxl import Workbook  # only when someone exports a spreadsheet
+    from openpyxl.cell import WriteOnlyCell
+
     book = Workbook(write_only=True)
     for layout, rows in sheets:
         sheet = book.create_sheet(title=layout.flow_id[:31])

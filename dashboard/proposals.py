@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_distances
-
 from nlu.text import words
 
 # Cosine distance under which two texts (or groups of texts, on average) say the same idea.
@@ -31,6 +27,10 @@ def cluster(texts: Sequence[str], threshold: float = THRESHOLD) -> list[list[int
     """Group the indices of texts saying the same idea; largest groups first, then first said."""
     if len(texts) < 2:
         return [[i] for i in range(len(texts))]
+    from sklearn.cluster import AgglomerativeClustering  # scikit-learn: only when a page clusters
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_distances
+
     ideas = [folded(t) or t.lower() for t in texts]
     vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(ideas)
     distances = cosine_distances(vectors)  # n x n from the sparse vectors: no dense vocabulary matrix

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from dashboard import divides, labels, report_pdf
+from dashboard import divides, labels
 from dashboard.config import campaign_flows
 from dashboard.deliberation_view import Outcome, easy_sentences, outcome
 from dashboard.figures import profile_options, select_people
@@ -68,6 +68,8 @@ def routes(app: Dashboard) -> list[BaseRoute]:
 
     @guard(app)
     async def pdf(request: Request) -> Response:
+        from dashboard import report_pdf  # reportlab: only when someone downloads the PDF
+
         found = await synthesis(request)
         if found is None:
             return html_error(app, request, "Questionnaire inconnu.", 404)

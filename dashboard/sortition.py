@@ -6,16 +6,10 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sortition_algorithms import (
-    InfeasibleQuotasCantRelaxError,
-    InfeasibleQuotasError,
-    Settings,
-    SortitionBaseError,
-    read_in_features,
-    read_in_people,
-    run_stratification,
-)
+if TYPE_CHECKING:  # the library pulls in Google Sheets clients: imported when a panel is drawn
+    from sortition_algorithms import InfeasibleQuotasError
 
 from storage.panels import CHANNEL, READING, Volunteer
 
@@ -122,6 +116,14 @@ def why_left_out(volunteer: Volunteer, features: list[str], known: set[tuple[str
 def draw(quotas: list[Quota], pool: list[Volunteer], size: int, seed: int,
          names: dict[str, str] | None = None) -> Draw:  # fmt: skip
     """Draw `size` volunteers respecting the quotas, reproducibly for a seed (not 0)."""
+    from sortition_algorithms import (
+        Settings,
+        SortitionBaseError,
+        read_in_features,
+        read_in_people,
+        run_stratification,
+    )
+
     names = names or {}
     if size < 1:
         raise QuotaError(["Le panel doit compter au moins 1 personne."])
@@ -155,6 +157,8 @@ def draw(quotas: list[Quota], pool: list[Volunteer], size: int, seed: int,
 
 def failure(error: Exception | None, quotas: list[Quota], names: dict[str, str]) -> list[str]:
     """Explain why the library found no panel."""
+    from sortition_algorithms import InfeasibleQuotasCantRelaxError, InfeasibleQuotasError
+
     if isinstance(error, InfeasibleQuotasError):
         return [
             "Ces quotas ne peuvent pas être tenus ensemble avec ces volontaires "

@@ -3,6 +3,10 @@
 It learns from the same `nlu/rasa/data/nlu.yml` as the Rasa backend, and caches the fitted
 model under a cache directory by a hash of the data file, this module's model version and
 scikit-learn's version, so a change of any of them retrains on next use.
+
+Two files per model: the scikit-learn pipeline (`.joblib`, for training, evaluation and tests)
+and its arithmetic as plain arrays (`.npz`: n-grams, idf, coefficients). A serving process
+reads only the arrays: scikit-learn and scipy (about 100 MB of memory) are never imported there.
 """
 
 from __future__ import annotations
@@ -13,12 +17,12 @@ import pickle
 import tempfile
 import threading
 import time
+import zipfile
 from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import joblib
 import numpy as np
 
 from nlu.prediction import Prediction
@@ -34,7 +38,9 @@ log = logging.getLogger(__name__)
 MODEL_VERSION = "canonical-plural-char-wb-1-5-logreg-c30-v3"
 # What unpickling a truncated or foreign file raises.
 _UNREADABLE = (OSError, EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError,
-               ImportError, pickle.UnpicklingError)  # fmt: skip
+               ImportError, pickle.UnpicklingError, zipfile.BadZipFile)  # fmt: skip
+# The arrays file's layout; a file of another layout is rebuilt from the pipeline.
+SCORER_FORMAT = "fast-scorer-1"
 
 
 def _singular(word: str) -> str:
@@ -72,23 +78,42 @@ def model_path(cache_dir: Path, data_path: Path = TRAINING_DATA) -> Path:
     return cache_dir / f"embedded-{digest}.joblib"
 
 
-def _save(pipeline: Pipeline, path: Path) -> None:
-    """Write a model atomically, so a concurrent reader never sees half a file."""
+def scorer_path(model: Path) -> Path:
+    """Return where the arrays of the model at `model` are cached (next to it)."""
+    return model.with_suffix(".npz")
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    """Write a file through `write(temporary path)` and rename it, so no reader sees half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     os.close(fd)
     try:
-        joblib.dump(pipeline, tmp)
+        write(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
+def _save(pipeline: Pipeline, path: Path) -> None:
+    """Write a model and its arrays: the arrays first, so a cached model always has them."""
+    import joblib
+
+    scorer = FastScorer.from_pipeline(pipeline)
+    _atomic_write(scorer_path(path), scorer.save)
+    _atomic_write(path, lambda tmp: joblib.dump(pipeline, tmp))
+
+
 def train_cached(cache_dir: Path, data_path: Path = TRAINING_DATA, force: bool = False) -> Path:
-    """Train on the data file unless a cached model for it exists; return the model path."""
+    """Train on the data file unless a cached model for it exists; return the model path.
+
+    A cached model without its arrays (a cache from an older version) gets them written.
+    """
     path = model_path(cache_dir, data_path)
     if path.exists() and not force:
+        if not scorer_path(path).exists():
+            load_scorer(path, cache_dir, data_path)
         return path
     started = time.perf_counter()
     examples = load_examples(data_path)
@@ -98,6 +123,12 @@ def train_cached(cache_dir: Path, data_path: Path = TRAINING_DATA, force: bool =
     return path
 
 
+def is_cached(cache_dir: Path, data_path: Path = TRAINING_DATA) -> bool:
+    """Say whether the model of this data file and its arrays are both in the cache."""
+    path = model_path(cache_dir, data_path)
+    return path.exists() and scorer_path(path).exists()
+
+
 # Models already loaded in this process, by path: every interpreter shares one copy.
 _LOADED: dict[Path, Any] = {}
 _LOADED_LOCK = threading.Lock()
@@ -105,6 +136,8 @@ _LOADED_LOCK = threading.Lock()
 
 def load_model(path: Path, cache_dir: Path, data_path: Path) -> Any:
     """Return the model at path, loading it once per process and retraining if unreadable."""
+    import joblib  # with scikit-learn, which unpickling the pipeline imports
+
     with _LOADED_LOCK:
         if path not in _LOADED:
             try:
@@ -115,30 +148,110 @@ def load_model(path: Path, cache_dir: Path, data_path: Path) -> Any:
         return _LOADED[path]
 
 
+def load_scorer(path: Path, cache_dir: Path, data_path: Path) -> FastScorer:
+    """Return the arrays of the model at path, once per process, without scikit-learn.
+
+    Arrays that are missing or unreadable are rebuilt: from the pipeline when it loads,
+    else by training again.
+    """
+    key = scorer_path(path)
+    with _LOADED_LOCK:
+        if key in _LOADED:
+            return _LOADED[key]  # type: ignore[no-any-return]
+    try:
+        scorer = FastScorer.load(key)
+    except _UNREADABLE as exc:
+        log.warning("cached NLU arrays missing or unreadable (%s); rebuilding them", type(exc).__name__)
+        scorer = FastScorer.from_pipeline(load_model(path, cache_dir, data_path))
+        _atomic_write(key, scorer.save)
+    with _LOADED_LOCK:
+        return _LOADED.setdefault(key, scorer)  # type: ignore[no-any-return]
+
+
+def char_wb_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
+    """Return the n-grams of scikit-learn's `char_wb` analyzer: inside words, padded by a space.
+
+    The same list, in the same order, as TfidfVectorizer(analyzer="char_wb").build_analyzer()
+    with lowercase=False and no accent stripping (prepare() folds the text already).
+    """
+    ngrams: list[str] = []
+    append = ngrams.append
+    for word in text.split():
+        padded = f" {word} "
+        length = len(padded)
+        for n in range(min_n, max_n + 1):
+            offset = 0
+            append(padded[:n])
+            while offset + n < length:
+                offset += 1
+                append(padded[offset : offset + n])
+            if offset == 0:  # a word shorter than n counts once
+                break
+    return ngrams
+
+
 class FastScorer:
-    """The fitted pipeline's arithmetic for one text, without scikit-learn's per-call overhead.
+    """The fitted pipeline's arithmetic for one text, without scikit-learn.
 
     predict_proba on a single text spends most of its 1-2 ms validating inputs and building
     sparse matrices; the model itself is a few hundred n-gram lookups and one small product.
-    This does the same sums (the vectoriser's own analyzer, sublinear tf, idf, l2 norm, then the
-    multinomial logistic regression's softmax); tests check it against predict_proba.
+    This does the same sums (the vectoriser's char_wb n-grams, sublinear tf, idf, l2 norm, then
+    the multinomial logistic regression's softmax); tests check it against predict_proba.
     """
 
-    def __init__(self, pipeline: Pipeline) -> None:
-        features, model = pipeline.named_steps["features"], pipeline.named_steps["model"]
-        if not (features.sublinear_tf and features.use_idf and features.norm == "l2"
-                and features.binary is False):  # fmt: skip
-            raise ValueError("FastScorer supports the pipeline build_pipeline() makes")
-        self.analyze = features.build_analyzer()
-        self.vocabulary: dict[str, int] = features.vocabulary_
-        self.idf = np.asarray(features.idf_, dtype=np.float64)
-        coef, intercept = np.asarray(model.coef_, np.float64), np.asarray(model.intercept_, np.float64)
+    def __init__(self, terms: list[str], idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray,
+                 classes: list[str], ngram_range: tuple[int, int]) -> None:  # fmt: skip
+        self.vocabulary: dict[str, int] = {term: index for index, term in enumerate(terms)}
+        self.idf = np.asarray(idf, dtype=np.float64)
+        coef, intercept = np.asarray(coef, np.float64), np.asarray(intercept, np.float64)
         if coef.shape[0] == 1:  # two classes: p = expit(d), which is softmax over (0, d)
             coef = np.vstack([np.zeros_like(coef), coef])
             intercept = np.concatenate([[0.0], intercept])
         self.coef_t = np.ascontiguousarray(coef.T)
         self.intercept = intercept
-        self.classes = [str(c) for c in model.classes_]
+        self.classes = [str(c) for c in classes]
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+
+    @classmethod
+    def from_pipeline(cls, pipeline: Pipeline) -> FastScorer:
+        """Take the arrays of a fitted pipeline made by build_pipeline()."""
+        features, model = pipeline.named_steps["features"], pipeline.named_steps["model"]
+        if not (features.sublinear_tf and features.use_idf and features.norm == "l2"
+                and features.binary is False and features.analyzer == "char_wb"
+                and features.lowercase is False and features.strip_accents is None
+                and features.preprocessor is None):  # fmt: skip
+            raise ValueError("FastScorer supports the pipeline build_pipeline() makes")
+        terms = [""] * len(features.vocabulary_)
+        for term, index in features.vocabulary_.items():
+            terms[index] = term
+        return cls(terms, features.idf_, model.coef_, model.intercept_, list(model.classes_),
+                   features.ngram_range)  # fmt: skip
+
+    def save(self, path: str | Path) -> None:
+        """Write the arrays to an .npz file (no pickle: loading runs no code)."""
+        terms = [""] * len(self.vocabulary)
+        for term, index in self.vocabulary.items():
+            terms[index] = term
+        with open(path, "wb") as handle:
+            np.savez(handle, format=np.array(SCORER_FORMAT), terms=np.array(terms, dtype=str),
+                     idf=self.idf, coef_t=self.coef_t, intercept=self.intercept,
+                     classes=np.array(self.classes, dtype=str),
+                     ngram_range=np.array(self.ngram_range))  # fmt: skip
+
+    @classmethod
+    def load(cls, path: Path) -> FastScorer:
+        """Read arrays written by save(); a file of another layout raises ValueError."""
+        with np.load(path, allow_pickle=False) as arrays:
+            if str(arrays["format"]) != SCORER_FORMAT:
+                raise ValueError(f"not a {SCORER_FORMAT} file")
+            coef_t, intercept = arrays["coef_t"], arrays["intercept"]
+            low, high = arrays["ngram_range"].tolist()
+            return cls(arrays["terms"].tolist(), arrays["idf"], coef_t.T, intercept,
+                       arrays["classes"].tolist(), (low, high))  # fmt: skip
+
+    def analyze(self, text: str) -> list[str]:
+        """Return the n-grams of one prepared text."""
+        return char_wb_ngrams(text, *self.ngram_range)
 
     def probabilities(self, text: str) -> np.ndarray:
         """Return the class probabilities of one prepared text, as predict_proba would."""
@@ -169,20 +282,26 @@ class EmbeddedClassifier:
         self._lock = threading.Lock()
 
     def load(self) -> Pipeline:
-        """Return the fitted model, training it first when no cached one matches the data."""
+        """Return the fitted scikit-learn model (evaluation, tests), training it when missing."""
         with self._lock:
             if self._pipeline is None:
                 path = train_cached(self.cache_dir, self.data_path)
                 self._pipeline = load_model(path, self.cache_dir, self.data_path)
-                self._scorer = FastScorer(self._pipeline)
             return self._pipeline
+
+    def scorer(self) -> FastScorer:
+        """Return the model's arrays, what classify() uses; training the model when missing."""
+        with self._lock:
+            if self._scorer is None:
+                path = train_cached(self.cache_dir, self.data_path)
+                self._scorer = load_scorer(path, self.cache_dir, self.data_path)
+            return self._scorer
 
     def classify(self, text: str) -> Prediction:
         """Predict the label of one text with its probability and the full ranking."""
-        self.load()
-        assert self._scorer is not None
-        probabilities = self._scorer.probabilities(prepare(text))
-        ranked = sorted(zip(self._scorer.classes, probabilities.tolist(), strict=True),
+        scorer = self.scorer()
+        probabilities = scorer.probabilities(prepare(text))
+        ranked = sorted(zip(scorer.classes, probabilities.tolist(), strict=True),
                         key=lambda p: -p[1])  # fmt: skip
         ranking = tuple((label, round(p, 4)) for label, p in ranked)
         return Prediction(ranking[0][0], ranking[0][1], ranking, source=self.name)

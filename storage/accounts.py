@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -19,9 +20,24 @@ MIN_PASSWORD_LENGTH = 12
 SESSION_HOURS = 12
 
 _hasher = PasswordHasher()
-# A hash of a random password: verified against when the account is unknown,
-# so a wrong e-mail costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _unmatchable_hash() -> str:
+    """Return a hash in the hasher's parameters that no password matches (random salt and digest).
+
+    Verified against when the account is unknown, so a wrong e-mail costs as long as a wrong
+    password. Written, not computed: hashing at import would take argon2's 64 MiB at every start.
+    """
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode("ascii").rstrip("=")
+
+    salt, digest = secrets.token_bytes(_hasher.salt_len), secrets.token_bytes(_hasher.hash_len)
+    return (f"$argon2id$v=19$m={_hasher.memory_cost},t={_hasher.time_cost},p={_hasher.parallelism}"
+            f"${b64(salt)}${b64(digest)}")  # fmt: skip
+
+
+_DUMMY_HASH = _unmatchable_hash()
 
 
 class AccountError(ValueError):

@@ -55,7 +55,7 @@ def percentile(values: list[float], q: float) -> float:
 
 async def serve(service: AudioService, urls: list[str], rounds: int) -> list[float]:
     """GET every URL `rounds` times through the route; return latencies in ms."""
-    app = Starlette(routes=routes(SimpleNamespace(audio=service)))
+    app = Starlette(routes=routes(SimpleNamespace(audio=service, settings=load_settings())))
     latencies: list[float] = []
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:

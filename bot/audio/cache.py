@@ -2,6 +2,9 @@
 
 Layout: `<root>/<digest[:2]>/<digest>.ogg|.mp3|.json`. The JSON sidecar (durations, sizes,
 engine; never the text) is written last, so an entry exists only once it is complete.
+`<root>/public/<digest>.ogg|.mp3` are relative symbolic links to the clips anyone may have
+(the flows' own messages, never a read-back): a web server in front may serve that directory
+itself (deploy/nginx.conf) and hand everything else to the app.
 Every file is written to a temporary name and renamed, so concurrent renders of the same
 text, in threads or processes, never expose a half-written file.
 """
@@ -23,6 +26,7 @@ from typing import Any
 from bot.audio.convert import FORMATS, decoded_duration
 
 DIGEST = re.compile(r"[0-9a-f]{64}")
+PUBLIC = "public"
 
 
 def digest_of(engine: str, identity: Mapping[str, Any], lang: str, text: str) -> str:
@@ -78,10 +82,42 @@ class AudioCache:
                     yield meta.stem, meta.stat().st_mtime
 
     def remove(self, digest: str) -> None:
-        """Delete an entry: its sidecar first, so it never looks complete half-deleted."""
+        """Delete an entry: its public links, its sidecar, then its files."""
+        self.unpublish(digest)
         for fmt in ("json", *FORMATS):
             with suppress(FileNotFoundError):
                 self.path(digest, fmt).unlink()
+
+    def public_path(self, digest: str, fmt: str) -> Path:
+        """Return where the public link of one format of a digest lives."""
+        self.path(digest, fmt)  # validates the name
+        return self.root / PUBLIC / f"{digest}.{fmt}"
+
+    def publish(self, digest: str) -> None:
+        """Link every format of a complete entry into the public directory (idempotent)."""
+        folder = self.root / PUBLIC
+        folder.mkdir(parents=True, exist_ok=True)
+        for fmt in FORMATS:
+            link = self.public_path(digest, fmt)
+            if link.is_symlink():
+                continue
+            temp = folder / f".{digest}.{uuid.uuid4().hex[:12]}.{fmt}.tmp"
+            os.symlink(Path("..") / digest[:2] / f"{digest}.{fmt}", temp)
+            os.replace(temp, link)
+
+    def unpublish(self, digest: str) -> None:
+        """Remove the public links of a digest, if any."""
+        for fmt in FORMATS:
+            with suppress(FileNotFoundError):
+                self.public_path(digest, fmt).unlink()
+
+    def published(self) -> set[str]:
+        """Return the digests that have a public link."""
+        folder = self.root / PUBLIC
+        if not folder.is_dir():
+            return set()
+        stems = (link.name.split(".")[0] for link in folder.iterdir())
+        return {stem for stem in stems if DIGEST.fullmatch(stem)}
 
     @contextmanager
     def locked(self, digest: str) -> Iterator[None]:

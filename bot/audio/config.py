@@ -28,3 +28,4 @@ class AudioConfig:
     fallback_cooldown_seconds: float
     piper_model: str
     piper_speaker: int | None
+    memory_cache_mb: float

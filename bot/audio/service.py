@@ -62,6 +62,7 @@ class AudioService:
         target_wpm: int = 140,
         encoding: Encoding | None = None,
         cooldown: float = 60.0,
+        memory_cache_bytes: int = 16 * 2**20,
     ) -> None:
         self.engine = engine
         self.cache = cache
@@ -69,6 +70,7 @@ class AudioService:
         self.target_wpm = target_wpm
         self.encoding = encoding or Encoding()
         self.cooldown = cooldown
+        self.memory_cache_bytes = memory_cache_bytes  # public clips the route keeps in memory
         self._engine_down_until = 0.0
         self._state = threading.Lock()
 
@@ -87,6 +89,7 @@ class AudioService:
             target_wpm=config.words_per_minute,
             encoding=Encoding(opus_bitrate=config.opus_bitrate, mp3_bitrate=config.mp3_bitrate),
             cooldown=config.fallback_cooldown_seconds,
+            memory_cache_bytes=int(config.memory_cache_mb * 2**20),
         )
 
     # keys ------------------------------------------------------------------

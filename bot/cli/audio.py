@@ -72,7 +72,9 @@ def render(ctx: click.Context, settings: Settings, flow_id: str | None, jobs: in
         for future in as_completed(futures):
             bar.update(1)
             try:
-                if future.result().rendered:
+                rendering = future.result()
+                service.cache.publish(rendering.entry.digest)  # a flow's message: nginx may serve it
+                if rendering.rendered:
                     rendered += 1
                 else:
                     cached += 1

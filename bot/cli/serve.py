@@ -30,6 +30,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int) 
     db = Database(settings.database_url)
     db.upgrade()
     db.dispose()
+    _prepare_nlu()
     host, port = host or settings.host, port or settings.port
     click.echo(f"Porte-voix kiosk: http://{host}:{port}/kiosk")
     # A worker answers uvicorn's health pings only once it has imported the CLI and the app
@@ -37,6 +38,30 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int) 
     uvicorn.run("bot.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="info", access_log=False, **uvicorn_options(settings),
                 timeout_worker_healthcheck=WORKER_START_SECONDS)  # fmt: skip
+
+
+def _prepare_nlu() -> None:
+    """Train the embedded NLU model when it is not cached, in a child process.
+
+    A worker then only reads the model's arrays: scikit-learn and scipy (about 100 MB) are
+    never imported in a serving process, not even on the first start.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from nlu.embedded import is_cached, train_cached
+    from nlu.factory import default_cache_dir
+    from nlu.training_data import TrainingDataError
+
+    cache = default_cache_dir()
+    if is_cached(cache):
+        return
+    click.echo("training the embedded NLU model (once; it is cached)")
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        try:
+            pool.submit(train_cached, cache).result()
+        except TrainingDataError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 @click.group()

@@ -67,8 +67,13 @@ def test_render_then_render_again_then_change_one_sentence(flow_settings: Settin
     assert counts(first.output) == (expected, 0)
     assert "Rendering audio" in first.output
     cache = flow_settings.data_dir / "audio"
-    assert len(list(cache.rglob("*.ogg"))) == expected
-    assert len(list(cache.rglob("*.mp3"))) == expected
+    assert len(list(cache.glob("??/*.ogg"))) == expected
+    assert len(list(cache.glob("??/*.mp3"))) == expected
+    # Every flow message is linked where a web server in front may serve it (deploy/nginx.conf).
+    links = sorted((cache / "public").iterdir())
+    assert len(links) == 2 * expected
+    assert all(link.is_symlink() and link.read_bytes() == (cache / link.name[:2] / link.name).read_bytes()
+               for link in links)  # fmt: skip
 
     second = runner.invoke(audio, ["render"], obj=flow_settings)
     assert counts(second.output) == (0, expected)
@@ -120,3 +125,18 @@ def test_prune_keeps_flow_messages_and_drops_other_clips(flow_settings: Settings
     assert result.exit_code == 0, result.output
     assert "removed 1 clips, kept 1" in result.output
     assert len(list(cache.rglob("*.mp3"))) == 1 and len(list(cache.rglob("*.ogg"))) == 1
+
+
+def test_prune_unlinks_a_message_no_flow_says_any_more(flow_settings: Settings) -> None:
+    runner = CliRunner()
+    runner.invoke(audio, ["render"], obj=flow_settings)
+    path = flow_settings.flows_dir / "essai.yml"
+    path.write_text(FLOW.replace("Merci pour vos réponses.", "Merci beaucoup."), encoding="utf-8")
+    runner.invoke(audio, ["render"], obj=flow_settings)
+    public = flow_settings.data_dir / "audio" / "public"
+    before = {link.name for link in public.iterdir()}
+    result = runner.invoke(audio, ["prune", "--days", "0"], obj=flow_settings)
+    assert "removed 1 clips" in result.output, result.output
+    after = {link.name for link in public.iterdir()}
+    assert len(before - after) == 2 and after < before  # the old sentence's mp3 and ogg
+    assert all((public / name).exists() for name in after)  # no link left dangling

@@ -12,7 +12,7 @@ import pytest
 import soundfile
 from starlette.applications import Starlette
 
-from bot.audio.routes import routes
+from bot.audio.routes import CACHE_CONTROL, routes
 from bot.audio.service import AudioService
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows" / "definitions"
@@ -88,3 +88,52 @@ async def test_a_read_back_is_never_cached_publicly(service: AudioService, clien
     response = await client.get(service.url_for("Vous avez dit : des bancs rue Haute", "fr", "mp3"))
     assert response.status_code == 200
     assert response.headers["cache-control"] == "private, no-store"
+
+
+async def test_a_flow_message_is_linked_for_the_web_server_a_read_back_never(
+    service: AudioService, client: httpx.AsyncClient
+) -> None:
+    message = service.clip(TEXT, "fr", "ogg")
+    read_back = service.clip("Vous avez dit : des bancs rue Haute", "fr", "ogg")
+    for clip in (message, read_back):
+        assert (await client.get(clip.url)).status_code == 200
+    public = service.cache.root / "public"
+    assert sorted(link.name for link in public.iterdir()) == sorted(
+        [f"{message.digest}.mp3", f"{message.digest}.ogg"]
+    )
+    assert (public / f"{message.digest}.ogg").read_bytes() == message.path.read_bytes()
+
+
+async def test_a_clip_served_again_is_the_same_and_ranges_still_work(
+    service: AudioService, client: httpx.AsyncClient
+) -> None:
+    url = service.url_for(TEXT, "fr", "ogg")
+    first, again = await client.get(url), await client.get(url)
+    assert again.content == first.content == service.clip(TEXT, "fr", "ogg").path.read_bytes()
+    assert again.headers["content-length"] == str(len(first.content))
+    assert again.headers["etag"] == first.headers["etag"] and "last-modified" in again.headers
+    head = await client.head(url)
+    assert head.status_code == 200 and head.headers["content-length"] == str(len(first.content))
+    part = await client.get(url, headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.content == first.content[10:20]
+    cached = await client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert cached.status_code == 304 and cached.headers["cache-control"] == CACHE_CONTROL
+
+
+async def test_an_erased_read_back_is_gone_at_once(service: AudioService, client: httpx.AsyncClient) -> None:
+    clip = service.clip("Vous avez dit : mon voisin me fait peur", "fr", "mp3")
+    assert (await client.get(clip.url)).status_code == 200
+    service.cache.remove(clip.digest)
+    assert (await client.get(clip.url)).status_code == 404
+
+
+async def test_a_clip_bigger_than_the_memory_budget_is_served_from_its_file(
+    service: AudioService, tmp_path: Path
+) -> None:
+    service.memory_cache_bytes = 100  # smaller than any clip
+    app = Starlette(routes=routes(SimpleNamespace(audio=service, settings=SimpleNamespace(flows_dir=FLOWS))))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://k") as http:
+        clip = service.clip(TEXT, "fr", "mp3")
+        response = await http.get(clip.url)
+    assert response.status_code == 200 and response.content == clip.path.read_bytes()
+    assert response.headers["cache-control"] == CACHE_CONTROL

@@ -136,3 +136,16 @@ def test_cli_adds_an_account_from_stdin(services, monkeypatch, role: str) -> Non
     assert again.exit_code != 0 and "already exists" in again.output
     short = runner.invoke(main, ["facilitator", "add", "d@example.org", "--password-stdin"], input="short\n")
     assert short.exit_code != 0 and "12 characters" in short.output
+
+
+def test_an_unknown_e_mail_costs_a_full_argon2_run() -> None:
+    # The stand-in hash is written, not computed: it must still parse with the real parameters,
+    # so verifying it runs argon2 to the end (a mismatch), never fails fast as malformed.
+    from argon2.exceptions import VerifyMismatchError
+
+    from storage import accounts
+
+    with pytest.raises(VerifyMismatchError):
+        accounts._hasher.verify(accounts._DUMMY_HASH, PASSWORD)
+    parameters = accounts._hasher.hash(PASSWORD).split("$")[:4]  # what a real account's hash says
+    assert accounts._DUMMY_HASH.split("$")[:4] == parameters

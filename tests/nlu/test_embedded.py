@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlu.embedded import EmbeddedClassifier, model_path, prepare, train_cached
+from nlu.embedded import EmbeddedClassifier, char_wb_ngrams, model_path, prepare, scorer_path, train_cached
 from nlu.evaluation import evaluate
 from nlu.training_data import TRAINING_DATA, Example, load_examples
 
@@ -46,8 +46,7 @@ def test_fast_scoring_gives_scikit_learns_probabilities(
     texts = [prepare(e.text) for e in load_examples(TRAINING_DATA) + heldout]
     texts += ["", "   ", "qqq xxz", "\u00e9\u00e9\u00e9", "\U0001f600", "a" * 2000]
     expected = embedded.load().predict_proba(texts)
-    scorer = embedded._scorer
-    assert scorer is not None
+    scorer = embedded.scorer()
     got = np.array([scorer.probabilities(text) for text in texts])
     assert got.shape == expected.shape
     assert np.abs(got - expected).max() < 1e-9
@@ -82,7 +81,7 @@ def test_model_is_trained_once_and_reused_from_the_cache(tmp_path: Path) -> None
     second = EmbeddedClassifier(cache, data)
     assert second.classify("bonjour").label == "salutation"
     assert path.stat().st_mtime_ns == stamp
-    assert list(cache.iterdir()) == [path]
+    assert sorted(cache.iterdir()) == [path, scorer_path(path)]
 
 
 def test_changing_the_data_trains_a_new_model(tmp_path: Path) -> None:
@@ -100,7 +99,29 @@ def test_an_unreadable_cached_model_is_retrained(tmp_path: Path) -> None:
     data.write_text(SMALL, encoding="utf-8")
     path = train_cached(tmp_path / "cache", data)
     path.write_bytes(b"not a model")
-    assert EmbeddedClassifier(tmp_path / "cache", data).classify("coucou").label == "salutation"
+    scorer_path(path).write_bytes(b"not arrays either")
+    classifier = EmbeddedClassifier(tmp_path / "cache", data)
+    assert classifier.classify("coucou").label == "salutation"
+    assert classifier.load().predict(["coucou"])[0] == "salutation"
+
+
+def test_missing_arrays_are_rebuilt_from_the_cached_pipeline(tmp_path: Path) -> None:
+    # A cache written before the arrays existed holds only the pipeline.
+    data = tmp_path / "nlu.yml"
+    data.write_text(SMALL, encoding="utf-8")
+    path = train_cached(tmp_path / "cache", data)
+    scorer_path(path).unlink()
+    stamp = path.stat().st_mtime_ns
+    assert EmbeddedClassifier(tmp_path / "cache", data).classify("mrc").label == "merci"
+    assert scorer_path(path).exists() and path.stat().st_mtime_ns == stamp, "not retrained"
+
+
+def test_the_ngrams_are_scikit_learns(embedded: EmbeddedClassifier, heldout: list[Example]) -> None:
+    analyze = embedded.load().named_steps["features"].build_analyzer()
+    texts = [prepare(e.text) for e in load_examples(TRAINING_DATA) + heldout]
+    texts += ["", " a  b\tc\n", "x", "ab", "\U0001f600 \u00e9t\u00e9", "a" * 50]
+    for text in texts:
+        assert char_wb_ngrams(text, 1, 5) == analyze(text), text
 
 
 def test_fast_scoring_matches_a_two_class_model_too(tmp_path: Path) -> None:
@@ -110,6 +131,5 @@ def test_fast_scoring_matches_a_two_class_model_too(tmp_path: Path) -> None:
     classifier = EmbeddedClassifier(tmp_path / "cache", data)
     texts = ["bonjour", "mrc", "merci bien", "", "autre chose"]
     expected = classifier.load().predict_proba(texts)
-    assert classifier._scorer is not None
-    got = np.array([classifier._scorer.probabilities(text) for text in texts])
+    got = np.array([classifier.scorer().probabilities(text) for text in texts])
     assert np.abs(got - expected).max() < 1e-9
