@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from flows.model import Flow, Step
 from storage.models import Participant, Run
-from tests.walk.world import SID, FROM, World, gateway_post, twilio_post
+from tests.walk.world import FROM, SID, World, gateway_post, twilio_post
 
 PHRASES = ["Des crèches ouvertes le soir", "le meme salaire pour le meme travail",
            "Plus de lumiere dans les rues la nuit", "des toilettes propres au parc",
@@ -183,8 +183,7 @@ class Driver:
         self.seen.started.add(flow_id)
         flow = flow_of(self.world, flow_id)
         answers: dict[str, str] = {}
-        asked = 0
-        for _ in range(60):
+        for asked in range(60):  # one answer a turn
             here = self.where()
             assert here is not None, (self.plan, "no run")
             if here[2] != "active":
@@ -204,7 +203,6 @@ class Driver:
                 self.seen.helplines.append(reply)
             if step.result and what != "skip" and step.kind != "consent" and value != DANGER:
                 answers[step.result] = value if isinstance(value, str) else ",".join(value)
-            asked += 1
         else:
             raise AssertionError(f"{self.plan.name} never reached the end of {flow_id}: {self.where()} "
                                  f"{self.seen.texts[-3:]}")
@@ -314,7 +312,7 @@ class GatewayDriver(SmsDriver):
                              "simNumber": 1, "receivedAt": "2026-11-25T15:46:11.000+01:00"}}  # fmt: skip
         response = gateway_post(self.http, self.world.url, event)
         assert response.status_code == 200, response.text
-        self.world.settle()
+        self.world.settle("sms-gateway")
         return "\n\n".join(m["textMessage"]["text"] for m in self.world.gateway.sent[before:])
 
     def live(self) -> None:
@@ -373,7 +371,8 @@ class VoiceDriver(Driver):
                 self.press("1")
                 url = self.action("Record")
             assert url, self.doc
-            return self.call(url, RecordingUrl=f"https://api.twilio.com/2010-04-01/Accounts/{SID}/Recordings/RE{next(ids):032d}",
+            recording = f"https://api.twilio.com/2010-04-01/Accounts/{SID}/Recordings/RE{next(ids):032d}"
+            return self.call(url, RecordingUrl=recording,
                              RecordingSid=f"RE{next(ids):032d}", RecordingDuration="9")  # fmt: skip
         return self.press(numbered(step, value))
 
@@ -387,6 +386,7 @@ class VoiceDriver(Driver):
         return self.press("1")
 
     def erase(self) -> None:
+        self.sid = f"CA{next(ids):032d}"  # calling back is a new call
         self.seen.read(self.channel, self.call(self.world.url + "/webhooks/twilio/voice"))
         if self.action("Gather") is None:
             return  # a finished caller hears goodbye: EFFACER is for SMS, skip in this walk
@@ -424,8 +424,9 @@ class TelegramDriver(Driver):
         response = self.http.post(self.world.url + "/webhooks/telegram", json=update,
                                   headers={"X-Telegram-Bot-Api-Secret-Token": self.world.webhook_secret})
         assert response.status_code == 200, response.text
-        self.world.settle()
-        return "\n\n".join(m.get("text", "") or m.get("caption", "") for m in self.world.telegram.chat(self.chat)[before:])
+        self.world.settle("telegram")
+        shown = self.world.telegram.chat(self.chat)[before:]
+        return "\n\n".join(m.get("text", "") or m.get("caption", "") for m in shown)
 
     def send_text(self, text: str) -> str:
         return self.deliver(self.users.text(self.chat, text))

@@ -14,11 +14,11 @@ from tests.walk.people import (
     GatewayDriver,
     Kiosk,
     KioskDriver,
+    Seen,
     SmsDriver,
     TelegramDriver,
     VoiceDriver,
     plans,
-    Seen,
 )
 from tests.walk.world import ADMIN, PASSWORD, World
 

@@ -52,16 +52,17 @@ class World:
     gateway: FakeGateway
     webhook_secret: str
 
-    def count_pending(self) -> int:
-        """Count outbox rows not sent yet (a Telegram reply goes out after the webhook answered)."""
+    def count_pending(self, channel: str) -> int:
+        """Count a channel's outbox rows not sent yet (Telegram replies after the webhook answered)."""
         with self.services.db.sessions() as session:
-            query = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(("pending", "sending")))
+            query = select(func.count()).select_from(OutboxMessage).where(
+                OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.channel == channel)
             return int(session.scalar(query) or 0)
 
-    def settle(self, timeout: float = 20.0) -> None:
-        """Wait until every reply has left the outbox."""
+    def settle(self, channel: str, timeout: float = 20.0) -> None:
+        """Wait until every reply of a channel has left the outbox."""
         deadline = time.monotonic() + timeout
-        while self.count_pending():
+        while self.count_pending(channel):
             assert time.monotonic() < deadline, "replies stuck in the outbox"
             time.sleep(0.01)
 
@@ -119,8 +120,9 @@ def running(tmp: Path, monkeypatch: Any) -> Iterator[World]:
         services.channels["sms-gateway"].client = httpx.AsyncClient(  # type: ignore[attr-defined]
             transport=httpx.ASGITransport(gateway.app))
         with db.transaction() as session:
-            accounts.add_facilitator(session, FACILITATOR, PASSWORD, "facilitator")
-            accounts.add_facilitator(session, ADMIN, PASSWORD, "admin")
+            if not accounts.list_facilitators(session):
+                accounts.add_facilitator(session, FACILITATOR, PASSWORD, "facilitator")
+                accounts.add_facilitator(session, ADMIN, PASSWORD, "admin")
         app = create_app(settings, services)
         for route in app.routes:  # calls speak with <Say>, so the walk reads what a caller hears
             handler = getattr(getattr(route, "endpoint", None), "__self__", None)
