@@ -30,6 +30,8 @@ FILLERS = frozenset({"le", "la", "les", "l", "numero", "num", "no", "n", "choix"
                      "c", "est", "je", "choisis", "prends", "veux", "au", "aux", "a", "de",
                      "des", "du", "d", "un", "une", "en", "et", "ou", "mon", "ma", "mes",
                      "j", "pour", "moi", "plutot"})  # fmt: skip
+# Said around an answer ("2 merci"): never the answer itself, even when a label holds it.
+POLITE = frozenset({"merci", "beaucoup", "svp", "stp"})
 _YES = frozenset(canonical(w) for w in YES_WORDS)
 _NO = frozenset(canonical(w) for w in NO_WORDS)
 _DONT_KNOW = frozenset(canonical(w) for w in DONT_KNOW_WORDS)
@@ -82,7 +84,7 @@ def _polar_keys(expects: Expectation) -> dict[str, str]:
 
 def _number(tokens: list[str], count: int) -> int | None:
     """Return the 1-based position a text names ("2", "le 2", "la deuxieme"), if any."""
-    named = [t for t in tokens if t not in FILLERS or t in ("un", "une")]
+    named = [t for t in tokens if (t not in FILLERS and t not in POLITE) or t in ("un", "une")]
     if len(named) != 1 or len(tokens) > 4 or "les" in tokens:  # "les deux" is not "2"
         return None
     token = named[0]
@@ -116,8 +118,8 @@ def match_choice_exact(text: str, expects: Expectation) -> str | None:
 
 
 def _content(tokens: list[str]) -> list[str]:
-    """Return the words that carry meaning (no articles, no fillers)."""
-    return [t for t in tokens if t not in FILLERS and len(t) > 1]
+    """Return the words that carry meaning (no articles, no fillers, no thanks)."""
+    return [t for t in tokens if t not in FILLERS and t not in POLITE and len(t) > 1]
 
 
 def match_choice(text: str, expects: Expectation) -> str | None:

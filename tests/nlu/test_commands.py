@@ -80,6 +80,19 @@ def test_choices_by_number_label_typo_or_dont_know(text: str, key: str) -> None:
     assert match_choice(text, PLACES) == key
 
 
+# Found by the walk (tests/walk): by SMS, "2 merci" at "1 - Non, merci / 2 - Oui, je veux
+# savoir" was saved as "non" (the word "merci" matched the first label), so a person who
+# asked for news was recorded as refusing it.
+NEWS = Expectation("choice", (("non", "Non, merci"), ("oui", "Oui, je veux savoir")))
+
+
+@pytest.mark.parametrize(("text", "key"), [("2 merci", "oui"), ("2. merci", "oui"), ("le 2 merci", "oui"),
+                                           ("1 merci", "non"), ("2, merci beaucoup", "oui"),
+                                           ("non merci", "non"), ("merci", None)])  # fmt: skip
+def test_a_number_said_politely_is_still_that_number(text: str, key: str | None) -> None:
+    assert match_choice(text, NEWS) == key
+
+
 @pytest.mark.parametrize("text", ["5", "pas à la maison", "oui mais non", "les deux"])
 def test_unclear_choices_are_not_guessed(text: str) -> None:
     assert match_choice(text, PLACES) is None
