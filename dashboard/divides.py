@@ -74,9 +74,9 @@ class Divide:
     def sentence(self) -> str:
         """Say the divide in one sentence with counts."""
         first, *others = self.groups
-        rest = "".join(f", {g.said} {g.noun} sur {g.size}" for g in others)
-        return (f"« {self.question} » : {first.said} {first.noun} sur {first.size} ont répondu "
-                f"« {self.answer} »{rest}.")  # fmt: skip
+        rest = "".join(f", {_counted(g)}" for g in others)
+        verb = "n'a répondu" if first.said == "0" else "ont répondu"
+        return f"« {self.question} » : {_counted(first)} {verb} « {self.answer} »{rest}."
 
     def easy(self, step: Step | None) -> list[str]:
         """Say the divide in easy-read lines: what changes it, the question, one line per group."""
@@ -86,7 +86,14 @@ class Divide:
         lines = [f"Les réponses changent selon {SELON.get(self.feature, self.feature)}."]
         lines += [line.strip() for line in text.splitlines() if line.strip()]
         lines.append(f"Réponse « {answer} » :")
-        return lines + [f"- {g.said} {g.noun} sur {g.size}" for g in self.groups]
+        return lines + [f"- {_counted(g, capital=True)}" for g in self.groups]
+
+
+def _counted(group: Group, capital: bool = False) -> str:
+    """Say how many of a group gave the answer: "20 femmes sur 45", "personne parmi les 24 hommes"."""
+    if group.said == "0":  # French counts nobody in the singular: never "0 hommes"
+        return ("Personne" if capital else "personne") + f" parmi les {group.size} {group.noun}"
+    return f"{group.said} {group.noun} sur {group.size}"
 
 
 def note(k: int) -> str:

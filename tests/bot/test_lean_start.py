@@ -17,7 +17,8 @@ from nlu.embedded import train_cached
 from nlu.factory import default_cache_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("sklearn", "scipy", "reportlab", "openpyxl", "sortition_algorithms", "joblib", "pandas", "weasyprint")
+HEAVY = ("sklearn", "scipy", "reportlab", "openpyxl", "sortition_algorithms", "joblib", "pandas",
+         "weasyprint")
 
 PROBE = """
 import json, sys

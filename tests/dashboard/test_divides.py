@@ -125,6 +125,10 @@ def test_a_small_difference_or_a_small_sample_is_no_divide() -> None:
     groups = (Group("femmes", 20, 45, 5), Group("hommes", 3, 24, 5))
     divide = Divide("r", "Q", "genre", "oui", "Oui", groups, p, effect)
     assert divide.sentence == "« Q » : 20 femmes sur 45 ont répondu « Oui », moins de 5 hommes sur 24."
+    nobody = Divide("r", "Q", "genre", "oui", "Oui", (Group("hommes", 0, 24, 5), Group("femmes", 20, 45, 5)),
+                    p, effect)  # fmt: skip
+    assert nobody.sentence == "« Q » : personne parmi les 24 hommes n'a répondu « Oui », 20 femmes sur 45."
+    assert nobody.easy(None)[-2:] == ["- Personne parmi les 24 hommes", "- 20 femmes sur 45"]
 
 
 def test_a_group_under_k_never_appears_nor_can_be_worked_out() -> None:

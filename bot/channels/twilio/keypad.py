@@ -66,8 +66,12 @@ def spoken_menu(message: OutboundMessage) -> list[str]:
     return lines
 
 
-def read_key(digits: str, kind: str, keys: tuple[str, ...]) -> KeyPress:
-    """Map the digits pressed at a step onto a choice, a command or a recording."""
+def read_key(digits: str, kind: str, keys: tuple[str, ...], optional: bool = False) -> KeyPress:
+    """Map the digits pressed at a step onto a choice, a command or a recording.
+
+    At an optional open question, # before the beep skips it (as at a choice); any other key
+    starts the recording.
+    """
     digit = digits.strip()[:1]
     if digit == HELP_DIGIT:
         return KeyPress("command", "aide")
@@ -77,6 +81,8 @@ def read_key(digits: str, kind: str, keys: tuple[str, ...]) -> KeyPress:
         return KeyPress("command", "sos")
     if digit == ERASE_DIGIT and kind != "confirm":
         return KeyPress("command", "effacer")
+    if kind == "text" and digit == DONE_DIGIT and optional:
+        return KeyPress("command", "passer")
     if kind == "text":
         return KeyPress("record") if digit else KeyPress("unknown")
     if digit == DONE_DIGIT and kind == "multi":

@@ -140,7 +140,7 @@ class VoiceWebhooks:
     async def gather(self, request: Request) -> Response:
         """Apply the key pressed at a question."""
         form, call_sid, address, state = await self._call(request)
-        press = read_key(str(form.get("Digits") or ""), state.kind, state.keys)
+        press = read_key(str(form.get("Digits") or ""), state.kind, state.keys, state.optional)
         if press.kind == "record":
             return twiml(record_now(state, self.options))
         before: tuple[str, ...] = ()

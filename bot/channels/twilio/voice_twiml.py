@@ -13,7 +13,7 @@ import anyio
 from twilio.twiml.voice_response import VoiceResponse
 
 from bot.channels.base import OutboundMessage
-from bot.channels.twilio.keypad import SAY_NAV, SAY_RECORD, menu_keys, spoken_body, spoken_menu
+from bot.channels.twilio.keypad import SAY_NAV, SAY_RECORD, SAY_SKIP, menu_keys, spoken_body, spoken_menu
 
 log = logging.getLogger(__name__)
 VOICE_PATH = "/webhooks/twilio/voice"
@@ -42,12 +42,13 @@ class CallState:
     keys: tuple[str, ...] = ()
     quiet: int = 0
     easy: bool = False
+    optional: bool = False
 
     def query(self) -> str:
         """Encode the state as a URL query."""
         return urlencode({"step": self.step, "turn": self.turn, "kind": self.kind,
                           "keys": ",".join(self.keys), "quiet": self.quiet,
-                          "easy": int(self.easy)})  # fmt: skip
+                          "easy": int(self.easy), "optional": int(self.optional)})  # fmt: skip
 
     @classmethod
     def parse(cls, params: Any) -> CallState:
@@ -58,7 +59,8 @@ class CallState:
             turn, quiet = 0, 0
         keys = tuple(k for k in str(params.get("keys", "")).split(",") if k)
         return cls(step=str(params.get("step", ""))[:64], turn=turn, kind=str(params.get("kind", "none")),
-                   keys=keys, quiet=quiet, easy=params.get("easy") == "1")  # fmt: skip
+                   keys=keys, quiet=quiet, easy=params.get("easy") == "1",
+                   optional=params.get("optional") == "1")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -127,11 +129,12 @@ async def render(
         response.hangup()
         return response
     nxt = replace(state, step=prompt.step or "", turn=state.turn + 1, kind=prompt.expects,
-                  keys=menu_keys(prompt), easy=prompt.easy)  # fmt: skip
+                  keys=menu_keys(prompt), easy=prompt.easy, optional=prompt.optional)  # fmt: skip
     if prompt.expects == "text":
         gather = response.gather(input="dtmf", num_digits=1, timeout=1, finish_on_key="",
                                  action=action(options, "gather", nxt), method="POST")  # fmt: skip
-        await speaker.speak(gather, [spoken_body(prompt), SAY_NAV, SAY_RECORD], lang)
+        skip = [SAY_SKIP] if prompt.optional else []  # '#' before the beep skips, after it ends
+        await speaker.speak(gather, [spoken_body(prompt), *skip, SAY_NAV, SAY_RECORD], lang)
         response.record(action=action(options, "record", nxt), method="POST",
                         max_length=options.record_max_seconds, timeout=5, finish_on_key="#",
                         play_beep=True, trim="trim-silence")  # fmt: skip
