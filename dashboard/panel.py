@@ -91,7 +91,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         with app.db.transaction() as session:
             pool = panels.volunteers(session, c.profile_flow, c.volunteer_result, c.yes_key,
                                      c.profile_results)  # fmt: skip
-            channels = sorted({v.channel for v in pool})
+            channels = [(key, labels.channel(key)) for key in sorted({v.channel for v in pool})]
             latest = panels.latest_panel(session)
             panel: dict[str, Any] | None = None
             if latest is not None:

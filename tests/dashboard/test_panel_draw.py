@@ -43,7 +43,9 @@ def test_the_draw_uses_new_quotas_and_lists_who_it_left_out(live: LiveServer, se
     seed(services)
     with httpx.Client(timeout=120) as client:
         login(client, live.url, "anne@example.org")
-        token = csrf_of(client.get(live.url + "/facilitator/panel").text)
+        panel = client.get(live.url + "/facilitator/panel").text
+        assert "sms pour SMS, telegram pour Telegram" in plain(panel)  # key and label
+        token = csrf_of(panel)
         form = {"csrf_token": token, "size": "4", "seed": "9", "quotas": QUOTAS}
         page = client.post(live.url + "/facilitator/panel/draw", follow_redirects=True, data=form)
     text = plain(page.text)
