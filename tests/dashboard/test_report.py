@@ -92,5 +92,5 @@ def test_a_spec_2_flow_never_divides_on_the_dashboard_s_profile_answers(live: Li
         login(client, live.url, "anne@example.org")
         page = plain(client.get(live.url + "/facilitator/report").text)
         divides = page.split("Les questions qui divisent")[1].split("Les voix qui manquent")[0]
-        assert "20 hommes sur 20 ont répondu « Oui », 0 femmes sur 20." in divides
+        assert "20 hommes sur 20 ont répondu « Oui », personne parmi les 20 femmes." in divides
         assert "Quel âge" not in divides and "Vous êtes" not in divides
