@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage import repo
+from storage import counted, repo
 from storage.models import OutboxMessage, Participant, utcnow
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # PostgreSQL refuses NUL in text
@@ -120,7 +120,11 @@ def latest_prompt(session: Session, key: str) -> dict[str, Any] | None:
     return None if participant_id is None else repo.latest_prompt(session, participant_id)
 
 
-def has_open_run(session: Session, key: str) -> bool:
-    """Say whether the participant with this key has a run in progress."""
+def where_is(session: Session, key: str) -> str:
+    """Say where the person with this key stands: "running", "finished" (kept answers) or "new"."""
     participant_id = session.scalar(select(Participant.id).where(Participant.key == key))
-    return participant_id is not None and repo.open_run(session, participant_id) is not None
+    if participant_id is None:
+        return "new"
+    if repo.open_run(session, participant_id) is not None:
+        return "running"
+    return "finished" if counted.has_finished(session, participant_id) else "new"

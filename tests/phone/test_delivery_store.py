@@ -82,4 +82,4 @@ def test_the_last_question_is_found_only_while_it_is_the_last_message(database: 
     rows(database, OutboundMessage(text="Merci !"))
     with database.sessions() as session:
         assert delivery.latest_prompt(session, "k1") is None
-        assert delivery.has_open_run(session, "k1") is False
+        assert delivery.where_is(session, "k1") != "running"

@@ -13,20 +13,24 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from twilio.twiml.voice_response import VoiceResponse
 
 from bot.channels.base import Capabilities, InboundMessage
 from bot.channels.phone import PhoneNumberError, to_e164
 from bot.channels.plugin import ChannelPlugin, Hub, RepliesOnly, in_response
 from bot.channels.twilio import voice_news
 from bot.channels.twilio.api import TwilioConfig
-from bot.channels.twilio.keypad import SAY_HELP, read_key
+from bot.channels.twilio.keypad import ERASE_DIGIT, SAY_HELP, SOS_DIGIT, read_key
 from bot.channels.twilio.voice_twiml import (
+    AGAIN_PATH,
+    SAY_BYE,
     SAY_NO_AUDIO,
     SAY_UNKNOWN_KEY,
     VOICE_PATH,
     CallState,
     Speaker,
     VoiceOptions,
+    answered_before,
     goodbye,
     record_now,
     render,
@@ -96,10 +100,11 @@ class VoiceWebhooks:
             address = ANONYMOUS + call_sid  # a withheld number takes part for this call only
         return form, call_sid, address, CallState.parse(request.query_params)
 
-    def _running(self, address: str) -> bool:
+    def _where(self, address: str) -> str:
+        """Say whether the caller is answering ("running"), finished before, or is new."""
         key = self.hub.participant_key(CHANNEL, address)
         with self.hub.db.sessions() as session:
-            return delivery.has_open_run(session, key)
+            return delivery.where_is(session, key)
 
     async def _answer(self, inbound: InboundMessage, state: CallState,
                       before: tuple[str, ...] = ()) -> Response:  # fmt: skip
@@ -129,13 +134,36 @@ class VoiceWebhooks:
         _, call_sid, address, _ = await self._call(request)
         return await self._begin(call_sid, address)
 
-    async def _begin(self, call_sid: str, address: str) -> Response:
-        """Continue the caller's run where it is, or start the flow."""
-        running = await anyio.to_thread.run_sync(self._running, address)
+    async def _begin(self, call_sid: str, address: str, again: bool = False) -> Response:
+        """Continue the caller's run where it is, or start the flow (asking first after a finished one)."""
+        where = await anyio.to_thread.run_sync(self._where, address)
+        if where == "finished" and not again:
+            return twiml(await answered_before(self.options, self.speaker))
+        running = where == "running"
         inbound = InboundMessage(channel=CHANNEL, address=address, external_id=f"{call_sid}:start",
                                  choice="cmd:repeter" if running else None,
                                  start_flow=None if running else self.flow)  # fmt: skip
         return await self._answer(inbound, CallState())
+
+    async def again(self, request: Request) -> Response:
+        """A key after "vous avez déjà répondu": 1 answers again, 8 erases, 9 the helplines."""
+        form, call_sid, address, _ = await self._call(request)
+        digit = str(form.get("Digits") or "").strip()[:1]
+        if digit == "1":
+            return await self._begin(call_sid, address, again=True)
+        if digit in (ERASE_DIGIT, SOS_DIGIT):
+            command = "effacer" if digit == ERASE_DIGIT else "sos"
+            inbound = InboundMessage(channel=CHANNEL, address=address, external_id=f"{call_sid}:again",
+                                     choice=f"cmd:{command}")  # fmt: skip
+            return await self._answer(inbound, CallState())
+        return twiml(await self.speaker_says(SAY_BYE))
+
+    async def speaker_says(self, text: str) -> Any:
+        """A short goodbye, then hang up."""
+        response = VoiceResponse()
+        await self.speaker.speak(response, [text], "fr")
+        response.hangup()
+        return response
 
     async def gather(self, request: Request) -> Response:
         """Apply the key pressed at a question."""
@@ -202,6 +230,7 @@ def routes(channel: RepliesOnly, hub: Hub) -> list[BaseRoute]:
         Route(f"{VOICE_PATH}/silence", hooks.silence, methods=["POST"]),
         Route(voice_news.NEWS_PATH, hooks.news, methods=["POST"]),
         Route(voice_news.START_PATH, hooks.start, methods=["POST"]),
+        Route(AGAIN_PATH, hooks.again, methods=["POST"]),
     ]
 
 

@@ -22,6 +22,11 @@ SAY_GOODBYE = "Nous n'avons rien entendu. Vos réponses sont gardées. Rappelez 
 SAY_OPTED_OUT = "Vous avez demandé à arrêter. Nous ne vous envoyons plus rien. Au revoir."
 SAY_UNKNOWN_KEY = "Cette touche ne sert pas ici."
 SAY_NO_AUDIO = "Nous n'avons pas entendu votre message."
+SAY_ANSWERED = "Merci, vous avez déjà répondu au questionnaire. Vos réponses sont gardées."
+SAY_ANSWERED_KEYS = ("Pour répondre encore une fois, tapez 1. Pour effacer vos réponses, tapez 8. "
+                     "En danger, tapez 9.")  # fmt: skip
+SAY_BYE = "Merci. Au revoir."
+AGAIN_PATH = f"{VOICE_PATH}/again"
 
 
 class AudioService(Protocol):
@@ -161,5 +166,16 @@ async def goodbye(speaker: Speaker, lang: str = "fr") -> VoiceResponse:
     """Say goodbye after too many silences and hang up (the run waits where it is)."""
     response = VoiceResponse()
     await speaker.speak(response, [SAY_GOODBYE], lang)
+    response.hangup()
+    return response
+
+
+async def answered_before(options: VoiceOptions, speaker: Speaker, lang: str = "fr") -> VoiceResponse:
+    """Greet a caller who already finished: answer again (1), erase (8) or danger (9), else goodbye."""
+    response = VoiceResponse()
+    gather = response.gather(input="dtmf", num_digits=1, timeout=options.gather_timeout, finish_on_key="",
+                             action=options.base_url.rstrip("/") + AGAIN_PATH, method="POST")  # fmt: skip
+    await speaker.speak(gather, [SAY_ANSWERED, SAY_ANSWERED_KEYS], lang)
+    await speaker.speak(response, [SAY_BYE], lang)
     response.hangup()
     return response
