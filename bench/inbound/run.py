@@ -237,7 +237,7 @@ def main() -> None:
     parser.add_argument("--pg-admin", default=os.environ.get("BENCH_PG_ADMIN", PG_ADMIN),
                         help="a PostgreSQL URL allowed to create and drop a database")  # fmt: skip
     parser.add_argument("--nice", type=int, default=0,
-                        help="servers and wrk at this niceness (-10 as root: ahead of other work)")  # fmt: skip
+                        help="servers and wrk at this niceness (-10: ahead of other work)")  # fmt: skip
     parser.add_argument("--json", default=None, help="also write every figure to this file")
     args = parser.parse_args()
     if args.nice:
