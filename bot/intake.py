@@ -39,23 +39,6 @@ def tidy(inbound: InboundMessage) -> InboundMessage:
     return dataclasses.replace(inbound, external_id=external_id, text=text)
 
 
-def handle_inline(
-    services: Services, inbound: InboundMessage, read: Reader | None, reply_inline: InlineReply | None
-) -> HandleResult | None:
-    """On SQLite, handle the message on the event loop when nothing is queued before it.
-
-    SQLite takes one writer at a time, so its messages go one by one anyway; handing each to a
-    worker thread and back cost two thread switches (and the GIL passed back and forth) per
-    message, a fifth of the throughput (bench/inbound). Only when no message holds or waits
-    for the inbound thread (arrival order is kept) and nothing would make the loop wait (see
-    ConversationService.handle_now); otherwise None, and the caller uses the thread.
-    """
-    limiter = services.inbound_limiter
-    if not services.db.is_sqlite or limiter.borrowed_tokens or limiter.statistics().tasks_waiting:
-        return None
-    return services.service.handle_now(inbound, read, reply_inline)
-
-
 async def receive(
     services: Services,
     inbound: InboundMessage,
@@ -72,10 +55,8 @@ async def receive(
     key = services.service.participant_key(inbound.channel, inbound.address)
     if not await services.throttle.admit(key):
         raise Flooded(inbound.channel)
-    result = handle_inline(services, inbound, read, reply_inline)
-    if result is None:
-        result = await anyio.to_thread.run_sync(services.service.handle, inbound, read, reply_inline,
-                                                limiter=services.inbound_limiter)  # fmt: skip
+    result = await anyio.to_thread.run_sync(services.service.handle, inbound, read, reply_inline,
+                                            limiter=services.inbound_limiter)  # fmt: skip
     if reply_inline is not None:
         return result
     if dispatch and result.outbox_ids and not result.duplicate:

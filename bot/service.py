@@ -32,7 +32,7 @@ from flows.model import Flow
 from nlu.commands import normalise
 from nlu.interpretation import Expectation, Interpretation, Interpreter
 from storage import counted, invitations, repo
-from storage.db import Database, WriterBusy
+from storage.db import Database
 from storage.forget import ERASED, forget_if_settled, sweep_erased
 from storage.masking import mask
 from storage.models import SafetyFlag, utcnow
@@ -136,28 +136,11 @@ class ConversationService:
                 time.sleep(0.01 * (attempt + 1))
         return self._handle_once(inbound, read, reply_inline)
 
-    def handle_now(
-        self, inbound: InboundMessage, read: Reader | None = None, reply_inline: InlineReply | None = None
-    ) -> HandleResult | None:
-        """Handle a message at once if nothing would make this thread wait; else return None.
-
-        For the event loop itself (SQLite, bot/intake.py): one try, never a sleep. None when
-        the writer lock is taken, a sweep is due, or the transaction hit a conflict; nothing of
-        the message is then stored, and `handle` (in a worker thread) takes it from the start.
-        """
-        if time.monotonic() >= self._next_sweep:
-            return None
-        try:
-            return self._handle_once(inbound, read, reply_inline, wait=False)
-        except (WriterBusy, IntegrityError, OperationalError):
-            return None
-
     def _handle_once(
-        self, inbound: InboundMessage, read: Reader | None, reply_inline: InlineReply | None,
-        wait: bool = True,
-    ) -> HandleResult:  # fmt: skip
+        self, inbound: InboundMessage, read: Reader | None, reply_inline: InlineReply | None
+    ) -> HandleResult:
         key = self.participant_key(inbound.channel, inbound.address)
-        with turn(self.db, wait) as store:
+        with turn(self.db) as store:
             participant = store.lock_participant(
                 key, inbound.channel, lambda: self.crypto.encrypt(inbound.address)
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -17,19 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-BUSY_TIMEOUT_MS = 10000
-
-
-class WriterBusy(Exception):
-    """SQLite's write lock is held elsewhere right now; the caller, who would not wait, may retry."""
-
-
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Turn on WAL, foreign keys and a busy timeout for every SQLite connection."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -38,20 +30,9 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     """Take the write lock at BEGIN, so concurrent writers queue instead of failing.
 
     Straight on the driver: through exec_driver_sql, SQLAlchemy's statement machinery cost
-    more than the BEGIN itself, once per transaction. A connection opened with
-    `Database.connection(wait=False)` does not wait for another process's writer: WriterBusy.
+    more than the BEGIN itself, once per transaction.
     """
-    driver = conn.connection.driver_connection
-    if not conn.info.get("nowait"):
-        driver.execute("BEGIN IMMEDIATE")
-        return
-    driver.execute("PRAGMA busy_timeout=0")
-    try:
-        driver.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise WriterBusy from exc
-    finally:
-        driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 
 # A pooled PostgreSQL connection idle longer than this is checked before use. Pinging on every
@@ -122,32 +103,14 @@ class Database:
             yield session
 
     @contextmanager
-    def connection(self, wait: bool = True) -> Iterator[Connection]:
-        """Open a Core connection in one transaction: commit on success, roll back on error.
-
-        With wait=False (SQLite), raise WriterBusy at once instead of waiting for the writer
-        lock, held by a thread of this process or by another process.
-        """
+    def connection(self) -> Iterator[Connection]:
+        """Open a Core connection in one transaction: commit on success, roll back on error."""
         if self._writer is None:
             with self.engine.connect() as connection, connection.begin():
                 yield connection
             return
-        if wait:
-            with self._writer, self.engine.connect() as connection, connection.begin():
-                yield connection
-            return
-        if not self._writer.acquire(blocking=False):
-            raise WriterBusy
-        try:
-            with self.engine.connect() as connection:
-                connection.info["nowait"] = True
-                try:
-                    with connection.begin():
-                        yield connection
-                finally:
-                    connection.info.pop("nowait", None)
-        finally:
-            self._writer.release()
+        with self._writer, self.engine.connect() as connection, connection.begin():
+            yield connection
 
     def upgrade(self) -> None:
         """Migrate the database to the latest revision."""

@@ -450,12 +450,9 @@ class TurnStore:
 
 
 @contextmanager
-def turn(db: Database, wait: bool = True) -> Iterator[TurnStore]:
-    """Open one transaction for one inbound message: commit on success, roll back on error.
-
-    wait=False: on SQLite, raise WriterBusy rather than wait for the writer (Database.connection).
-    """
-    with db.connection(wait) as connection:
+def turn(db: Database) -> Iterator[TurnStore]:
+    """Open one transaction for one inbound message: commit on success, roll back on error."""
+    with db.connection() as connection:
         store = TurnStore(connection)
         try:
             yield store
