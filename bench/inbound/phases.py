@@ -212,6 +212,7 @@ def profile(args: argparse.Namespace, url: str, tmp: Path) -> None:
     statements: list[str] = []
     event.listen(db.engine, "before_cursor_execute",
                  lambda _c, _cur, sql, *_: statements.append(sql.split(None, 1)[0].upper()))  # fmt: skip
+    event.listen(db.engine, "begin", lambda conn: statements.append("BEGIN"))  # on the driver
     event.listen(db.engine, "commit", lambda conn: statements.append("COMMIT"))
     count_driver_statements(statements)
     profiler = cProfile.Profile(time.thread_time) if args.cprofile else None  # CPU, not waits
