@@ -15,7 +15,7 @@ For each database and worker count, prints:
 The apps are measured one after the other, round after round, on the same machine as wrk:
 compare ratios, not absolute figures.
 
-    .venv/bin/python bench/inbound/run.py            # about 6 minutes
+    .venv/bin/python bench/inbound/run.py            # about 5 minutes (--nice -10 on a busy machine)
     .venv/bin/python bench/inbound/run.py --quick    # about 2 minutes
     .venv/bin/python bench/inbound/run.py --backends sqlite --workers 1 --seconds 20
 """
