@@ -21,10 +21,8 @@ def nav_buttons(flow: Flow, prefs: Prefs, optional: bool) -> list[list[str]]:
 
 def progress(flow: Flow, step_id: str | None) -> list[int] | None:
     """Return [position, total] of a question among the flow's questions."""
-    asking = [s.id for s in flow.steps if s.asks]
-    if step_id not in asking:
-        return None
-    return [asking.index(step_id) + 1, len(asking)]
+    number = flow.question_number(step_id)
+    return None if number is None else list(number)
 
 
 def outbound(flow: Flow, message: MessageCreated, prefs: Prefs, run_id: int | None) -> OutboundMessage:

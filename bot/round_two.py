@@ -27,6 +27,10 @@ class Deliberation:
         self.config = config
         self.rng = rng or random.SystemRandom()
 
+    def concerns(self, flow: Flow) -> bool:
+        """Say whether a flow has anything of round two (votes, proposals): else no need of a session."""
+        return flow.id == self.config.flow or any(step.kind == REACTION for step in flow.steps)
+
     def values(self, session: Session, participant_id: int, flow: Flow) -> dict[str, str] | None:
         """Return the deck for a run of a flow that has a reaction step (else None)."""
         if not any(step.kind == REACTION for step in flow.steps):

@@ -400,7 +400,7 @@ class ConversationService:
             turn.store.end_run(run, "stopped", self.clock())
         flow = self.flows.start_version(turn.store.remember_flow, flow_id)
         values = {CONSENT_GIVEN: YES} if turn.participant.consent_at is not None else {}
-        if self.deliberation is not None:
+        if self.deliberation is not None and self.deliberation.concerns(flow):
             values.update(self.deliberation.values(turn.store.session, turn.participant.id, flow) or {})
         sprint = engine.start(flow, self._prefs(turn), values)
         new_run = turn.store.new_run(turn.participant.id, flow.id, flow.version, turn.inbound.channel,
@@ -415,9 +415,11 @@ class ConversationService:
         """Write a sprint's events: answers, preferences, consent, run state, messages."""
         participant, now = turn.participant, self.clock()
         refused = False
+        # Round two's hook reads and writes through the ORM session: opened only for its flows.
+        deliberation = self.deliberation if self.deliberation and self.deliberation.concerns(flow) else None
         for event in sprint.events:
             if isinstance(event, ResultSaved):
-                if self.deliberation is not None and self.deliberation.consume(
+                if deliberation is not None and deliberation.consume(
                     turn.store.session, participant.id, flow, event
                 ):
                     continue  # a vote of round two: saved in its own table

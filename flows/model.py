@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from flows import kinds
@@ -109,12 +110,30 @@ class Flow:
     system: dict[str, Message] = field(default_factory=dict)
     source: str = "<memory>"
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Each step id's position (the first step with it), built once per flow."""
+        positions: dict[str, int] = {}
+        for i, step in enumerate(self.steps):
+            positions.setdefault(step.id, i)
+        return positions
+
+    @cached_property
+    def _questions(self) -> dict[str, tuple[int, int]]:
+        """Each asking step's [position, total] among the flow's questions, built once per flow."""
+        asking = [step.id for step in self.steps if step.asks]
+        numbers: dict[str, tuple[int, int]] = {}
+        for i, step_id in enumerate(asking):
+            numbers.setdefault(step_id, (i + 1, len(asking)))
+        return numbers
+
     def step(self, step_id: str) -> Step:
         """Return the step with this id (KeyError when unknown)."""
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        raise KeyError(step_id)
+        return self.steps[self._positions[step_id]]
+
+    def question_number(self, step_id: str | None) -> tuple[int, int] | None:
+        """Return (position, total) of a question among the flow's questions, None for another step."""
+        return None if step_id is None else self._questions.get(step_id)
 
     def system_message(self, key: str, answers_by: str = "buttons") -> Message:
         """Return a system message, in the words of the channel's way of answering if it has them.
@@ -125,7 +144,7 @@ class Flow:
 
     def has_step(self, step_id: str) -> bool:
         """Say whether the flow has a step with this id."""
-        return any(step.id == step_id for step in self.steps)
+        return step_id in self._positions
 
     def next_of(self, step: Step, choice: Choice | None = None) -> str | None:
         """Return the id of the step after this one (branch, explicit next, or the following)."""
@@ -133,7 +152,9 @@ class Flow:
             return choice.next
         if step.next:
             return step.next
-        index = self.steps.index(step)
+        index = self._positions.get(step.id, -1)
+        if index < 0 or self.steps[index] is not step:  # a copy of a step: compare as before
+            index = self.steps.index(step)
         if index + 1 < len(self.steps):
             return self.steps[index + 1].id
         return None

@@ -1,10 +1,10 @@
 """Where the SMS webhook spends its CPU: signed requests through the app in-process, by phase.
 
-    python bench/inbound/phases.py [--database-url URL] [--messages 2000] [--people 200]
-                                    [--cprofile 25] [--concurrency 1]
+    python bench/inbound/phases.py [--messages 2000] [--people 200] [--cprofile 25]
+                                   [--concurrency 1] [--postgresql ADMIN_URL]
 
 Drives the Twilio SMS webhook of the real app (egalite flow) through httpx's ASGI transport,
-the same conversation as load.py, and prints CPU milliseconds per message for each phase
+the same conversation as run.py, and prints CPU milliseconds per message for each phase
 (thread CPU time, so other processes on the machine do not count) and, with --cprofile, the
 functions that cost most. No HTTP server: this is the Porte-voix side only.
 """
@@ -16,6 +16,7 @@ import asyncio
 import cProfile
 import dataclasses
 import functools
+import os
 import pstats
 import sys
 import tempfile
@@ -33,7 +34,7 @@ from twilio.request_validator import RequestValidator
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.inbound.load import BODIES  # noqa: E402
+from bench.inbound.signed import BODIES  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.channels import registry  # noqa: E402
 from bot.channels.twilio import sms  # noqa: E402
@@ -167,8 +168,10 @@ async def drive(app: Any, forms: list[dict[str, str]], concurrency: int) -> floa
 
 
 def main() -> None:
+    """Parse the options and profile, on a database made for the run when it is PostgreSQL."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--postgresql", default=None, metavar="ADMIN_URL",
+                        help="profile on PostgreSQL: a database is created on this server, then dropped")
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--people", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=1)
@@ -176,16 +179,22 @@ def main() -> None:
     parser.add_argument("--dump", default=None, help="write the cProfile stats to this file")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
-    url = args.database_url or f"sqlite:///{tmp / 'profile.db'}"
+    if args.postgresql is None:
+        profile(args, f"sqlite:///{tmp / 'profile.db'}", tmp)
+        return
+    from bench.inbound.run import pg_database
+
+    with pg_database(args.postgresql, f"bench_phases_{os.getpid()}") as url:
+        profile(args, url, tmp)
+
+
+def profile(args: argparse.Namespace, url: str, tmp: Path) -> None:
+    """Drive the webhook on this database and print where the time goes."""
     settings = load_settings({"PORTE_VOIX_SECRET_KEY": "b" * 48, "DATABASE_URL": url,
                               "PORTE_VOIX_DATA_DIR": str(tmp)})  # fmt: skip
     settings = dataclasses.replace(settings, flows_dir=ROOT / "flows" / "definitions",
                                    public_base_url=PUBLIC)  # fmt: skip
     db = Database(url)
-    if not db.is_sqlite:
-        from bench.inbound.run import reset
-
-        reset(url)
     db.upgrade()
     services = build_services(settings, db)
     services.channels.update(registry.build_channels(settings, ENV))
@@ -203,6 +212,7 @@ def main() -> None:
     statements: list[str] = []
     event.listen(db.engine, "before_cursor_execute",
                  lambda _c, _cur, sql, *_: statements.append(sql.split(None, 1)[0].upper()))  # fmt: skip
+    event.listen(db.engine, "begin", lambda conn: statements.append("BEGIN"))  # on the driver
     event.listen(db.engine, "commit", lambda conn: statements.append("COMMIT"))
     count_driver_statements(statements)
     profiler = cProfile.Profile(time.thread_time) if args.cprofile else None  # CPU, not waits

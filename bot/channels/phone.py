@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 DEFAULT_REGION = "FR"
@@ -13,7 +15,15 @@ class PhoneNumberError(ValueError):
 
 def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
     """Normalise a phone number to E.164 (+33612345678), national forms read in `region`."""
-    text = (raw or "").strip()
+    return _e164(raw or "", region)
+
+
+# The same numbers send again and again (every message of a conversation): parsing one costs
+# 15 to 50 us, a lookup well under 1. Only numbers read successfully are kept, in this
+# process's memory only, the oldest forgotten first.
+@lru_cache(maxsize=4096)
+def _e164(raw: str, region: str) -> str:
+    text = raw.strip()
     if not text:
         raise PhoneNumberError("empty phone number")
     if text.startswith("00"):

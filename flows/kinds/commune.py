@@ -97,6 +97,15 @@ def match(text: str, communes: Collection[Commune], refused: Collection[str] = (
     words = fold(text)
     if not words:
         return Match()
+    return _match(words, tuple(communes), tuple(sorted(refused)))
+
+
+# Many people type the same few names (their commune, spelt their way): scoring one against a
+# département's communes costs a few hundred microseconds, a second time a lookup. The cache is
+# keyed by the folded words; it lives in this process's memory only, the oldest dropped first.
+@lru_cache(maxsize=2048)
+def _match(words: tuple[str, ...], communes: tuple[Commune, ...], refused: tuple[str, ...]) -> Match:
+    """Match folded words against communes (see match)."""
     found = {c: widest([similarity(words, f) for f in forms(c.name)])
              for c in communes if c.code not in refused}  # fmt: skip
     best = max((score for score, _ in found.values()), default=0.0)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 import xml.etree.ElementTree as ET
 from urllib.parse import urlparse
 
@@ -226,3 +228,27 @@ async def test_replies_sent_in_the_response_are_never_sent_again(
     assert await phone_services.dispatcher.dispatch() == 0  # the repair loop finds nothing to send
     assert fake_twilio.sent == []
     assert {row.status for row in outbox(phone_services)} == {"sent"}
+
+
+async def test_a_message_while_another_process_writes_is_answered_once(
+    twilio: Twilio, phone_services: Services
+) -> None:
+    if not phone_services.db.is_sqlite:
+        pytest.skip("SQLite's single writer")
+    await twilio.sms("DEMO")
+    # Another process (a second worker, the nightly purge) holds SQLite's write lock: the
+    # message waits for it, then is answered, once.
+    other = sqlite3.connect(phone_services.db.url.removeprefix("sqlite:///"), isolation_level=None,
+                            check_same_thread=False)  # fmt: skip
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, other.execute, ["COMMIT"])
+    release.start()
+    try:
+        waited = messages(await twilio.sms("1", sid="SM" + "w" * 32))
+    finally:
+        release.join()
+        other.close()
+    again = messages(await twilio.sms("1", sid="SM" + "w" * 32))  # Twilio's retry: the same answer
+    assert len(waited) == 1 and again == waited
+    with phone_services.db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(InboundEvent)) == 2

@@ -83,3 +83,10 @@ def test_a_stale_tampered_or_unsigned_gateway_event_is_refused(
     with pytest.raises(SignatureError) as info:
         check_gateway(KEY, body, timestamp, signature, now=now)
     assert info.value.reason == reason
+
+
+def test_a_signature_made_with_the_default_port_passes_too() -> None:
+    signature = RequestValidator(TOKEN).compute_signature(URL.replace(".org/", ".org:443/"), PARAMS)
+    check_twilio(TOKEN, URL, PARAMS, signature)
+    with pytest.raises(SignatureError):
+        check_twilio(TOKEN, URL, PARAMS, RequestValidator(TOKEN).compute_signature(URL + "x", PARAMS))

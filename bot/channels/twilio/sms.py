@@ -14,14 +14,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.base import InboundMessage, OutboundMessage
 from bot.channels.phone import PhoneNumberError, to_e164
 from bot.channels.plugin import ChannelPlugin, Hub
 from bot.channels.sms_text import SMS, AccentPolicy, SmsPart, pack, segments_by_reply
 from bot.channels.twilio.api import STATUS_PATH, TwilioConfig, TwilioSmsChannel
-from bot.channels.twilio.web import require, signed_form, twiml
+from bot.channels.twilio.web import messages_twiml, require, signed_form, twiml
 from bot.intake import Flooded
 from bot.settings import Settings
 from storage import delivery
@@ -95,14 +94,13 @@ class TwilioSmsWebhooks:
                                                OutboxMessage.external_id.is_(None))
             ))  # fmt: skip
 
-    def _reply(self, outbox_ids: list[int], parts: list[SmsPart]) -> MessagingResponse:
+    def _reply(self, outbox_ids: list[int], parts: list[SmsPart]) -> str:
         """Write the packed replies as TwiML, each SMS reporting its delivery on its rows."""
-        response = MessagingResponse()
-        for part in parts:
-            ids = ",".join(str(outbox_ids[i]) for i in part.replies)
-            action = self.config.public_base_url + STATUS_PATH + "?" + urlencode({"outbox": ids})
-            response.message(part.body, action=action, method="POST")
-        return response
+        status = self.config.public_base_url + STATUS_PATH + "?"
+        return messages_twiml([
+            (part.body, status + urlencode({"outbox": ",".join(str(outbox_ids[i]) for i in part.replies)}))
+            for part in parts
+        ])  # fmt: skip
 
     async def status(self, request: Request) -> Response:
         """Record a delivery report (delivered, failed, undelivered) on the outbox."""

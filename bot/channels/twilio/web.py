@@ -47,6 +47,27 @@ def require(form: FormData, *names: str) -> list[str]:
     return [str(form[name]).strip() for name in names]
 
 
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>'
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                            "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"})  # fmt: skip
+
+
+def messages_twiml(messages: list[tuple[str, str]]) -> str:
+    """Return a TwiML <Response> with one <Message> per (text, status callback URL).
+
+    Written directly rather than through twilio's MessagingResponse, which builds an
+    ElementTree for each answer; the escaping is ElementTree's, so the document is the same.
+    """
+    if not messages:
+        return XML_HEAD + "<Response />"
+    return XML_HEAD + "<Response>" + "".join(
+        f'<Message action="{action.translate(_ATTRIBUTE)}" method="POST"'
+        + (f">{text.translate(_TEXT)}</Message>" if text else " />")
+        for text, action in messages
+    ) + "</Response>"  # fmt: skip
+
+
 def twiml(document: object) -> Response:
     """Answer with a TwiML document."""
     return Response(str(document), media_type="application/xml")
