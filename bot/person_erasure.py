@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.channels import registry
-from bot.channels.phone import PhoneNumberError, to_e164
+from bot.channels.phone import PhoneNumberError, forget_numbers, to_e164
 from bot.channels.sms_text import SmsSection
 from bot.retention_files import delete_recordings_of, forget_clips
 from bot.settings import Settings
@@ -57,4 +57,5 @@ def erase_person(settings: Settings, db: Database, channel: str, address: str, a
         answers = erase(session, participant) if participant is not None else 0
         done = PersonErased(answers, removal.deleted, clips)
         record(session, actor, "erase", **done.__dict__)
+    forget_numbers()
     return done

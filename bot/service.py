@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, unregistered
+from bot.channels.phone import forget_numbers
 from bot.flowstore import FlowStore
 from bot.replies import COMMAND_PREFIX, outbound
 from bot.round_two import Deliberation
@@ -366,6 +367,7 @@ class ConversationService:
                                        [{"text": ref, "role": "system"} for ref in remote])  # fmt: skip
             # The row stays until the confirmation is out (storage/forget.py).
             participant.pending_action, participant.last_seen_at = ERASED, self.clock()
+            forget_numbers()  # the number must not stay in this process's parsing cache either
             turn.erased = True
             self._system(turn, "erase_done")
             return

@@ -18,6 +18,11 @@ def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
     return _e164(raw or "", region)
 
 
+def forget_numbers() -> None:
+    """Drop every number this process keeps in memory (after an erasure: none stays behind)."""
+    _e164.cache_clear()
+
+
 # The same numbers send again and again (every message of a conversation): parsing one costs
 # 15 to 50 us, a lookup well under 1. Only numbers read successfully are kept, in this
 # process's memory only, the oldest forgotten first.

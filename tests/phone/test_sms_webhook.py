@@ -170,6 +170,10 @@ async def test_effacer_asks_then_erases_every_answer(twilio: Twilio, phone_servi
     [done] = messages(await twilio.sms("1"))
     assert "effacées" in done
     assert stored_answers(phone_services) == {}
+    # The number does not stay in the process's memory either (the parsing cache is emptied).
+    from bot.channels import phone
+
+    assert phone._e164.cache_info().currsize == 0
 
 
 async def test_effacer_keeps_everything_on_no(twilio: Twilio, phone_services: Services) -> None:
