@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,20 @@ def queue(
     number left at the kiosk: SMS); one that no channel can send is stored as impossible to
     send, with the reason, and never handed to a sender.
     """
+
+    def shape(channel: str, person: Participant) -> OutboundMessage:
+        body = easy if person.easy else text
+        return OutboundMessage(text=body, spoken=body, role="info", easy=person.easy, audio=person.audio,
+                               lang=person.language, extra=extra)  # fmt: skip
+
+    return queue_shaped(session, participant_ids, shape, services)
+
+
+def queue_shaped(
+    session: Session, participant_ids: Iterable[int], shape: Callable[[str, Participant], OutboundMessage],
+    services: Any = None,
+) -> dict[int, int]:
+    """Write one outbox message per participant who did not stop, shaped for the channel that sends it."""
     people = session.scalars(
         select(Participant).where(
             Participant.id.in_(list(participant_ids)), Participant.opted_out_at.is_(None)
@@ -45,22 +59,12 @@ def queue(
     )
     queued: dict[int, int] = {}
     for person in people:
-        body = easy if person.easy else text
-        message = OutboundMessage(
-            text=body,
-            spoken=body,
-            role="info",
-            easy=person.easy,
-            audio=person.audio,
-            lang=person.language,
-            extra=extra,
-        )
         channel = person.channel if services is None else sender_for(services, person)
         block = None if services is None else block_of(services, channel)
         reason = block.reason if block is not None and block.never else None
         row = OutboxMessage(participant_id=person.id, channel=channel,
-                            payload=message.to_payload(), status=UNREACHABLE if reason else "pending",
-                            error=reason)  # fmt: skip
+                            payload=shape(channel, person).to_payload(),
+                            status=UNREACHABLE if reason else "pending", error=reason)  # fmt: skip
         session.add(row)
         session.flush()
         queued[person.id] = row.id

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -22,12 +21,12 @@ from bot.channels import registry
 from bot.channels.base import OutboundMessage
 from dashboard import outreach, report_words
 from dashboard.config import campaign_flows
-from dashboard.reach import block_of, reach, sender_for
+from dashboard.reach import reach
 from dashboard.synthesis import build
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from flows.gsm7 import budget
 from storage import audit, feedback, report_back
-from storage.models import OutboxMessage, Participant
+from storage.models import Participant
 from storage.small_groups import SmallGroups
 
 log = logging.getLogger(__name__)
@@ -71,20 +70,10 @@ def message_for(channel: str, person: Participant, report: Any) -> OutboundMessa
 
 def queue(session: Session, services: Any, participant_ids: list[int], report: Any) -> dict[int, int]:
     """Write one outbox row per person who did not stop, through the sender that reaches them."""
-    people = session.scalars(select(Participant).where(
-        Participant.id.in_(participant_ids), Participant.opted_out_at.is_(None)))  # fmt: skip
-    queued: dict[int, int] = {}
-    for person in people:
-        channel = sender_for(services, person)
-        block = block_of(services, channel)
-        reason = block.reason if block is not None and block.never else None
-        row = OutboxMessage(participant_id=person.id, channel=channel,
-                            payload=message_for(channel, person, report).to_payload(),
-                            status=outreach.UNREACHABLE if reason else "pending", error=reason)  # fmt: skip
-        session.add(row)
-        session.flush()
-        queued[person.id] = row.id
-    return queued
+    def shape(channel: str, person: Participant) -> OutboundMessage:
+        return message_for(channel, person, report)
+
+    return outreach.queue_shaped(session, participant_ids, shape, services)
 
 
 def warm_audio(services: Any, spoken: str) -> None:
