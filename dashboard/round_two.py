@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -13,10 +12,10 @@ from starlette.routing import BaseRoute, Route
 
 from dashboard import labels, outreach
 from dashboard.deliberation_view import outcome
+from dashboard.reach import sender_for
 from dashboard.web import PREFIX, Dashboard, form_of, guard, html_error, viewer_of
 from flows.easyread import check_length, check_lines, check_sentences
 from storage import audit, feedback, round_two
-from storage.models import Participant
 from storage.round_two import RoundTwoConfig
 
 MAX_LENGTH = 280  # a statement
@@ -38,12 +37,14 @@ def advice(easy: str) -> list[str]:
 
 
 def audience(session: Session, app: Dashboard) -> tuple[list[int], list[tuple[str, int, bool]]]:
-    """Return who can be invited, and per channel: (label, people who asked for news, reachable)."""
+    """Return who can be invited, and per sender: (label, people who asked for news, reachable).
+
+    Each person counts under the channel that can reach them later, as for the report back: a
+    caller, or a kiosk visitor who left a number for news, gets the invitation by SMS.
+    """
     c = app.config
     asked = feedback.followers(session, c.profile_flow, c.followup_result, c.yes_key)
-    channels = dict(
-        session.execute(select(Participant.id, Participant.channel).where(Participant.id.in_(asked))).all()
-    )
+    channels = {p.id: sender_for(app.services, p) for p in feedback.people(session, asked)}
     reachable = [pid for pid in asked if labels.reachable_later(channels[pid])]
     counts = Counter(channels.values())
     rows = [(labels.channel(ch), n, labels.reachable_later(ch)) for ch, n in sorted(counts.items())]
@@ -129,7 +130,8 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         def queue() -> list[int]:
             with app.db.transaction() as session:
                 people, _ = audience(session, app)
-                queued = outreach.queue(session, people, given[0], given[1], {"kind": "round_two_invitation"})
+                queued = outreach.queue(session, people, given[0], given[1], {"kind": "round_two_invitation"},
+                                        app.services)  # fmt: skip
                 audit.record(session, viewer.email, "round_two_invited", messages=len(queued))
                 return list(queued.values())
 

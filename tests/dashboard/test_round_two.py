@@ -161,3 +161,23 @@ def test_the_workshop_report_and_its_easy_read_version_tell_round_two(
     easy = plain(client.get(live.url + "/facilitator/report/easy").text)
     assert "85 personnes ont donné leur avis sur les idées." in easy
     assert "Presque tout le monde est d'accord : Tout le monde est d'accord." in easy
+
+
+def test_callers_and_kiosk_people_who_left_a_number_are_invited_by_sms(
+    live: LiveServer, services: SimpleNamespace
+) -> None:
+    # A caller asked for news during a call; a kiosk visitor left a number for news. Both can be
+    # reached later by SMS (as the report back reaches them): round two must invite them too.
+    callers = add_people(services.db, services.crypto, [{"suivi": "oui"}] * 2, channel="voice")
+    visitors = add_people(services.db, services.crypto, [{"suivi": "oui"}] * 2, channel="kiosk")
+    with services.db.transaction() as session:
+        for n, pid in enumerate(callers + visitors[:1]):
+            session.get(Participant, pid).address_enc = services.crypto.encrypt(f"+3361234567{n}")  # type: ignore[union-attr]
+    client = signed_in(live, services)
+    post(client, live, PAGE + "/invite", text="Bonjour, le deuxième tour commence.",
+         easy="Bonjour !\nVoici le deuxième tour.")  # fmt: skip
+    with services.db.transaction() as session:
+        rows = session.execute(select(OutboxMessage.participant_id, OutboxMessage.channel)).all()
+    assert sorted(rows) == sorted([(pid, "sms") for pid in callers + visitors[:1]])
+    page = plain(client.get(live.url + PAGE).text)
+    assert "Non : proposez le deuxième tour sur la borne" in page  # the visitor who left no number
