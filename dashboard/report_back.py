@@ -76,6 +76,16 @@ def queue(session: Session, services: Any, participant_ids: list[int], report: A
     return outreach.queue_shaped(session, participant_ids, shape, services)
 
 
+def already_sent(session: Session, fields: dict[str, str], made: dict[str, Any]) -> str:
+    """Return when the latest report back was published if it is this one again ("" otherwise)."""
+    latest = report_back.latest(session)
+    if latest is None:
+        return ""
+    same = (latest.intro_text, latest.intro_easy, latest.sms, latest.items) == (
+        fields["intro_text"], fields["intro_easy"], fields["sms"], {"items": made["items"]})
+    return latest.published_at.strftime("%d/%m/%Y à %H:%M") if same else ""
+
+
 def warm_audio(services: Any, spoken: str) -> None:
     """Render the report back's audio now, so the page, the calls and Telegram find it cached."""
     audio = getattr(services, "audio", None)
@@ -177,9 +187,12 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         if problem:
             return html_error(app, request, problem)
 
-        def publish() -> tuple[int, list[int], str]:
+        def publish() -> tuple[int, list[int], str] | str:
             with app.db.transaction() as session:
                 made = composed(session, fields)
+                sent = already_sent(session, fields, made)
+                if sent:
+                    return sent
                 report = report_back.publish(session, viewer.email, sms=fields["sms"],
                                              intro_text=fields["intro_text"], intro_easy=fields["intro_easy"],
                                              **made)  # fmt: skip
@@ -191,7 +204,11 @@ def routes(app: Dashboard) -> list[BaseRoute]:
                              campaign=campaign.id, messages=len(queued))  # fmt: skip
                 return report.id, list(queued.values()), report.spoken
 
-        report_id, outbox_ids, spoken = await app.run(publish)
+        done = await app.run(publish)
+        if isinstance(done, str):  # a double click, or the same report back sent again
+            return html_error(app, request, f"Ce compte rendu a déjà été envoyé le {done}, aux mêmes personnes. "
+                              "Changez un texte ou une recommandation pour en envoyer un nouveau.", 409)  # fmt: skip
+        report_id, outbox_ids, spoken = done
         await app.run(warm_audio, app.services, spoken)
         await outreach.dispatch(app.services, outbox_ids)
         return RedirectResponse(f"{PAGE}#retour-{report_id}", status_code=303)

@@ -27,3 +27,29 @@ def test_a_small_group_or_a_long_sms_is_refused_and_nothing_is_published(live: L
         assert long.status_code == 400 and "Le SMS est trop long : 3 SMS." in plain(long.text)
     with services.db.transaction() as session:
         assert report_back.latest(session) is None
+
+
+def test_a_double_click_on_send_publishes_and_sends_once(live: LiveServer, services) -> None:
+    from sqlalchemy import func, select
+
+    from storage.models import OutboxMessage
+    from tests.dashboard.seed import add_people
+
+    add_people(services.db, services.crypto, [{"suivi": "oui"}] * 6)
+    add_account(services.db, "anne@example.org")
+    with httpx.Client(timeout=30) as client:
+        login(client, live.url, "anne@example.org")
+        page = client.get(live.url + "/facilitator/report-back")
+        form = {"csrf_token": csrf_of(page.text), "intro_text": "Merci à tous.", "intro_easy": "Merci !",
+                "sms": "Des nouvelles de vos idées : /retours"}  # fmt: skip
+        first = client.post(live.url + "/facilitator/report-back/send", data=form)
+        assert first.status_code == 303
+        again = client.post(live.url + "/facilitator/report-back/send", data=form)
+        assert again.status_code == 409
+        assert "déjà été envoyé" in plain(again.text)
+        # A changed report back is a new one, and goes.
+        changed = client.post(live.url + "/facilitator/report-back/send", data={**form, "intro_easy": "Merci !\nVoici."})
+        assert changed.status_code == 303
+    with services.db.transaction() as session:
+        assert len(report_back.published(session)) == 2
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 12
