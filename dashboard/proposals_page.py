@@ -41,13 +41,17 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             "title": "Propositions", "active": "/proposals", "flow": flow, "found": await app.run(load),
         })  # fmt: skip
 
-    def action(change: Callable[[Session, Any, str], dict[str, Any] | None]) -> Callable[..., Any]:
+    def action(change: Callable[[Session, Any, str], dict[str, Any] | None],
+               check: Callable[[str], str | None] = lambda _value: None) -> Callable[..., Any]:  # fmt: skip
         """Wrap one audited change of the proposals: a form, one transaction, back to the page."""
 
         @guard(app)
         async def handle(request: Request) -> Response:
             form, viewer = form_of(request), viewer_of(request)
             flow, _ = flow_of(request)
+            problem = check(str(form.get("value", "")).strip())
+            if problem:
+                return html_error(app, request, problem)
 
             def save() -> bool:
                 with app.db.transaction() as session:
@@ -90,6 +94,11 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             return None
         return {"action": "proposal_renamed", "proposal": proposal_id}
 
+    def rank_problem(value: str) -> str | None:
+        if value and not (value.isdigit() and int(value) >= 1):
+            return f"« {value[:20]} » n'est pas un rang : écrivez un nombre (1, 2, 3...), ou rien pour ne pas classer."
+        return None
+
     def rank(session: Session, request: Request, value: str) -> dict[str, Any] | None:
         proposal_id, position = number(request, "proposal_id"), int(value) if value.isdigit() else None
         if not proposals.rank(session, proposal_id, position):
@@ -101,6 +110,6 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         Route(PAGE + "/group", action(group), methods=["POST"]),
         Route(PAGE + "/{proposal_id:int}/merge", action(merge), methods=["POST"]),
         Route(PAGE + "/{proposal_id:int}/rename", action(rename), methods=["POST"]),
-        Route(PAGE + "/{proposal_id:int}/rank", action(rank), methods=["POST"]),
+        Route(PAGE + "/{proposal_id:int}/rank", action(rank, rank_problem), methods=["POST"]),
         Route(PAGE + "/split/{answer_id:int}", action(split), methods=["POST"]),
     ]

@@ -94,3 +94,27 @@ def test_a_text_moved_out_becomes_its_own_proposal(live: LiveServer, services: S
     with services.db.transaction() as session:
         assert len(list(session.scalars(select(Proposal)))) == 4
         assert audit.recent(session)[0].detail["answer"] == int(answer.group(1))
+
+
+def test_a_rank_that_is_not_a_number_is_refused_and_the_rank_kept(
+    live: LiveServer, services: SimpleNamespace
+) -> None:
+    seed(services)
+    add_account(services.db, "anne@example.org")
+    client = httpx.Client(follow_redirects=True, timeout=30)
+    login(client, live.url, "anne@example.org")
+    token = csrf_of(client.get(live.url + PAGE).text)
+    client.post(live.url + PAGE + "/group", data={"csrf_token": token})
+    with services.db.transaction() as session:
+        first = min(session.scalars(select(Proposal.id)))
+    assert client.post(live.url + PAGE + f"/{first}/rank", data={"csrf_token": token, "value": "2"}).status_code == 200
+    for typo in ("deux", "2a", "-1", "0"):
+        refused = client.post(live.url + PAGE + f"/{first}/rank", data={"csrf_token": token, "value": typo})
+        assert refused.status_code == 400, typo
+        assert "rang" in plain(refused.text).lower()
+    with services.db.transaction() as session:
+        assert session.get(Proposal, first).rank == 2  # type: ignore[union-attr]
+    cleared = client.post(live.url + PAGE + f"/{first}/rank", data={"csrf_token": token, "value": " "})
+    assert cleared.status_code == 200  # an empty rank still means "not ranked"
+    with services.db.transaction() as session:
+        assert session.get(Proposal, first).rank is None  # type: ignore[union-attr]
