@@ -96,7 +96,8 @@ def routes(app: Dashboard) -> list[BaseRoute]:
 
     def rank_problem(value: str) -> str | None:
         if value and not (value.isdigit() and int(value) >= 1):
-            return f"« {value[:20]} » n'est pas un rang : écrivez un nombre (1, 2, 3...), ou rien pour ne pas classer."
+            return (f"« {value[:20]} » n'est pas un rang : écrivez un nombre (1, 2, 3...), "
+                    "ou rien pour ne pas classer.")  # fmt: skip
         return None
 
     def rank(session: Session, request: Request, value: str) -> dict[str, Any] | None:

@@ -206,8 +206,9 @@ def routes(app: Dashboard) -> list[BaseRoute]:
 
         done = await app.run(publish)
         if isinstance(done, str):  # a double click, or the same report back sent again
-            return html_error(app, request, f"Ce compte rendu a déjà été envoyé le {done}, aux mêmes personnes. "
-                              "Changez un texte ou une recommandation pour en envoyer un nouveau.", 409)  # fmt: skip
+            again = (f"Ce compte rendu a déjà été envoyé le {done}, aux mêmes personnes. "
+                     "Changez un texte ou une recommandation pour en envoyer un nouveau.")  # fmt: skip
+            return html_error(app, request, again, 409)
         report_id, outbox_ids, spoken = done
         await app.run(warm_audio, app.services, spoken)
         await outreach.dispatch(app.services, outbox_ids)

@@ -107,7 +107,8 @@ def test_a_rank_that_is_not_a_number_is_refused_and_the_rank_kept(
     client.post(live.url + PAGE + "/group", data={"csrf_token": token})
     with services.db.transaction() as session:
         first = min(session.scalars(select(Proposal.id)))
-    assert client.post(live.url + PAGE + f"/{first}/rank", data={"csrf_token": token, "value": "2"}).status_code == 200
+    ranked = client.post(live.url + PAGE + f"/{first}/rank", data={"csrf_token": token, "value": "2"})
+    assert ranked.status_code == 200
     for typo in ("deux", "2a", "-1", "0"):
         refused = client.post(live.url + PAGE + f"/{first}/rank", data={"csrf_token": token, "value": typo})
         assert refused.status_code == 400, typo

@@ -48,7 +48,8 @@ def test_a_double_click_on_send_publishes_and_sends_once(live: LiveServer, servi
         assert again.status_code == 409
         assert "déjà été envoyé" in plain(again.text)
         # A changed report back is a new one, and goes.
-        changed = client.post(live.url + "/facilitator/report-back/send", data={**form, "intro_easy": "Merci !\nVoici."})
+        changed = client.post(live.url + "/facilitator/report-back/send",
+                              data={**form, "intro_easy": "Merci !\nVoici."})  # fmt: skip
         assert changed.status_code == 303
     with services.db.transaction() as session:
         assert len(report_back.published(session)) == 2
