@@ -65,6 +65,11 @@ def listed(session: Session, status: str | None = None) -> list[Statement]:
     return list(session.scalars(query))
 
 
+def is_open(session: Session) -> bool:
+    """Say whether round two has statements to react to (at least one approved)."""
+    return session.scalar(select(Statement.id).where(Statement.status == "approved").limit(1)) is not None
+
+
 def vote_counts(session: Session) -> dict[int, int]:
     """Return how many votes each statement has received."""
     rows = session.execute(select(Vote.statement_id, func.count(Vote.id)).group_by(Vote.statement_id))

@@ -177,7 +177,6 @@ def test_round_two_from_statements_to_opinion_groups(after: After) -> None:
     assert "3919" in helped and "114" in helped and "Idée 1 sur" in helped, helped
 
 
-@pytest.mark.xfail(strict=True, reason="a call plays one flow: a finished caller is offered round one again")
 def test_a_caller_can_reach_round_two(after: After) -> None:
     walked = after.walked
     caller = next(p for p in followers(walked) if p.plan.channel == "voice")

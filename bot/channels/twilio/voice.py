@@ -38,7 +38,8 @@ from bot.channels.twilio.voice_twiml import (
 from bot.channels.twilio.web import require, signed_form, twiml
 from bot.intake import Flooded
 from bot.settings import Settings
-from storage import delivery
+from storage import delivery, round_two
+from storage.round_two import RoundTwoConfig
 
 log = logging.getLogger(__name__)
 CHANNEL = "voice"
@@ -69,6 +70,7 @@ class VoiceConfig:
     twilio: TwilioConfig
     options: VoiceOptions
     flow: str
+    round_two_flow: str
 
     @classmethod
     def load(cls, settings: Settings, env: Mapping[str, str] | None = None, audio: Any = None) -> VoiceConfig:
@@ -76,7 +78,8 @@ class VoiceConfig:
         twilio, section = TwilioConfig.load(settings, env), settings.typed(VoiceSection)
         options = VoiceOptions(twilio.public_base_url, section.gather_timeout_seconds,
                                section.record_max_seconds, section.max_silences)  # fmt: skip
-        return cls(twilio, options, section.flow or settings.default_flow)
+        round_two_flow = settings.typed(RoundTwoConfig).flow
+        return cls(twilio, options, section.flow or settings.default_flow, round_two_flow)
 
 
 class VoiceWebhooks:
@@ -87,6 +90,7 @@ class VoiceWebhooks:
         self.config = config.twilio
         self.options = config.options
         self.flow = config.flow
+        self.round_two_flow = config.round_two_flow
         self.speaker = Speaker(hub.audio, self.config.public_base_url, CAPABILITIES.audio)
 
     async def _call(self, request: Request) -> tuple[FormData, str, str, CallState]:
@@ -100,11 +104,12 @@ class VoiceWebhooks:
             address = ANONYMOUS + call_sid  # a withheld number takes part for this call only
         return form, call_sid, address, CallState.parse(request.query_params)
 
-    def _where(self, address: str) -> str:
-        """Say whether the caller is answering ("running"), finished before, or is new."""
+    def _where(self, address: str) -> tuple[str, bool]:
+        """Say whether the caller is answering ("running"), finished before, or is new; and
+        whether round two is open."""
         key = self.hub.participant_key(CHANNEL, address)
         with self.hub.db.sessions() as session:
-            return delivery.where_is(session, key)
+            return delivery.where_is(session, key), round_two.is_open(session)
 
     async def _answer(self, inbound: InboundMessage, state: CallState,
                       before: tuple[str, ...] = ()) -> Response:  # fmt: skip
@@ -134,29 +139,36 @@ class VoiceWebhooks:
         _, call_sid, address, _ = await self._call(request)
         return await self._begin(call_sid, address)
 
-    async def _begin(self, call_sid: str, address: str, again: bool = False) -> Response:
-        """Continue the caller's run where it is, or start the flow (asking first after a finished one)."""
-        where = await anyio.to_thread.run_sync(self._where, address)
+    async def _begin(self, call_sid: str, address: str, again: str = "") -> Response:
+        """Continue the caller's run where it is, or start a flow (asking first after a finished one)."""
+        where, round_two_open = await anyio.to_thread.run_sync(self._where, address)
         if where == "finished" and not again:
-            return twiml(await answered_before(self.options, self.speaker))
-        running = where == "running"
+            return twiml(await answered_before(self.options, self.speaker, round_two_open))
+        running = where == "running" and not again
         inbound = InboundMessage(channel=CHANNEL, address=address, external_id=f"{call_sid}:start",
                                  choice="cmd:repeter" if running else None,
-                                 start_flow=None if running else self.flow)  # fmt: skip
+                                 start_flow=None if running else again or self.flow)  # fmt: skip
         return await self._answer(inbound, CallState())
 
     async def again(self, request: Request) -> Response:
-        """A key after "vous avez déjà répondu": 1 answers again, 8 erases, 9 the helplines."""
+        """A key after "vous avez déjà répondu": 1 answers again, 2 round two (when open), 8 erases,
+        9 the helplines."""
         form, call_sid, address, _ = await self._call(request)
         digit = str(form.get("Digits") or "").strip()[:1]
         if digit == "1":
-            return await self._begin(call_sid, address, again=True)
+            return await self._begin(call_sid, address, again=self.flow)
+        if digit == "2" and await anyio.to_thread.run_sync(self._round_two_open):
+            return await self._begin(call_sid, address, again=self.round_two_flow)
         if digit in (ERASE_DIGIT, SOS_DIGIT):
             command = "effacer" if digit == ERASE_DIGIT else "sos"
             inbound = InboundMessage(channel=CHANNEL, address=address, external_id=f"{call_sid}:again",
                                      choice=f"cmd:{command}")  # fmt: skip
             return await self._answer(inbound, CallState())
         return twiml(await self.speaker_says(SAY_BYE))
+
+    def _round_two_open(self) -> bool:
+        with self.hub.db.sessions() as session:
+            return round_two.is_open(session)
 
     async def speaker_says(self, text: str) -> Any:
         """A short goodbye, then hang up."""

@@ -23,8 +23,9 @@ SAY_OPTED_OUT = "Vous avez demandé à arrêter. Nous ne vous envoyons plus rien
 SAY_UNKNOWN_KEY = "Cette touche ne sert pas ici."
 SAY_NO_AUDIO = "Nous n'avons pas entendu votre message."
 SAY_ANSWERED = "Merci, vous avez déjà répondu au questionnaire. Vos réponses sont gardées."
-SAY_ANSWERED_KEYS = ("Pour répondre encore une fois, tapez 1. Pour effacer vos réponses, tapez 8. "
-                     "En danger, tapez 9.")  # fmt: skip
+SAY_AGAIN_KEY = "Pour répondre encore une fois, tapez 1."
+SAY_ROUND_TWO_KEY = "Pour donner votre avis sur les idées des autres habitants, tapez 2."
+SAY_ERASE_SOS_KEYS = "Pour effacer vos réponses, tapez 8. En danger, tapez 9."
 SAY_BYE = "Merci. Au revoir."
 AGAIN_PATH = f"{VOICE_PATH}/again"
 
@@ -170,12 +171,15 @@ async def goodbye(speaker: Speaker, lang: str = "fr") -> VoiceResponse:
     return response
 
 
-async def answered_before(options: VoiceOptions, speaker: Speaker, lang: str = "fr") -> VoiceResponse:
-    """Greet a caller who already finished: answer again (1), erase (8) or danger (9), else goodbye."""
+async def answered_before(options: VoiceOptions, speaker: Speaker, round_two: bool = False,
+                          lang: str = "fr") -> VoiceResponse:  # fmt: skip
+    """Greet a caller who already finished: answer again (1), round two when open (2), erase (8),
+    danger (9); anything else, goodbye."""
+    keys = " ".join([SAY_AGAIN_KEY, *([SAY_ROUND_TWO_KEY] if round_two else []), SAY_ERASE_SOS_KEYS])
     response = VoiceResponse()
     gather = response.gather(input="dtmf", num_digits=1, timeout=options.gather_timeout, finish_on_key="",
                              action=options.base_url.rstrip("/") + AGAIN_PATH, method="POST")  # fmt: skip
-    await speaker.speak(gather, [SAY_ANSWERED, SAY_ANSWERED_KEYS], lang)
+    await speaker.speak(gather, [SAY_ANSWERED, keys], lang)
     await speaker.speak(response, [SAY_BYE], lang)
     response.hangup()
     return response
