@@ -189,6 +189,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
 
         def publish() -> tuple[int, list[int], str] | str:
             with app.db.transaction() as session:
+                report_back.lock_publishing(session)  # a double click waits, then sees the first
                 made = composed(session, fields)
                 sent = already_sent(session, fields, made)
                 if sent:

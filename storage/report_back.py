@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from storage import audit
@@ -65,6 +65,16 @@ def snapshot(found: list[Recommendation]) -> list[dict[str, str]]:
     """Return the recommendations as a report back keeps them (what was told, as it stood)."""
     return [{"title": r.title, "easy_title": r.easy_title, "status": r.status, "reason": r.reason,
              "pictogram": r.pictogram} for r in found]  # fmt: skip
+
+
+PUBLISHING_LOCK = 7_402_114  # a PostgreSQL advisory lock key: one report back published at a time
+
+
+def lock_publishing(session: Session) -> None:
+    """Make concurrent publications wait for each other until commit (SQLite's BEGIN IMMEDIATE
+    already does: one writer at a time), so a double click is seen as one by the second request."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISHING_LOCK})
 
 
 def publish(session: Session, by: str, *, intro_text: str, intro_easy: str, items: list[dict[str, str]],

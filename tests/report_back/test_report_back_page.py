@@ -54,3 +54,23 @@ def test_a_double_click_on_send_publishes_and_sends_once(live: LiveServer, servi
     with services.db.transaction() as session:
         assert len(report_back.published(session)) == 2
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 12
+
+
+def test_two_sends_at_the_same_instant_publish_once(live: LiveServer, services) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.dashboard.seed import add_people
+
+    add_people(services.db, services.crypto, [{"suivi": "oui"}] * 6)
+    add_account(services.db, "anne@example.org")
+    with httpx.Client(timeout=30) as client:
+        login(client, live.url, "anne@example.org")
+        page = client.get(live.url + "/facilitator/report-back")
+        form = {"csrf_token": csrf_of(page.text), "intro_text": "Merci à tous.", "intro_easy": "Merci !",
+                "sms": "Des nouvelles de vos idées : /retours"}  # fmt: skip
+        with ThreadPoolExecutor(4) as pool:
+            sent = list(pool.map(lambda _: client.post(live.url + "/facilitator/report-back/send", data=form),
+                                 range(4)))  # fmt: skip
+    assert sorted(r.status_code for r in sent) == [303, 409, 409, 409]
+    with services.db.transaction() as session:
+        assert len(report_back.published(session)) == 1
