@@ -13,6 +13,7 @@ import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -52,10 +53,10 @@ def phone_of(n: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def after(tmp_path_factory: pytest.TempPathFactory) -> Iterator[After]:
+def after(tmp_path_factory: pytest.TempPathFactory, walk_audio: Path) -> Iterator[After]:
     with (
         pytest.MonkeyPatch.context() as monkeypatch,
-        running(tmp_path_factory.mktemp("after"), monkeypatch) as world,
+        running(tmp_path_factory.mktemp("after"), monkeypatch, walk_audio) as world,
     ):
         walked = walk(world, 60)
         with httpx.Client(base_url=world.url, follow_redirects=True, timeout=60) as http:

@@ -14,6 +14,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,9 +29,9 @@ PAGES = ["/", "/questions", "/themes", "/heard", "/report", "/report/easy", "/pa
 
 
 @pytest.fixture(scope="module")
-def walked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walked]:
+def walked(tmp_path_factory: pytest.TempPathFactory, walk_audio: Path) -> Iterator[Walked]:
     with pytest.MonkeyPatch.context() as monkeypatch, \
-            running(tmp_path_factory.mktemp("walk"), monkeypatch) as world:
+            running(tmp_path_factory.mktemp("walk"), monkeypatch, walk_audio) as world:
         yield walk(world)
     print("\nseconds per channel:", {k: round(v, 1) for k, v in TIMES.items()})
 

@@ -88,8 +88,12 @@ def gateway_post(http: httpx.Client, url: str, event: dict[str, Any]) -> httpx.R
 
 
 @contextmanager
-def running(tmp: Path, monkeypatch: Any) -> Iterator[World]:
-    """Serve the app with every channel on the campaign flows; yield the world."""
+def running(tmp: Path, monkeypatch: Any, audio_dir: Path | None = None) -> Iterator[World]:
+    """Serve the app with every channel on the campaign flows; yield the world.
+
+    The walks may share one audio cache (`audio_dir`): clips are named by their text and voice, so
+    a second walk plays the questions' clips the first one rendered instead of rendering them again.
+    """
     fake = FakeTelegram()
     with ThreadedServer(fake.app) as bot_api:
         fake.base_url = bot_api.url
@@ -106,6 +110,7 @@ def running(tmp: Path, monkeypatch: Any) -> Iterator[World]:
         settings = load_settings(env)
         raw = {**settings.raw,
                "twilio": {**settings.section("twilio"), "api_base": "https://api.twilio.test"},
+               "audio": {**settings.section("audio"), "cache_dir": str(audio_dir or tmp / "data" / "audio")},
                "sms_gateway": {**settings.section("sms_gateway"), "url": "http://gateway.test"},
                "throttle": {"messages_per_second": 10_000, "burst": 10_000, "max_wait_seconds": 1},
                "telegram": {**settings.section("telegram"), "overall_rate": 1000, "chat_rate": 200,
