@@ -29,7 +29,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             (
                 "followup",
                 "Toutes les personnes qui ont demandé des nouvelles",
-                len(feedback.followers(session, c.profile_flow, c.followup_result, c.yes_key)),
+                len(outreach.asking_for_news(session, c)),
             )
         ]
         latest = panels.latest_panel(session)
@@ -40,7 +40,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
 
     def recipients(session: Any, audience: str) -> list[int] | None:
         if audience == "followup":
-            return feedback.followers(session, c.profile_flow, c.followup_result, c.yes_key)
+            return outreach.asking_for_news(session, c)
         if audience.startswith("panel:") and audience[6:].isdigit():
             return feedback.panel_members(session, int(audience[6:]))
         return None
@@ -50,8 +50,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
         for f in feedback.campaigns(session):
             counts = feedback.progress(session, f.id)
             found.append({"id": f.id, "at": f.created_at.strftime("%d/%m/%Y %H:%M"), "by": f.created_by,
-                          "text": f.text, "delivery": outreach.progress(app.services, counts),
-                          "channels": outreach.by_channel(counts)})  # fmt: skip
+                          "text": f.text, **outreach.delivery(app.services, counts)})  # fmt: skip
         return found
 
     @guard(app)

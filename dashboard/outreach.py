@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.channels.base import OutboundMessage
 from dashboard import labels
 from dashboard.reach import block_of, sender_for
+from storage import feedback
 from storage.models import OutboxMessage, Participant
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,16 @@ async def dispatch(services: Any, outbox_ids: list[int]) -> None:
         await dispatcher.dispatch(outbox_ids)
     except Exception:  # the rows stay pending; the dispatcher's loop sends them later
         log.exception("dispatch of %d dashboard messages failed; they stay pending", len(outbox_ids))
+
+
+def asking_for_news(session: Session, config: Any) -> list[int]:
+    """Return the ids of the people who asked for news (the dashboard's follow-up question)."""
+    return feedback.followers(session, config.profile_flow, config.followup_result, config.yes_key)
+
+
+def delivery(services: Any, counts: Mapping[tuple[str, str, str], int]) -> dict[str, Any]:
+    """Return a campaign's delivery counts, by state (with reasons) and by channel."""
+    return {"delivery": progress(services, counts), "channels": by_channel(counts)}
 
 
 def progress(services: Any, counts: Mapping[tuple[str, str, str], int]) -> list[tuple[str, int]]:

@@ -103,7 +103,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
     voice_number = app.settings.typed(ReportBackSection).voice_number
 
     def followers(session: Session) -> list[int]:
-        return feedback.followers(session, c.profile_flow, c.followup_result, c.yes_key)
+        return outreach.asking_for_news(session, c)
 
     def history(session: Session) -> list[dict[str, Any]]:
         found = []
@@ -111,8 +111,7 @@ def routes(app: Dashboard) -> list[BaseRoute]:
             counts = feedback.progress(session, r.campaign_id) if r.campaign_id else {}
             when = r.published_at.strftime("%d/%m/%Y %H:%M")
             found.append({"id": r.id, "at": when, "by": r.published_by, "items": len(r.items["items"]),
-                          "delivery": outreach.progress(app.services, counts),
-                          "channels": outreach.by_channel(counts)})  # fmt: skip
+                          **outreach.delivery(app.services, counts)})  # fmt: skip
         return found
 
     @guard(app)

@@ -43,7 +43,7 @@ def audience(session: Session, app: Dashboard) -> tuple[list[int], list[tuple[st
     caller, or a kiosk visitor who left a number for news, gets the invitation by SMS.
     """
     c = app.config
-    asked = feedback.followers(session, c.profile_flow, c.followup_result, c.yes_key)
+    asked = outreach.asking_for_news(session, c)
     channels = {p.id: sender_for(app.services, p) for p in feedback.people(session, asked)}
     reachable = [pid for pid in asked if labels.reachable_later(channels[pid])]
     counts = Counter(channels.values())
